@@ -8,16 +8,43 @@ let package = Package(
     platforms: [.macOS(.v13)],
     products: [
         .executable(name: "batchlab", targets: ["batchlab"]),
+        .executable(name: "batchlab-bench", targets: ["batchlab-bench"]),
+        .executable(name: "datasets-bench", targets: ["datasets-bench"]),
+        .executable(name: "datasets-tool", targets: ["datasets-tool"]),
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Tensor", targets: ["Tensor"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // MARK: - C shims (system libraries only)
         .systemLibrary(name: "CBLAS", pkgConfig: "openblas", providers: [.apt(["libopenblas-dev"])]),
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
+        .systemLibrary(name: "CSTB", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+
+        // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
+        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        .target(name: "NN", dependencies: ["Tensor"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
+
+        // MARK: - Data
+        .target(
+            name: "Datasets",
+            dependencies: ["CJPEG", "CSTB", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        .executableTarget(name: "datasets-bench", dependencies: ["Datasets"]),
+        .executableTarget(
+            name: "datasets-tool",
+            dependencies: ["Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CJPEG", "CSTB"]),
 
         // MARK: - Storage
         .target(
@@ -30,10 +57,20 @@ let package = Package(
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5"]),
 
+        // MARK: - Orchestration (pipeline files, stages, cache keys, planning, executor)
+        .target(
+            name: "Pipeline",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
+
         // MARK: - CLI
         .executableTarget(
             name: "batchlab",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline"]
         ),
     ]
 )

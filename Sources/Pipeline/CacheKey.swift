@@ -1,0 +1,55 @@
+// Cache keys: SHA-256 of a canonical encoding (sorted keys, no whitespace) of the stage kind, its
+// code version, its typed parameters and the content hashes of its inputs. Computed before the
+// body runs; nothing time-, path- or name-dependent goes in (two instances with equal material share outputs).
+import Crypto
+import Foundation
+
+/// Everything a cache key is made of, kept beside each execution in the run index so that
+/// `status` can say which part changed.
+public struct KeyMaterial: Sendable, Equatable, Codable {
+    /// Bump when the encoding below changes: every key changes with it (a visible decision).
+    public static let formatVersion = 1
+
+    public let kind: String
+    public let codeVersion: Int
+    /// Parameter name → canonical JSON of its value.
+    public let parameters: [String: String]
+    /// Input name → content hashes of its objects, in pipeline order.
+    public let inputs: [String: [String]]
+
+    public init(kind: String, codeVersion: Int, parameters: [String: ParamValue], inputs: [String: [String]]) {
+        self.kind = kind
+        self.codeVersion = codeVersion
+        self.parameters = parameters.mapValues(\.canonicalJSON)
+        self.inputs = inputs
+    }
+
+    /// The exact bytes hashed into the key.
+    public var canonical: String {
+        CanonicalJSON.object([
+            "format": String(Self.formatVersion),
+            "kind": CanonicalJSON.quote(kind),
+            "code_version": String(codeVersion),
+            "params": CanonicalJSON.object(parameters),
+            "inputs": CanonicalJSON.object(inputs.mapValues { CanonicalJSON.array($0.map(CanonicalJSON.quote)) }),
+        ])
+    }
+
+    /// Lower-case hex SHA-256 of `canonical`.
+    public var key: String {
+        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// The stored form for the run index: JSON with each parameter's canonical text as a string,
+    /// so reading it back gives exactly the values that were hashed.
+    public var stored: String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try! encoder.encode(self), as: UTF8.self)
+    }
+
+    public init?(stored: String) {
+        guard let material = try? JSONDecoder().decode(KeyMaterial.self, from: Data(stored.utf8)) else { return nil }
+        self = material
+    }
+}

@@ -1,0 +1,154 @@
+// Freshness: whether an instance's recorded outputs can be reused, and if not, why. Shared by
+// `status` (which only reports) and the executor (which decides per stage as upstream results arrive).
+
+/// An object as recorded in the run index: its content hash and size.
+public struct ObjectRecord: Sendable, Hashable, Codable {
+    public let hash: String
+    public let size: Int64
+    public init(hash: String, size: Int64) {
+        self.hash = hash
+        self.size = size
+    }
+}
+
+/// A past execution of an instance, as the run index remembers it.
+public struct PastExecution: Sendable {
+    public let key: String
+    public let material: KeyMaterial?
+    public let outputs: [String: ObjectRecord]
+    public let succeeded: Bool
+    public let error: String?
+
+    public init(key: String, material: KeyMaterial?, outputs: [String: ObjectRecord], succeeded: Bool, error: String?) {
+        self.key = key
+        self.material = material
+        self.outputs = outputs
+        self.succeeded = succeeded
+        self.error = error
+    }
+}
+
+/// What a cheap check (stat: exists, size) says about an object; only `verify` rehashes everything.
+public enum ObjectPresence: Sendable, Equatable { case present, missing, damaged }
+
+/// The read side of the run index and object store that freshness needs.
+public protocol CacheLookup {
+    /// The latest successful execution with this key, if any.
+    func execution(forKey key: String) throws -> PastExecution?
+    /// The latest execution (successful or not) of the instance with this name.
+    func lastExecution(ofStage name: String) throws -> PastExecution?
+    func state(of object: ObjectRecord) -> ObjectPresence
+}
+
+/// Why an instance must run.
+public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
+    case neverRun
+    case forced
+    case kindChanged(old: String, new: String)
+    case codeVersionChanged(old: Int, new: Int)
+    case parameterChanged(name: String, old: String, new: String)
+    case parameterAdded(name: String, value: String)
+    case parameterRemoved(name: String)
+    case inputChanged(name: String)
+    case upstreamStale([String])
+    case outputMissing(String)
+    case outputCorrupted(String)
+    case lastRunFailed(String)
+
+    public var description: String {
+        switch self {
+        case .neverRun: "never run"
+        case .forced: "forced"
+        case let .kindChanged(old, new): "stage kind changed \(old) → \(new)"
+        case let .codeVersionChanged(old, new): "code version changed \(old) → \(new)"
+        case let .parameterChanged(name, old, new): "parameter \(name) changed \(old) → \(new)"
+        case let .parameterAdded(name, value): "parameter \(name) added (\(value))"
+        case let .parameterRemoved(name): "parameter \(name) removed"
+        case let .inputChanged(name): "input \(name) changed"
+        case let .upstreamStale(names): "upstream stale: " + names.joined(separator: ", ")
+        case let .outputMissing(name): "output \(name) missing"
+        case let .outputCorrupted(name): "output \(name) corrupted (size differs from the record)"
+        case let .lastRunFailed(error): "failed last time: \(error)"
+        }
+    }
+}
+
+public enum Freshness: Sendable {
+    /// Reusable: the key and the recorded outputs.
+    case fresh(key: String, outputs: [String: ObjectRecord])
+    /// Must run; `key` is nil when an upstream stage must run first (its outputs are not known yet).
+    case stale(key: String?, reasons: [StaleReason])
+
+    public var isFresh: Bool { if case .fresh = self { true } else { false } }
+}
+
+public enum FreshnessCheck {
+    /// The key material of an instance given its producers' recorded outputs; nil if one is unknown.
+    public static func material(of instance: StageInstance,
+                                outputs: (String) -> [String: ObjectRecord]?) -> KeyMaterial? {
+        var hashes: [String: [String]] = [:]
+        for (input, refs) in instance.inputs {
+            var list: [String] = []
+            for ref in refs {
+                guard let hash = outputs(ref.stage)?[ref.output]?.hash else { return nil }
+                list.append(hash)
+            }
+            hashes[input] = list
+        }
+        return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
+                           parameters: instance.parameters, inputs: hashes)
+    }
+
+    /// Decides one instance. `material` is nil when some producer is stale (`staleUpstream` names them).
+    public static func evaluate(_ instance: StageInstance, material: KeyMaterial?, staleUpstream: [String],
+                                forced: Bool, lookup: CacheLookup) throws -> Freshness {
+        let key = material?.key
+        if let key, !forced, let hit = try lookup.execution(forKey: key) {
+            var problems: [StaleReason] = []
+            for spec in instance.kind.outputs {
+                guard let object = hit.outputs[spec.name] else { problems.append(.outputMissing(spec.name)); continue }
+                switch lookup.state(of: object) {
+                case .present: break
+                case .missing: problems.append(.outputMissing(spec.name))
+                case .damaged: problems.append(.outputCorrupted(spec.name))
+                }
+            }
+            if problems.isEmpty { return .fresh(key: key, outputs: hit.outputs) }
+            return .stale(key: key, reasons: problems)
+        }
+        var reasons: [StaleReason] = forced ? [.forced] : []
+        if !staleUpstream.isEmpty { reasons.append(.upstreamStale(staleUpstream)) }
+        guard let last = try lookup.lastExecution(ofStage: instance.name) else {
+            return .stale(key: key, reasons: reasons + [.neverRun])
+        }
+        let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
+                                              parameters: instance.parameters, inputs: [:])
+        var changes: [StaleReason] = []
+        if let old = last.material {
+            if old.kind != current.kind { changes.append(.kindChanged(old: old.kind, new: current.kind)) }
+            if old.codeVersion != current.codeVersion {
+                changes.append(.codeVersionChanged(old: old.codeVersion, new: current.codeVersion))
+            }
+            for name in Set(old.parameters.keys).union(current.parameters.keys).sorted() {
+                switch (old.parameters[name], current.parameters[name]) {
+                case let (o?, n?) where o != n: changes.append(.parameterChanged(name: name, old: o, new: n))
+                case (nil, let n?): changes.append(.parameterAdded(name: name, value: n))
+                case (_?, nil): changes.append(.parameterRemoved(name: name))
+                default: break
+                }
+            }
+            if material != nil {
+                for name in Set(old.inputs.keys).union(current.inputs.keys).sorted()
+                where old.inputs[name] != current.inputs[name] {
+                    changes.append(.inputChanged(name: name))
+                }
+            }
+        }
+        if changes.isEmpty && reasons.isEmpty {
+            if !last.succeeded { changes.append(.lastRunFailed(last.error ?? "unknown error")) }
+            else if last.key != key { changes.append(.neverRun) }
+            else { changes.append(.outputMissing("(record)")) }
+        }
+        return .stale(key: key, reasons: reasons + changes)
+    }
+}

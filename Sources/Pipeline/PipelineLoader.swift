@@ -1,0 +1,181 @@
+// Parses a pipeline YAML file into typed stage instances: keys checked against the stage kind's
+// declarations, fan-out expanded, overrides applied, inputs resolved, cycles rejected.
+import Foundation
+import Yams
+
+/// One coordinate of a fanned-out instance, e.g. `bs=256`.
+public struct Coordinate: Sendable, Hashable {
+    public let key: String
+    public let value: ParamValue
+}
+
+/// A named output of a named stage instance.
+public struct OutputRef: Sendable, Hashable, CustomStringConvertible {
+    public let stage: String
+    public let output: String
+    public var description: String { "\(stage).\(output)" }
+}
+
+/// A concrete stage instance after fan-out: what the planner and executor work on.
+public struct StageInstance: Sendable {
+    public let name: String
+    /// The stage name in the file; instances of a fan-out share it (`train` for `train@bs=256`).
+    public let group: String
+    public let kind: any Stage.Type
+    public internal(set) var parameters: [String: ParamValue]
+    public let coordinates: [Coordinate]
+    public internal(set) var inputs: [String: [OutputRef]] = [:]
+    public let location: SourceLocation
+}
+
+/// Loads pipeline files against a registry of stage kinds.
+public struct PipelineLoader: Sendable {
+    public let registry: StageRegistry
+
+    public init(registry: StageRegistry) { self.registry = registry }
+
+    static let topKeys = ["description", "stages"]
+    static let stageKeys = ["description", "foreach", "inputs", "kind", "matrix", "params"]
+
+    /// Reads, parses and resolves `path`; `overrides` are `--set` texts (`stage.param=value`).
+    public func load(path: String, overrides: [String] = []) throws -> PipelineGraph {
+        let text: String
+        do {
+            text = try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            let reason = FileManager.default.fileExists(atPath: path) ? "not readable as UTF-8 text" : "no such file"
+            throw PipelineError.unreadable(file: path, reason: reason)
+        }
+        return try load(text: text, file: path, overrides: overrides)
+    }
+
+    public func load(text: String, file: String, overrides: [String] = []) throws -> PipelineGraph {
+        let yaml = YAMLReader(file: file)
+        guard let root = try yaml.compose(text) else {
+            throw PipelineError.missingValue(SourceLocation(file: file, line: 1, column: 1),
+                                             what: "a 'stages' mapping", context: "the pipeline file")
+        }
+        var stagesNode: Node?
+        for (key, keyNode, value) in try yaml.mapping(root, what: "the pipeline file") {
+            switch key {
+            case "stages": stagesNode = value
+            case "description": _ = try yaml.string(value, what: "description")
+            default:
+                throw PipelineError.unknownKey(yaml.location(keyNode), key: key, context: "the pipeline file",
+                                               allowed: Self.topKeys)
+            }
+        }
+        guard let stagesNode else {
+            throw PipelineError.missingValue(yaml.location(root), what: "a 'stages' mapping", context: "the pipeline file")
+        }
+        var instances: [StageInstance] = []
+        var inputNodes: [String: [(input: String, node: Node)]] = [:]
+        var firstSeen: [String: SourceLocation] = [:]
+        for (name, nameNode, body) in try yaml.mapping(stagesNode, what: "stages") {
+            let declared = try parseStage(name: name, nameNode: nameNode, body: body, yaml: yaml)
+            for instance in declared.instances {
+                if let first = firstSeen[instance.name] {
+                    throw PipelineError.duplicateName(instance.location, name: instance.name, first: first)
+                }
+                firstSeen[instance.name] = instance.location
+                inputNodes[instance.name] = declared.inputs
+                instances.append(instance)
+            }
+        }
+        try Overrides.apply(overrides, to: &instances)
+        try InputResolver(yaml: yaml, instances: instances).resolve(into: &instances, inputNodes: inputNodes)
+        return try PipelineGraph(file: file, instances: instances)
+    }
+
+    // MARK: - One stage entry
+
+    private func parseStage(name: String, nameNode: Node, body: Node, yaml: YAMLReader) throws
+        -> (instances: [StageInstance], inputs: [(input: String, node: Node)]) {
+        let location = yaml.location(nameNode)
+        guard name.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil else {
+            throw PipelineError.invalidName(location, name: name)
+        }
+        let context = "stage '\(name)'"
+        var kindNode: Node?, paramsNode: Node?, inputsNode: Node?, matrixNode: Node?, foreachNode: Node?
+        for (key, keyNode, value) in try yaml.mapping(body, what: context) {
+            switch key {
+            case "kind": kindNode = value
+            case "params": paramsNode = value
+            case "inputs": inputsNode = value
+            case "matrix": matrixNode = value
+            case "foreach": foreachNode = value
+            case "description": _ = try yaml.string(value, what: "description of \(context)")
+            default:
+                throw PipelineError.unknownKey(yaml.location(keyNode), key: key, context: context,
+                                               allowed: Self.stageKeys)
+            }
+        }
+        guard let kindNode else {
+            throw PipelineError.missingValue(location, what: "'kind'", context: context)
+        }
+        let kindName = try yaml.string(kindNode, what: "kind of \(context)")
+        guard let kind = registry.kind(kindName) else {
+            throw PipelineError.unknownKind(yaml.location(kindNode), kind: kindName, known: registry.names)
+        }
+        let paramNames = kind.parameters.map(\.name)
+
+        // Parameters given once for every instance.
+        var given: [String: ParamValue] = [:]
+        if let paramsNode {
+            for (key, keyNode, value) in try yaml.mapping(paramsNode, what: "params of \(context)") {
+                guard let spec = kind.parameter(named: key) else {
+                    throw PipelineError.unknownKey(yaml.location(keyNode), key: key,
+                                                   context: "params of \(context) (kind \(kind.kind))", allowed: paramNames)
+                }
+                given[key] = try yaml.value(value, as: spec.type, what: "parameter '\(key)' of \(context)")
+            }
+        }
+
+        // Fan-out: a product (matrix) or an explicit list of assignments (foreach).
+        if matrixNode != nil && foreachNode != nil {
+            throw PipelineError.badValue(yaml.location(foreachNode!), what: context,
+                                         reason: "use either 'matrix' or 'foreach', not both")
+        }
+        var points: [[Coordinate]] = [[]]
+        var pointNodes: [Node] = [nameNode]
+        if let matrixNode {
+            (points, pointNodes) = try FanOut.matrix(matrixNode, kind: kind, context: context, given: given, yaml: yaml)
+        } else if let foreachNode {
+            (points, pointNodes) = try FanOut.foreach(foreachNode, kind: kind, context: context, given: given, yaml: yaml)
+        }
+
+        var inputs: [(input: String, node: Node)] = []
+        if let inputsNode {
+            for (key, keyNode, value) in try yaml.mapping(inputsNode, what: "inputs of \(context)") {
+                guard kind.input(named: key) != nil else {
+                    throw PipelineError.unknownKey(yaml.location(keyNode), key: key,
+                                                   context: "inputs of \(context) (kind \(kind.kind))",
+                                                   allowed: kind.inputs.map(\.name))
+                }
+                inputs.append((key, value))
+            }
+        }
+        for spec in kind.inputs where !inputs.contains(where: { $0.input == spec.name }) {
+            throw PipelineError.missingValue(location, what: "input '\(spec.name)'", context: context)
+        }
+
+        var instances: [StageInstance] = []
+        for (point, pointNode) in zip(points, pointNodes) {
+            var parameters = given
+            for c in point { parameters[c.key] = c.value }
+            for spec in kind.parameters where parameters[spec.name] == nil {
+                guard let value = spec.defaultValue else {
+                    throw PipelineError.missingValue(location, what: "parameter '\(spec.name)' (\(spec.type))",
+                                                     context: context)
+                }
+                parameters[spec.name] = value
+            }
+            let instanceName = point.isEmpty ? name
+                : name + "@" + point.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+            instances.append(StageInstance(name: instanceName, group: name, kind: kind, parameters: parameters,
+                                           coordinates: point,
+                                           location: point.isEmpty ? location : yaml.location(pointNode)))
+        }
+        return (instances, inputs)
+    }
+}

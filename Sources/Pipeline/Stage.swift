@@ -1,0 +1,100 @@
+// The Stage protocol: what a kind of stage declares (parameters, inputs, outputs, code version)
+// and the body the executor calls. Concrete kinds live elsewhere (toy kinds here, the study's in Study).
+
+/// A declared parameter of a stage kind. No default means the pipeline file must give it.
+public struct ParamSpec: Sendable {
+    public let name: String
+    public let type: ParamType
+    public let defaultValue: ParamValue?
+    public let help: String
+
+    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, help: String = "") {
+        self.name = name
+        self.type = type
+        self.defaultValue = defaultValue
+        self.help = help
+    }
+}
+
+/// A declared named input: one object from another stage's output, or (`many`) a list of them.
+public struct InputSpec: Sendable {
+    public let name: String
+    public let many: Bool
+    public let help: String
+
+    public init(_ name: String, many: Bool = false, help: String = "") {
+        self.name = name
+        self.many = many
+        self.help = help
+    }
+}
+
+/// How an output is stored; decides the file extension and how `diff` compares it.
+public enum OutputFormat: String, Sendable, CaseIterable {
+    case hdf5, json, text, csv, png, svg, html, binary
+
+    public var fileExtension: String {
+        switch self {
+        case .hdf5: "h5"
+        case .json: "json"
+        case .text: "txt"
+        case .csv: "csv"
+        case .png: "png"
+        case .svg: "svg"
+        case .html: "html"
+        case .binary: "bin"
+        }
+    }
+}
+
+/// A declared named output, written by the body into the scratch folder.
+public struct OutputSpec: Sendable {
+    public let name: String
+    public let format: OutputFormat
+    public let help: String
+
+    public init(_ name: String, _ format: OutputFormat, help: String = "") {
+        self.name = name
+        self.format = format
+        self.help = help
+    }
+}
+
+/// A kind of stage. Its identity for caching is `kind` + `codeVersion`: bump `codeVersion`
+/// whenever a change of the body can change its outputs, so that cached results go stale.
+public protocol Stage: Sendable {
+    static var kind: String { get }
+    static var codeVersion: Int { get }
+    static var summary: String { get }
+    static var parameters: [ParamSpec] { get }
+    static var inputs: [InputSpec] { get }
+    static var outputs: [OutputSpec] { get }
+
+    /// Reads inputs and parameters from `context`, writes every declared output to
+    /// `context.output(name)`. Must be deterministic given parameters, inputs and threads;
+    /// timings go to `context.measure`, never into outputs.
+    static func run(_ context: StageContext) throws
+}
+
+extension Stage {
+    static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
+    static func input(named name: String) -> InputSpec? { inputs.first { $0.name == name } }
+    static func output(named name: String) -> OutputSpec? { outputs.first { $0.name == name } }
+}
+
+/// The stage kinds a pipeline file may name. The CLI composes the toy kinds with the study's.
+public struct StageRegistry: Sendable {
+    private var kinds: [String: any Stage.Type] = [:]
+
+    public init(_ types: [any Stage.Type] = []) {
+        for type in types { register(type) }
+    }
+
+    public mutating func register(_ type: any Stage.Type) {
+        precondition(kinds[type.kind] == nil, "stage kind \(type.kind) registered twice")
+        kinds[type.kind] = type
+    }
+
+    public func kind(_ name: String) -> (any Stage.Type)? { kinds[name] }
+    public var names: [String] { kinds.keys.sorted() }
+}

@@ -1,0 +1,85 @@
+// What a stage body sees: typed parameters, input object paths, output paths in its scratch
+// folder, its thread budget, and channels for progress, metrics and measurements.
+import Foundation
+
+/// Passed to `Stage.run`. Parameters and inputs were validated when the pipeline was loaded,
+/// so asking for an undeclared name is a programmer error (precondition), not a thrown error.
+public final class StageContext: @unchecked Sendable {
+    public let instance: String
+    public let parameters: [String: ParamValue]
+    /// Folder the body may use freely; outputs go to `output(name)` inside it.
+    public let scratch: URL
+    /// Threads the body may use (cores / jobs); bodies must give the same bits for the same value.
+    public let threads: Int
+
+    private let inputPaths: [String: [URL]]
+    private let outputFormats: [String: OutputFormat]
+    private let onProgress: @Sendable (String) -> Void
+    private let lock = NSLock()
+    private var _metrics: [String: Double] = [:]
+    private var _measurements: [String: Double] = [:]
+
+    public init(instance: String, parameters: [String: ParamValue], inputs: [String: [URL]],
+                outputs: [String: OutputFormat], scratch: URL, threads: Int,
+                onProgress: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.instance = instance
+        self.parameters = parameters
+        self.inputPaths = inputs
+        self.outputFormats = outputs
+        self.scratch = scratch
+        self.threads = threads
+        self.onProgress = onProgress
+    }
+
+    // MARK: - Parameters
+
+    public func int(_ name: String) -> Int { value(name).intValue! }
+    public func double(_ name: String) -> Double { value(name).doubleValue! }
+    public func string(_ name: String) -> String { value(name).stringValue! }
+    public func bool(_ name: String) -> Bool { value(name).boolValue! }
+    public func list(_ name: String) -> [ParamValue] { value(name).listValue! }
+
+    public func value(_ name: String) -> ParamValue {
+        guard let v = parameters[name] else { preconditionFailure("\(instance): undeclared parameter \(name)") }
+        return v
+    }
+
+    // MARK: - Inputs and outputs
+
+    /// The object behind a single-valued input (read-only; never modify it).
+    public func input(_ name: String) -> URL {
+        let urls = inputs(name)
+        precondition(urls.count == 1, "\(instance): input \(name) holds \(urls.count) objects; use inputs(_:)")
+        return urls[0]
+    }
+
+    /// The objects behind an input, in pipeline order.
+    public func inputs(_ name: String) -> [URL] {
+        guard let urls = inputPaths[name] else { preconditionFailure("\(instance): undeclared input \(name)") }
+        return urls
+    }
+
+    /// Where the body must write output `name`.
+    public func output(_ name: String) -> URL {
+        guard let format = outputFormats[name] else { preconditionFailure("\(instance): undeclared output \(name)") }
+        return Self.outputURL(in: scratch, name: name, format: format)
+    }
+
+    static func outputURL(in scratch: URL, name: String, format: OutputFormat) -> URL {
+        scratch.appendingPathComponent("out").appendingPathComponent("\(name).\(format.fileExtension)")
+    }
+
+    // MARK: - Reporting
+
+    /// Free-form progress for the live display, e.g. "epoch 12/60 loss 0.41".
+    public func progress(_ message: String) { onProgress(message) }
+
+    /// A named scalar result (goes to the run index and `diff`; not part of the outputs).
+    public func metric(_ name: String, _ value: Double) { lock.withLock { _metrics[name] = value } }
+
+    /// A measurement of how the run went (wall time, throughput): index only, never hashed.
+    public func measure(_ name: String, _ value: Double) { lock.withLock { _measurements[name] = value } }
+
+    public var metrics: [String: Double] { lock.withLock { _metrics } }
+    public var measurements: [String: Double] { lock.withLock { _measurements } }
+}

@@ -1,0 +1,105 @@
+// Engine self-test stage kinds (`toy.*`): tiny deterministic stages that let tests and `make bench`
+// drive the real binary without any neural-network code. Not part of the study.
+import Foundation
+
+public enum ToyStages {
+    public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self]
+
+    /// Numbers, one per line, in Swift's shortest round-trip form.
+    static func write(_ values: [Double], to url: URL) throws {
+        try Data((values.map { String($0) }.joined(separator: "\n") + "\n").utf8).write(to: url)
+    }
+
+    static func read(_ url: URL) throws -> [Double] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map {
+            guard let v = Double($0) else { throw ToyError.notANumber(String($0), url.path) }
+            return v
+        }
+    }
+}
+
+public enum ToyError: Error, CustomStringConvertible {
+    case notANumber(String, String)
+    case requested(String)
+
+    public var description: String {
+        switch self {
+        case let .notANumber(text, file): "toy stage: '\(text)' in \(file) is not a number"
+        case let .requested(message): message
+        }
+    }
+}
+
+/// `toy.source`: writes n deterministic numbers derived from seed and scale.
+public struct ToySource: Stage {
+    public static let kind = "toy.source"
+    public static let codeVersion = 1
+    public static let summary = "writes n deterministic numbers (engine self-test)"
+    public static let parameters = [ParamSpec("n", .int, default: .int(4)), ParamSpec("seed", .int, default: .int(1)),
+                                    ParamSpec("scale", .double, default: .double(1.0))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        let n = context.int("n"), seed = context.int("seed"), scale = context.double("scale")
+        let values = (0..<n).map { scale * Double((seed &* 31 &+ $0 &* 17) % 101) / 100 }
+        try ToyStages.write(values, to: context.output("values"))
+    }
+}
+
+/// `toy.sum`: adds every number of every input object (times scale, plus offset); reports the total as a metric.
+public struct ToySum: Stage {
+    public static let kind = "toy.sum"
+    public static let codeVersion = 1
+    public static let summary = "sums the numbers of its inputs, times scale, plus offset (engine self-test)"
+    public static let parameters = [ParamSpec("offset", .double, default: .double(0)),
+                                    ParamSpec("scale", .double, default: .double(1))]
+    public static let inputs = [InputSpec("values", many: true)]
+    public static let outputs = [OutputSpec("total", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        var total = 0.0
+        for url in context.inputs("values") { total += try ToyStages.read(url).reduce(0, +) }
+        total = total * context.double("scale") + context.double("offset")
+        context.metric("total", total)
+        try ToyStages.write([total], to: context.output("total"))
+    }
+}
+
+/// `toy.sleep`: passes its inputs through after sleeping, reporting progress step by step.
+public struct ToySleep: Stage {
+    public static let kind = "toy.sleep"
+    public static let codeVersion = 1
+    public static let summary = "sleeps, reporting progress, then passes its inputs through (engine self-test)"
+    public static let parameters = [ParamSpec("seconds", .double, default: .double(1)),
+                                    ParamSpec("steps", .int, default: .int(10))]
+    public static let inputs = [InputSpec("values", many: true)]
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        let steps = max(1, context.int("steps"))
+        let start = Date()
+        for step in 1...steps {
+            Thread.sleep(forTimeInterval: context.double("seconds") / Double(steps))
+            context.progress("step \(step)/\(steps)")
+        }
+        context.measure("slept_seconds", Date().timeIntervalSince(start))
+        let values = try context.inputs("values").flatMap(ToyStages.read)
+        try ToyStages.write(values, to: context.output("values"))
+    }
+}
+
+/// `toy.fail`: always throws (to test failure handling).
+public struct ToyFail: Stage {
+    public static let kind = "toy.fail"
+    public static let codeVersion = 1
+    public static let summary = "always fails with its message (engine self-test)"
+    public static let parameters = [ParamSpec("message", .string, default: .string("toy.fail failed as asked"))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        throw ToyError.requested(context.string("message"))
+    }
+}
