@@ -14,9 +14,23 @@ deps:
 build: deps
 	swift build
 
+# swift test cannot re-execute itself like the executables do (NumericEnvironment.ensureFastBLAS),
+# so the OpenBLAS kernel is chosen here, before the process starts.
+FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
+
 test: deps
 	swift build --build-tests
-	swift test --skip-build
+	$(FAST_BLAS) swift test --skip-build
+
+bench: deps
+	swift build -c release --product batchlab-bench
+	scripts/reference/venv.sh
+	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
+	.build/release/batchlab-bench --pytorch artifacts/bench-pytorch.json
+
+fixtures:
+	scripts/reference/venv.sh
+	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 
 reproduce: deps
 	swift build -c release

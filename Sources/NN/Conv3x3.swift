@@ -1,0 +1,33 @@
+// 3×3 convolution, stride 1, zero padding 1, one image at a time, as im2col + GEMM.
+// Convention for every layer in NN: backward ACCUMULATES (+=) parameter gradients and
+// OVERWRITES input gradients. The bias is handled by the fused BiasReluPool step that follows.
+import Tensor
+
+public enum Conv3x3 {
+    /// out = W ⊛ x (no bias).
+    /// x: (C, H, W) · w: (K, C·9) · col: workspace (C·9, H·W) · out: (K, H·W), overwritten.
+    @inline(__always)
+    public static func forward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, shape s: ConvBlockShape,
+                               col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        let hw = s.height * s.width, ck = s.inChannels * 9
+        Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
+        GEMM.sgemm(m: s.outChannels, n: hw, k: ck, a: w, lda: ck, b: col, ldb: hw, beta: 0, c: out, ldc: hw)
+    }
+
+    /// Gradients of out = W ⊛ x given dOut.
+    /// x: (C, H, W) · w: (K, C·9) · dOut: (K, H·W) · dW: (K, C·9), += · dX: (C, H, W), overwritten (nil: skip,
+    /// e.g. for the input image) · col, dCol: workspaces (C·9, H·W).
+    @inline(__always)
+    public static func backward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
+                                shape s: ConvBlockShape, col: UnsafeMutablePointer<Float>, dCol: UnsafeMutablePointer<Float>,
+                                dW: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+        let hw = s.height * s.width, ck = s.inChannels * 9
+        Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
+        // dW(K, C·9) += dOut(K, HW) · col(C·9, HW)ᵀ
+        GEMM.sgemm(transB: true, m: s.outChannels, n: ck, k: hw, a: dOut, lda: hw, b: col, ldb: hw, beta: 1, c: dW, ldc: ck)
+        guard let dX else { return }
+        // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
+        GEMM.sgemm(transA: true, m: ck, n: hw, k: s.outChannels, a: w, lda: ck, b: dOut, ldb: hw, beta: 0, c: dCol, ldc: hw)
+        Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
+    }
+}

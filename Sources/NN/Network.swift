@@ -1,0 +1,220 @@
+// Runs a Model on batches: forward, backward and evaluation over preallocated workspaces.
+//
+// Parallelism and determinism: OpenBLAS is kept single-threaded; the batch is cut into fixed chunks
+// of `chunkSize` images (`ChunkPartition`), each chunk's conv blocks run on one worker, image by
+// image so a block's data stays in cache, and each chunk accumulates its own conv-parameter
+// gradients, which are then summed in chunk order. Dense layers run on the whole batch on the
+// calling thread. The thread count therefore changes only who computes a chunk, never the
+// arithmetic: same parameters, data and BLAS kernel → same bits with 1 or 2 threads.
+import Tensor
+
+public final class Network: @unchecked Sendable {
+    public let model: Model
+    public let maxBatch: Int
+    public let threads: Int
+    /// Images per chunk of the fixed partition (part of the arithmetic; changing it changes bits).
+    public static let chunkSize = 8
+
+    private let blocks: [ConvBlockShape]
+    private let dense: [(inputs: Int, outputs: Int)]
+    private let convWeightOffset: [Int], convBiasOffset: [Int]
+    private let denseWeightOffset: [Int], denseBiasOffset: [Int]
+    // Per-image block outputs for the whole batch; the last block's pooled output is the
+    // flattened feature matrix (N, F).
+    private let pooled: [FloatBuffer]             // block b: (N, K_b, H_b/2, W_b/2)
+    private let argmax: [AlignedBuffer<UInt8>]     // block b: (N, K_b, H_b/2, W_b/2)
+    private let activations: [FloatBuffer]         // dense j: (N, out_j), post-ReLU; the last holds logits (N, 1)
+    private let dActA: FloatBuffer, dActB: FloatBuffer  // (N, max dense width) ping-pong
+    private let dFeatures: FloatBuffer             // (N, F)
+    private let workers: [WorkerSpace]
+    private let chunkGradients: FloatBuffer        // (maxChunks, convCount)
+
+    /// Workspaces for batches of up to `maxBatch` images, run on `threads` workers.
+    public init(model: Model, maxBatch: Int, threads: Int = 1) {
+        precondition(maxBatch >= 1 && threads >= 1, "Network needs maxBatch ≥ 1 and threads ≥ 1")
+        self.model = model
+        self.maxBatch = maxBatch
+        self.threads = threads
+        NumericEnvironment.setBLASThreads(1)
+        let blocks = model.spec.convBlocks, dense = model.spec.denseShapes
+        self.blocks = blocks
+        self.dense = dense
+        let slices = model.layout.slices
+        convWeightOffset = (0..<blocks.count).map { slices[2 * $0].offset }
+        convBiasOffset = (0..<blocks.count).map { slices[2 * $0 + 1].offset }
+        denseWeightOffset = (0..<dense.count).map { slices[2 * (blocks.count + $0)].offset }
+        denseBiasOffset = (0..<dense.count).map { slices[2 * (blocks.count + $0) + 1].offset }
+        pooled = blocks.map { FloatBuffer(count: maxBatch * $0.pooledSize) }
+        argmax = blocks.map { AlignedBuffer<UInt8>(count: maxBatch * $0.pooledSize) }
+        activations = dense.map { FloatBuffer(count: maxBatch * $0.outputs) }
+        let widest = dense.map(\.outputs).max()!
+        dActA = FloatBuffer(count: maxBatch * widest)
+        dActB = FloatBuffer(count: maxBatch * widest)
+        dFeatures = FloatBuffer(count: maxBatch * model.spec.flattenedFeatures)
+        workers = (0..<threads).map { _ in WorkerSpace(blocks: model.spec.convBlocks) }
+        let maxChunks = ChunkPartition(count: maxBatch, chunkSize: Network.chunkSize).chunkCount
+        chunkGradients = FloatBuffer(count: maxChunks * model.layout.convCount)
+    }
+
+    // MARK: - Public entry points
+
+    /// Gradient of the SUM of per-example losses over a batch, written to `gradient` (OVERWRITTEN,
+    /// same layout as the parameters), plus the batch's loss sum and correct count. Sums make
+    /// sub-batches combine: the gradient of a batch is the sum of its parts' gradients (up to
+    /// floating-point order). Take a step with `SGD.step(…, count: stats.count, …)`.
+    /// parameters: (P) · images: (N, C, H, W) · labels: (N) of 0/1 · gradient: (P).
+    public func gradient(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                         labels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) -> BatchStats {
+        let n = labels.count
+        checkShapes(parameters: parameters.count, images: images.count, labels: n)
+        precondition(gradient.count == model.layout.count, "gradient buffer has \(gradient.count), layout \(model.layout.count)")
+        let theta = parameters.baseAddress!, x = images.baseAddress!, grad = gradient.baseAddress!
+        forwardConv(theta, x, n)
+        forwardDense(theta, n)
+        let logits = activations.last!.pointer
+        let dLogits = dActA.pointer
+        let stats = BCEWithLogits.evaluate(logits: logits, labels: labels.baseAddress!, count: n, dLogits: dLogits)
+        let convCount = model.layout.convCount
+        (grad + convCount).update(repeating: 0, count: model.layout.count - convCount)
+        backwardDense(theta, grad, n)
+        backwardConv(theta, x, grad, n)
+        return stats
+    }
+
+    /// Loss sum and correct count of one batch at the given parameters (forward only, no allocation).
+    public func evaluate(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                         labels: UnsafeBufferPointer<Float>) -> BatchStats {
+        let n = labels.count
+        checkShapes(parameters: parameters.count, images: images.count, labels: n)
+        forwardConv(parameters.baseAddress!, images.baseAddress!, n)
+        forwardDense(parameters.baseAddress!, n)
+        return BCEWithLogits.evaluate(logits: activations.last!.pointer, labels: labels.baseAddress!, count: n, dLogits: nil)
+    }
+
+    /// Loss and accuracy over a whole data set, `maxBatch` images at a time (forward only).
+    /// images: (N, C, H, W) · labels: (N). Throws when the sizes do not match the model.
+    public func evaluateDataset(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                                labels: UnsafeBufferPointer<Float>) throws -> BatchStats {
+        let size = model.spec.inputSize
+        guard images.count == labels.count * size else {
+            throw NNError.shapeMismatch(what: "image data for \(labels.count) labels", expected: labels.count * size, got: images.count)
+        }
+        guard parameters.count == model.layout.count else {
+            throw NNError.shapeMismatch(what: "parameter vector", expected: model.layout.count, got: parameters.count)
+        }
+        var total = BatchStats()
+        var start = 0
+        while start < labels.count {
+            let end = min(labels.count, start + maxBatch)
+            total = total + evaluate(parameters: parameters,
+                                     images: UnsafeBufferPointer(rebasing: images[(start * size)..<(end * size)]),
+                                     labels: UnsafeBufferPointer(rebasing: labels[start..<end]))
+            start = end
+        }
+        return total
+    }
+
+    /// The logits of the last batch run through `gradient` or `evaluate`: (N).
+    public func lastLogits(count: Int) -> [Float] {
+        Array(UnsafeBufferPointer(start: activations.last!.pointer, count: count))
+    }
+
+    private func checkShapes(parameters: Int, images: Int, labels n: Int) {
+        precondition(parameters == model.layout.count, "parameters have \(parameters) elements, layout \(model.layout.count)")
+        precondition(n >= 1 && n <= maxBatch, "batch of \(n) outside 1…\(maxBatch)")
+        precondition(images == n * model.spec.inputSize, "images have \(images) elements for \(n) labels")
+    }
+
+    // MARK: - Conv blocks (per chunk, in parallel)
+
+    private func forwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>, _ n: Int) {
+        let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
+        Parallel.forEachChunk(part.chunkCount, threads: threads) { chunk, worker in
+            let ws = workers[worker]
+            for i in part.range(ofChunk: chunk) {
+                var x = images + i * model.spec.inputSize
+                for (b, s) in blocks.enumerated() {
+                    Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer)
+                    let out = pooled[b].pointer + i * s.pooledSize
+                    BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
+                                         height: s.height, width: s.width, pooled: out, argmax: argmax[b].pointer + i * s.pooledSize)
+                    x = UnsafePointer(out)
+                }
+            }
+        }
+    }
+
+    private func backwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>,
+                              _ grad: UnsafeMutablePointer<Float>, _ n: Int) {
+        let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
+        let convCount = model.layout.convCount
+        let features = model.spec.flattenedFeatures
+        Parallel.forEachChunk(part.chunkCount, threads: threads) { chunk, worker in
+            let ws = workers[worker]
+            let slot = chunkGradients.pointer + chunk * convCount
+            slot.update(repeating: 0, count: convCount)
+            for i in part.range(ofChunk: chunk) {
+                var dPooled = UnsafePointer(dFeatures.pointer + i * features)
+                for b in blocks.indices.reversed() {
+                    let s = blocks[b]
+                    BiasReluPool.backward(dPooled: dPooled, pooled: pooled[b].pointer + i * s.pooledSize,
+                                          argmax: argmax[b].pointer + i * s.pooledSize, channels: s.outChannels,
+                                          height: s.height, width: s.width, dConv: ws.dConv.pointer, dBias: slot + convBiasOffset[b])
+                    let input = b == 0 ? images + i * model.spec.inputSize : UnsafePointer(pooled[b - 1].pointer + i * blocks[b - 1].pooledSize)
+                    let dInput = b == 0 ? nil : (b % 2 == 0 ? ws.dInA.pointer : ws.dInB.pointer)
+                    Conv3x3.backward(input, weights: theta + convWeightOffset[b], dOut: ws.dConv.pointer, shape: s,
+                                     col: ws.col.pointer, dCol: ws.dCol.pointer, dW: slot + convWeightOffset[b], dX: dInput)
+                    if let dInput { dPooled = UnsafePointer(dInput) }
+                }
+            }
+        }
+        // Fixed-order reduction of the chunks' partial sums.
+        grad.update(from: chunkGradients.pointer, count: convCount)
+        for c in 1..<max(1, part.chunkCount) {
+            let slot = chunkGradients.pointer + c * convCount
+            for j in 0..<convCount { grad[j] += slot[j] }
+        }
+    }
+
+    // MARK: - Dense layers (whole batch, calling thread)
+
+    private func forwardDense(_ theta: UnsafePointer<Float>, _ n: Int) {
+        var x = UnsafePointer(pooled.last!.pointer)
+        for (j, d) in dense.enumerated() {
+            let y = activations[j].pointer
+            Dense.forward(x, weights: theta + denseWeightOffset[j], bias: theta + denseBiasOffset[j], batch: n,
+                          inputs: d.inputs, outputs: d.outputs, relu: j < dense.count - 1, y: y)
+            x = UnsafePointer(y)
+        }
+    }
+
+    /// Expects dLogits (N, 1) in dActA; leaves dFeatures (N, F) filled.
+    private func backwardDense(_ theta: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ n: Int) {
+        var dY = dActA.pointer, spare = dActB.pointer
+        for j in dense.indices.reversed() {
+            let d = dense[j]
+            if j < dense.count - 1 { Dense.reluBackward(y: activations[j].pointer, dY: dY, count: n * d.outputs) }
+            let x = j == 0 ? UnsafePointer(pooled.last!.pointer) : UnsafePointer(activations[j - 1].pointer)
+            let dX = j == 0 ? dFeatures.pointer : spare
+            Dense.backward(x, weights: theta + denseWeightOffset[j], dY: dY, batch: n, inputs: d.inputs, outputs: d.outputs,
+                           dW: grad + denseWeightOffset[j], dB: grad + denseBiasOffset[j], dX: dX)
+            swap(&dY, &spare)
+        }
+    }
+}
+
+/// One worker's scratch space for one image's conv blocks, sized for the largest block.
+final class WorkerSpace: @unchecked Sendable {
+    let col: FloatBuffer, dCol: FloatBuffer   // (C·9, H·W)
+    let conv: FloatBuffer, dConv: FloatBuffer // (K, H·W)
+    let dInA: FloatBuffer, dInB: FloatBuffer  // (C, H, W) of block inputs, ping-pong
+
+    init(blocks: [ConvBlockShape]) {
+        let colSize = blocks.map(\.colSize).max()!
+        let convSize = blocks.map(\.convSize).max()!
+        let inSize = blocks.dropFirst().map(\.inputSize).max() ?? 1
+        col = FloatBuffer(count: colSize); dCol = FloatBuffer(count: colSize)
+        conv = FloatBuffer(count: convSize); dConv = FloatBuffer(count: convSize)
+        dInA = FloatBuffer(count: inSize); dInB = FloatBuffer(count: inSize)
+    }
+}

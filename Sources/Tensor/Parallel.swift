@@ -1,0 +1,52 @@
+// Fixed partitions of a batch into chunks, and a parallel loop whose thread count changes only who
+// computes a chunk, never what is computed (the basis of BatchLab's thread-count-invariant bits).
+import Dispatch
+
+/// A batch of `count` items cut into consecutive chunks of `chunkSize` (the last may be shorter).
+/// The cut depends on nothing but these two numbers, so per-chunk partial sums reduced in chunk
+/// order give the same bits whatever the thread count.
+public struct ChunkPartition: Sendable, Hashable {
+    public let count: Int
+    public let chunkSize: Int
+
+    public init(count: Int, chunkSize: Int) {
+        precondition(count >= 0 && chunkSize >= 1, "invalid partition \(count)/\(chunkSize)")
+        self.count = count
+        self.chunkSize = chunkSize
+    }
+
+    public var chunkCount: Int { (count + chunkSize - 1) / chunkSize }
+
+    public func range(ofChunk chunk: Int) -> Range<Int> {
+        let start = chunk * chunkSize
+        return start..<min(count, start + chunkSize)
+    }
+}
+
+public enum Parallel {
+    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on `threads` workers; worker w takes
+    /// chunks w, w + threads, … (static, so each worker can own a workspace). Returns when all are done.
+    public static func forEachChunk(_ chunks: Int, threads: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
+        let workers = max(1, min(threads, chunks))
+        if workers == 1 {
+            for c in 0..<chunks { body(c, 0) }
+            return
+        }
+        withoutActuallyEscaping(body) { body in
+            // Workers touch disjoint chunks and their own workspaces: the caller's contract.
+            let box = UncheckedBox(body)
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                var c = w
+                while c < chunks {
+                    box.value(c, w)
+                    c += workers
+                }
+            }
+        }
+    }
+}
+
+private struct UncheckedBox<T>: @unchecked Sendable {
+    let value: T
+    init(_ value: T) { self.value = value }
+}

@@ -1,0 +1,129 @@
+// batchlab-bench: training and evaluation throughput of NN.Network, side by side with PyTorch
+// (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
+// Usage: batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
+//                       [--seconds 0.4] [--repeats 5]
+import Foundation
+import NN
+import Tensor
+
+NumericEnvironment.ensureFastBLAS()
+
+struct Options {
+    var pytorch: String?
+    var models = ["32x32", "64x64"]
+    var threads = [1, 2]
+    var batches = [32, 64, 128, 256]
+    var seconds = 0.4
+    var repeats = 5
+
+    init(_ args: [String]) {
+        var i = 0
+        func value() -> String {
+            i += 1
+            guard i < args.count else { fail("missing value after \(args[i - 1])") }
+            return args[i]
+        }
+        while i < args.count {
+            switch args[i] {
+            case "--pytorch": pytorch = value()
+            case "--models": models = value().split(separator: ",").map(String.init)
+            case "--threads": threads = value().split(separator: ",").compactMap { Int($0) }
+            case "--batches": batches = value().split(separator: ",").compactMap { Int($0) }
+            case "--seconds": seconds = Double(value()) ?? seconds
+            case "--repeats": repeats = Int(value()) ?? repeats
+            default: fail("unknown option \(args[i])")
+            }
+            i += 1
+        }
+    }
+}
+
+/// Unbuffered output line by line, so a long run shows progress (and ordering with stderr holds).
+func emit(_ line: String) {
+    FileHandle.standardOutput.write((line + "\n").data(using: .utf8)!)
+}
+
+func fail(_ message: String) -> Never {
+    FileHandle.standardError.write(("batchlab-bench: " + message + "\n").data(using: .utf8)!)
+    exit(2)
+}
+
+let specs: [String: ModelSpec] = ["32x32": .study32, "64x64": .study64]
+let options = Options(Array(CommandLine.arguments.dropFirst()))
+var pytorch: PyTorchResults?
+if let path = options.pytorch {
+    do { pytorch = try PyTorchResults.load(path) } catch {
+        fail("cannot read PyTorch results \(path): \(error). HINT: run `make bench`, which writes them first.")
+    }
+}
+
+/// One benchmark row: builds the workspaces, then measures full SGD steps or forward-only evaluation.
+func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int) throws -> (Measurement, rss: (Double, Double), growth: Double) {
+    let model = try Model(spec)
+    let net = Network(model: model, maxBatch: batch, threads: threads)
+    var theta = model.initialParameters(seed: 1)
+    var grad = [Float](repeating: 0, count: theta.count)
+    var rng = SeededGenerator(seed: 2)
+    let images = (0..<(batch * spec.inputSize)).map { _ in 2 * rng.nextUnitFloat() - 1 }
+    let labels = (0..<batch).map { _ in Float(rng.next() & 1) }
+    let step: () -> Void = {
+        theta.withUnsafeMutableBufferPointer { t in images.withUnsafeBufferPointer { x in labels.withUnsafeBufferPointer { y in
+            if train {
+                let stats = grad.withUnsafeMutableBufferPointer { net.gradient(parameters: UnsafeBufferPointer(t), images: x, labels: y, gradient: $0) }
+                // lr 0 keeps θ (and the work per step) fixed; the step still reads and writes every parameter.
+                _ = grad.withUnsafeBufferPointer { SGD.step(parameters: t, gradientSum: $0, count: stats.count, learningRate: 0) }
+            } else {
+                _ = net.evaluate(parameters: UnsafeBufferPointer(t), images: x, labels: y)
+            }
+        } } }
+    }
+    step()
+    let before = Machine.residentMiB().current
+    let m = Measurement.run(imagesPerStep: batch, minSeconds: options.seconds, repeats: options.repeats, step)
+    let after = Machine.residentMiB()
+    return (m, (after.current, after.peak), after.current - before)
+}
+
+let info = NumericEnvironment.blasInfo()
+emit("BatchLab vs PyTorch — training step (forward + backward + SGD) and forward-only evaluation, images/s")
+emit("numerics: \(info); BatchLab chunks of \(Network.chunkSize) images, BLAS single-threaded, own threads over chunks")
+if let pytorch { emit("PyTorch \(pytorch.torch): faster of NCHW and channels_last (CL) per row") }
+emit("medians over quiet repeats (≥ \(options.seconds) s each, busy = other processes > \(Measurement.busyCores) cores); ± = half range")
+emit("GFLOP/s counts 2·MACs per forward pass and 3× that per training step")
+emit("")
+let header = "model  mode   thr  batch │ BatchLab img/s   ±%  GFLOP/s quiet │ PyTorch img/s layout │ ratio"
+emit(header)
+emit(String(repeating: "─", count: header.count))
+var minRatio = Double.infinity
+var memoryNote = ""
+for name in options.models {
+    guard let spec = specs[name] else { fail("unknown model \(name) (use 32x32 or 64x64)") }
+    for threads in options.threads {
+        let plan = options.batches.map { (true, $0) } + [(false, 256)]
+        for (train, batch) in plan {
+            let (m, rss, growth) = try measureRow(spec: spec, train: train, threads: threads, batch: batch)
+            let flops = (train ? spec.trainingFLOPsPerImage : spec.forwardFLOPsPerImage) * m.median / 1e9
+            var line = String(format: "%-6@ %-6@ %3d %6d │ %14.0f %4.1f %8.1f %2d/%-2d │", name, train ? "train" : "eval",
+                              threads, batch, m.median, m.spreadPercent, flops, m.quiet, m.quiet + m.busy)
+            if let row = pytorch?.row(model: name, mode: train ? "train" : "eval", threads: threads, batch: batch) {
+                let best = row.best
+                let ratio = m.median / best.rate
+                minRatio = min(minRatio, ratio)
+                line += String(format: " %13.0f %6@ │ %5.2f", best.rate, best.layout, ratio)
+            } else {
+                line += String(format: " %13@ %6@ │ %5@", "-", "-", "-")
+            }
+            emit(line)
+            if name == "64x64" && batch == 256 && train && memoryNote.isEmpty {
+                memoryNote = String(format: "memory, 64x64 training at batch 256 (%d thr): RSS %.0f MiB after the row, peak %.0f MiB, growth during the timed steps %+.1f MiB",
+                                    threads, rss.0, rss.1, growth)
+            }
+        }
+    }
+}
+if !memoryNote.isEmpty { emit(memoryNote) }
+if pytorch == nil {
+    emit("min ratio vs PyTorch: n/a (no PyTorch results; run `make bench`)")
+} else {
+    emit(String(format: "min ratio vs PyTorch: %.2f", minRatio))
+}

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""PyTorch side of `make bench`: the same network, rows and measuring protocol as batchlab-bench
+(training step = forward + backward + SGD; evaluation = forward + loss without gradients), in both
+memory layouts (NCHW and channels_last). Writes JSON that batchlab-bench merges into its table.
+Each row: repeats of >= MIN_SECONDS; a repeat is 'busy' when other processes used more than
+BUSY_CORES of CPU during it (from /proc/stat minus our own CPU time); medians over quiet repeats."""
+import argparse
+import json
+import os
+import statistics
+import time
+
+import torch
+
+MODELS = {
+    "32x32": {"channels": 3, "height": 32, "width": 32, "convWidths": [16, 32, 64], "denseWidths": [128, 64]},
+    "64x64": {"channels": 3, "height": 64, "width": 64, "convWidths": [16, 32, 64, 64], "denseWidths": [128, 64]},
+}
+BUSY_CORES = 0.15
+
+
+def build(spec):
+    layers, c = [], spec["channels"]
+    for k in spec["convWidths"]:
+        layers += [torch.nn.Conv2d(c, k, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
+        c = k
+    layers.append(torch.nn.Flatten())
+    n = c * (spec["height"] >> len(spec["convWidths"])) * (spec["width"] >> len(spec["convWidths"]))
+    for d in spec["denseWidths"]:
+        layers += [torch.nn.Linear(n, d), torch.nn.ReLU()]
+        n = d
+    layers.append(torch.nn.Linear(n, 1))
+    return torch.nn.Sequential(*layers)
+
+
+def machine_busy_jiffies():
+    with open("/proc/stat") as f:
+        v = [int(x) for x in f.readline().split()[1:]]
+    return sum(v) - v[3] - v[4]  # all but idle and iowait
+
+
+def own_cpu_seconds():
+    t = os.times()
+    return t.user + t.system
+
+
+def measure(step, images_per_step, min_seconds, repeats, max_attempts):
+    hz = os.sysconf("SC_CLK_TCK")
+    for _ in range(2):
+        step()
+    quiet, busy = [], []
+    attempts = 0
+    while len(quiet) < repeats and attempts < max_attempts:
+        attempts += 1
+        j0, c0, t0 = machine_busy_jiffies(), own_cpu_seconds(), time.perf_counter()
+        steps = 0
+        while steps < 3 or time.perf_counter() - t0 < min_seconds:
+            step()
+            steps += 1
+        t1 = time.perf_counter()
+        other = ((machine_busy_jiffies() - j0) / hz - (own_cpu_seconds() - c0)) / (t1 - t0)
+        rate = steps * images_per_step / (t1 - t0)
+        (busy if other > BUSY_CORES else quiet).append(rate)
+        if other > BUSY_CORES:
+            time.sleep(0.5)
+    samples = quiet if quiet else busy
+    return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
+            "quiet": len(quiet), "busy": len(busy)}
+
+
+def row(spec, mode, threads, batch, layout, args):
+    torch.set_num_threads(threads)
+    torch.manual_seed(0)
+    model = build(spec)
+    x = torch.randn(batch, spec["channels"], spec["height"], spec["width"])
+    y = torch.randint(0, 2, (batch,)).float()
+    if layout == "channels_last":
+        model = model.to(memory_format=torch.channels_last)
+        x = x.contiguous(memory_format=torch.channels_last)
+    loss_fn = torch.nn.BCEWithLogitsLoss()
+    if mode == "train":
+        opt = torch.optim.SGD(model.parameters(), lr=0.01)
+
+        def step():
+            opt.zero_grad(set_to_none=False)
+            loss_fn(model(x).squeeze(1), y).backward()
+            opt.step()
+    else:
+        def step():
+            with torch.inference_mode():
+                loss_fn(model(x).squeeze(1), y).item()
+    return measure(step, batch, args.seconds, args.repeats, args.repeats * 3)
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("--out", default="artifacts/bench-pytorch.json")
+    p.add_argument("--models", default="32x32,64x64")
+    p.add_argument("--threads", default="1,2")
+    p.add_argument("--batches", default="32,64,128,256")
+    p.add_argument("--seconds", type=float, default=0.4)
+    p.add_argument("--repeats", type=int, default=5)
+    args = p.parse_args()
+    rows = []
+    for name in args.models.split(","):
+        spec = MODELS[name]
+        for threads in [int(t) for t in args.threads.split(",")]:
+            plan = [("train", b) for b in [int(b) for b in args.batches.split(",")]] + [("eval", 256)]
+            for mode, batch in plan:
+                entry = {"model": name, "mode": mode, "threads": threads, "batch": batch}
+                for layout in ("nchw", "channels_last"):
+                    entry[layout] = row(spec, mode, threads, batch, layout, args)
+                rows.append(entry)
+                print(f"pytorch {name} {mode} t={threads} bs={batch}: nchw {entry['nchw']['median']:.0f} "
+                      f"channels_last {entry['channels_last']['median']:.0f} img/s", flush=True)
+    info = {"torch": torch.__version__, "config": torch.__config__.parallel_info().splitlines()[:6], "rows": rows}
+    os.makedirs(os.path.dirname(args.out) or ".", exist_ok=True)
+    with open(args.out, "w") as f:
+        json.dump(info, f, indent=1)
+
+
+if __name__ == "__main__":
+    main()
