@@ -1,0 +1,53 @@
+// Recognising an image file by its first bytes (never by its name) and decoding it to RGB.
+
+/// The container formats recognised from a file's signature.
+public enum ImageFormat: String, Sendable, Equatable {
+    case jpeg = "JPEG", png = "PNG", gif = "GIF", bmp = "BMP", webp = "WebP", tiff = "TIFF", heif = "HEIF"
+
+    /// The format whose signature starts `bytes`, or nil when none matches.
+    public static func sniff(_ bytes: UnsafeRawBufferPointer) -> ImageFormat? {
+        func starts(_ prefix: [UInt8], at offset: Int = 0) -> Bool {
+            guard bytes.count >= offset + prefix.count else { return false }
+            for (i, b) in prefix.enumerated() where bytes[offset + i] != b { return false }
+            return true
+        }
+        if starts([0xFF, 0xD8, 0xFF]) { return .jpeg }
+        if starts([0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return .png }
+        if starts(Array("GIF8".utf8)) { return .gif }
+        if starts(Array("BM".utf8)) && bytes.count >= 26 { return .bmp }
+        if starts(Array("RIFF".utf8)) && starts(Array("WEBP".utf8), at: 8) { return .webp }
+        if starts([0x49, 0x49, 0x2A, 0x00]) || starts([0x4D, 0x4D, 0x00, 0x2A]) { return .tiff }
+        if starts(Array("ftyp".utf8), at: 4) { return .heif }
+        return nil
+    }
+}
+
+/// Decodes JPEG (TurboJPEG) and PNG (stb_image) files to RGB; one instance per thread.
+public final class ImageDecoder {
+    private let jpeg = JPEGDecoder()
+
+    public init() {}
+
+    /// Decodes a file's bytes, choosing the decoder by content, so a PNG named .jpg still decodes.
+    /// `minSide`: the short side wanted downstream; large JPEGs are decoded at a reduced scale.
+    public func decode(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil) throws(BadFileReason) -> RGBImage {
+        guard bytes.count > 0 else { throw .zeroBytes }
+        switch ImageFormat.sniff(bytes) {
+        case .jpeg: return try jpeg.decode(bytes, minSide: minSide)
+        case .png: return try decodePNG(bytes)
+        case .some(let other): throw .unsupportedFormat(other.rawValue)
+        case .none:
+            // A JPEG cut inside its first 3 bytes is still recognisable as the start of one.
+            if bytes.count < 3 && bytes[0] == 0xFF { throw .truncated(detail: "\(bytes.count) bytes") }
+            throw .notAnImage
+        }
+    }
+
+    /// Same as `decode(_:minSide:)` for an array.
+    public func decode(_ bytes: [UInt8], minSide: Int? = nil) throws(BadFileReason) -> RGBImage {
+        let result = bytes.withUnsafeBytes { raw -> Result<RGBImage, BadFileReason> in
+            do throws(BadFileReason) { return .success(try decode(raw, minSide: minSide)) } catch { return .failure(error) }
+        }
+        return try result.get()
+    }
+}
