@@ -39,6 +39,26 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try store.allObjects(), [object.hash])
     }
 
+    func testPutWritingMovesInOnlyFinishedOutputs() throws {
+        let store = ObjectStore(root: try makeTempDirectory(self))
+        struct StageFailed: Error {}
+        XCTAssertThrowsError(try store.putHDF5 { file in
+            try file.write("/half", HDF5Array<Float>(shape: [2], values: [1, 2]))
+            throw StageFailed()
+        }) { XCTAssertTrue($0 is StageFailed) }
+        XCTAssertEqual(try store.allObjects(), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.scratchDirectory.path), [])
+
+        let object = try store.putHDF5 { file in
+            try file.write("/w", HDF5Array<Float>(shape: [2], values: [1, 2]))
+            try file.setAttribute("stage", .string("train"))
+        }
+        let stored = try HDF5File.open(store.url(of: object.hash).path)
+        XCTAssertEqual(try stored.read("/w", as: Float.self).values, [1, 2])
+        let json = try store.put(suffix: ".json") { try Data("{}".utf8).write(to: $0) }
+        XCTAssertEqual(json.hash, ObjectHash.of(Data("{}".utf8)))
+    }
+
     func testPutFileFromAnotherFileSystemCopies() throws {
         let store = ObjectStore(root: try makeTempDirectory(self))
         let other = try mountTmpfs(self, size: "1m")
