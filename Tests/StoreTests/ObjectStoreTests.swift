@@ -106,6 +106,20 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertNoThrow(try store.put(bytes: Data("ok".utf8)))
     }
 
+    func testDiskFullWhileWritingHDF5LeavesNothingPartial() throws {
+        let root = try mountTmpfs(self, size: "256k")
+        let store = ObjectStore(root: root.appendingPathComponent("artifacts"))
+        XCTAssertThrowsError(try store.putHDF5 { file in
+            try file.write("/big", HDF5Array<Double>(shape: [65536], values: (0..<65536).map(Double.init)),
+                           storage: .contiguous)
+        }) { error in
+            guard case .diskFull(let file, "/big")? = error as? HDF5Error else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasPrefix(store.scratchDirectory.path), file)
+        }
+        XCTAssertEqual(try store.allObjects(), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.scratchDirectory.path), [])
+    }
+
     func testUnwritableDirectoryGivesClearError() throws {
         let root = try mountTmpfs(self, size: "64k", options: "ro")
         let store = ObjectStore(root: root.appendingPathComponent("artifacts"))
