@@ -6,6 +6,12 @@ import Foundation
 public struct StoredObject: Sendable, Hashable, Codable {
     public let hash: ObjectHash
     public let size: Int64
+
+    /// For callers that carry a recorded object between the index and the store (e.g. the executor).
+    public init(hash: ObjectHash, size: Int64) {
+        self.hash = hash
+        self.size = size
+    }
 }
 
 /// The result of rehashing one object.
@@ -98,6 +104,19 @@ public struct ObjectStore: Sendable {
             try install(source, as: hash, removeOnFailure: false)
         }
         return StoredObject(hash: hash, size: size)
+    }
+
+    /// Lets `body` write a file at a fresh scratch path, then moves it in: a stage output never appears
+    /// in the store half-written. If `body` throws, the scratch file is removed and the error rethrown.
+    public func put(suffix: String = "", writing body: (URL) throws -> Void) throws -> StoredObject {
+        let scratch = try makeScratchURL(suffix: suffix)
+        do {
+            try body(scratch)
+            return try put(file: scratch)
+        } catch {
+            unlink(scratch.path)
+            throw error
+        }
     }
 
     /// Writes `bytes` as an object (through a temp file), hashing them on the way.
