@@ -1,0 +1,31 @@
+// One artifacts/ folder as a whole: the object store, the run index, and operations that need both
+// (cache lookup that trusts recorded hashes, verify, gc). The lock is taken separately (ArtifactsLock).
+import Foundation
+
+/// `root/objects` (ObjectStore), `root/index.sqlite` (RunIndex), `root/tmp` (scratch), `root/lock`.
+public final class Artifacts: Sendable {
+    public let root: URL
+    public let objects: ObjectStore
+    public let index: RunIndex
+
+    /// Opens (creating if needed) the artifacts folder at `root`.
+    public init(root: URL) throws {
+        self.root = root
+        try FileIO.makeDirectory(root.path)
+        objects = ObjectStore(root: root)
+        index = try RunIndex(root: root)
+    }
+
+    /// A reusable execution for `key` whose outputs are all present. Trusts the hashes recorded at write
+    /// time (one stat per output, no rehash). An output found absent is marked missing, and nil is returned
+    /// so the stage runs again.
+    public func cacheLookup(key: String) throws -> CacheEntry? {
+        guard let entry = try index.cacheEntry(forKey: key) else { return nil }
+        var complete = true
+        for output in entry.outputs.values where !objects.contains(output.objectHash) {
+            try index.mark(output.objectHash, .missing)
+            complete = false
+        }
+        return complete ? entry : nil
+    }
+}

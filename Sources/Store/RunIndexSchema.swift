@@ -1,0 +1,82 @@
+// The run index's schema as versioned migrations. Never edit a shipped migration: add the next one.
+import GRDB
+
+enum RunIndexSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1") { db in
+            try db.create(table: "run") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("startedAt", .datetime).notNull()
+                t.column("endedAt", .datetime)
+                t.column("status", .text).notNull()
+                t.column("pipelineFile", .text).notNull()
+                t.column("pipelineHash", .text).notNull()
+                t.column("overrides", .text).notNull()
+                t.column("gitCommit", .text)
+                t.column("gitDirty", .boolean)
+                t.column("host", .text).notNull()
+                t.column("cpuModel", .text).notNull()
+                t.column("blasKernel", .text)
+                t.column("threads", .integer).notNull()
+                t.column("toolVersion", .text).notNull()
+            }
+            try db.create(table: "execution") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("run", onDelete: .cascade).notNull()
+                t.column("stage", .text).notNull().indexed()
+                t.column("kind", .text).notNull()
+                t.column("codeVersion", .text).notNull()
+                t.column("key", .text).notNull().indexed()
+                t.column("mode", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("endedAt", .datetime).notNull()
+                t.column("duration", .double).notNull()
+                t.column("error", .text)
+            }
+            try db.create(table: "output") { t in
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("objectHash", .text).notNull().indexed()
+                t.column("size", .integer).notNull()
+                t.column("mediaType", .text).notNull()
+                t.primaryKey(["executionId", "name"])
+            }
+            try db.create(table: "parameter") { t in
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .text).notNull()
+                t.primaryKey(["executionId", "name"])
+            }
+            try db.create(table: "metric") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .double).notNull()
+                t.column("step", .integer)
+                t.column("unit", .text)
+            }
+            try db.create(table: "lineage") { t in
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("inputName", .text).notNull()
+                t.column("objectHash", .text).notNull().indexed()
+                t.primaryKey(["executionId", "inputName"])
+            }
+            try db.create(table: "measurement") { t in
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .double)
+                t.column("text", .text)
+                t.column("unit", .text)
+                t.primaryKey(["executionId", "name"])
+            }
+            try db.create(table: "objectMark") { t in
+                t.primaryKey("objectHash", .text)
+                t.column("state", .text).notNull()
+                t.column("detectedAt", .datetime).notNull()
+            }
+        }
+        return migrator
+    }
+}
