@@ -6,6 +6,12 @@ import Foundation
 public struct StoredObject: Sendable, Hashable, Codable {
     public let hash: ObjectHash
     public let size: Int64
+
+    /// For callers that carry a recorded object between the index and the store (e.g. the executor).
+    public init(hash: ObjectHash, size: Int64) {
+        self.hash = hash
+        self.size = size
+    }
 }
 
 /// The result of rehashing one object.
