@@ -47,5 +47,6 @@ let package = Package(
             name: "batchlab",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline"]
         ),
+        .testTarget(name: "CLITests"),
     ]
 )
