@@ -61,16 +61,18 @@ let package = Package(
         .target(
             name: "Pipeline",
             dependencies: [
+                "Store",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
         // MARK: - CLI
         .executableTarget(
             name: "batchlab",
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline"]
         ),
+        .testTarget(name: "CLITests"),
     ]
 )

@@ -10,6 +10,8 @@ public struct RunInfo: Sendable {
     public var command: String
     public var jobs: Int
     public var threadsPerStage: Int
+    /// The BLAS kernel in use, when the stages use BLAS (bits differ between kernels).
+    public var blasKernel: String?
 
     public init(pipelineFile: String, pipelineHash: String, overrides: [String], command: String, jobs: Int,
                 threadsPerStage: Int) {
@@ -19,12 +21,13 @@ public struct RunInfo: Sendable {
         self.command = command
         self.jobs = jobs
         self.threadsPerStage = threadsPerStage
+        self.blasKernel = nil
     }
 }
 
 public enum RunResult: String, Sendable { case running, succeeded, failed, interrupted }
 
-public enum StageResult: String, Sendable { case succeeded, failed, skipped }
+public enum StageResult: String, Sendable { case succeeded, failed }
 
 /// One stage execution (or cache reuse), recorded in the index in one transaction.
 public struct ExecutionOutcome: Sendable {

@@ -24,6 +24,14 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
         self.inputs = inputs
     }
 
+    /// From parameters already in canonical JSON (as the run index stores them).
+    public init(kind: String, codeVersion: Int, canonicalParameters: [String: String], inputs: [String: [String]]) {
+        self.kind = kind
+        self.codeVersion = codeVersion
+        self.parameters = canonicalParameters
+        self.inputs = inputs
+    }
+
     /// The exact bytes hashed into the key.
     public var canonical: String {
         CanonicalJSON.object([

@@ -79,7 +79,6 @@ public final class Executor: @unchecked Sendable {
                     state[step] = .skipped
                     summary.skipped.append(instance.name)
                     reporter.report(.skipped(instance.name, because: "\(graph.instances[bad].name) did not finish"))
-                    try store.record(skippedOutcome(instance, reason: "upstream \(graph.instances[bad].name) did not finish"), run: runID)
                     progressed = true
                     continue
                 }
@@ -149,6 +148,11 @@ public final class Executor: @unchecked Sendable {
                 }
             }
         }
+        for step in plan.steps {
+            guard case .pending = state[step]! else { continue }
+            summary.skipped.append(graph.instances[step].name)
+            reporter.report(.skipped(graph.instances[step].name, because: "stopped after a failure; --keep-going runs it"))
+        }
         summary.wallSeconds = Date().timeIntervalSince(started)
         try store.finishRun(runID, status: summary.failed.isEmpty ? .succeeded : .failed)
         return summary
@@ -163,26 +167,8 @@ public final class Executor: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             let start = Date()
             let result: Result<StageContext, Error> = Result {
-                // Never consume a damaged input unknowingly: rehash each input object first.
-                for (input, objects) in inputs {
-                    for object in objects where try !store.isIntact(object) {
-                        throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash)
-                    }
-                }
-                let scratch = try store.makeScratch(for: instance.name)
-                let formats = Dictionary(uniqueKeysWithValues: instance.kind.outputs.map { ($0.name, $0.format) })
-                try FileManager.default.createDirectory(at: scratch.appendingPathComponent("out"),
-                                                        withIntermediateDirectories: true)
-                let context = StageContext(
-                    instance: instance.name, parameters: instance.parameters,
-                    inputs: inputs.mapValues { $0.map(store.url(of:)) }, outputs: formats, scratch: scratch,
-                    threads: threads, onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
-                do {
-                    try instance.kind.run(context)
-                } catch {
-                    throw StageError.bodyFailed(stage: instance.name, error: "\(error)")
-                }
-                return context
+                try StageRunner.run(instance, inputs: inputs, store: store, threads: threads,
+                                    onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
             }
             condition.lock()
             completions.append(Completion(step: step, result: result, start: start, end: Date(),
@@ -192,16 +178,12 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
-    /// Moves each declared output into the store; a missing one fails the stage.
+    /// Moves each declared output into the store (the runner checked they exist).
     private func ingestOutputs(_ instance: StageInstance, context: StageContext) throws -> [String: ObjectRecord] {
         var recorded: [String: ObjectRecord] = [:]
         for spec in instance.kind.outputs {
-            let url = context.output(spec.name)
-            guard FileManager.default.fileExists(atPath: url.path) else {
-                throw StageError.missingOutput(stage: instance.name, output: spec.name, path: url.lastPathComponent)
-            }
             do {
-                recorded[spec.name] = try store.ingest(url)
+                recorded[spec.name] = try store.ingest(context.output(spec.name))
             } catch {
                 throw StageError.storeFailed(stage: instance.name, error: "\(error)")
             }
@@ -234,13 +216,6 @@ public final class Executor: @unchecked Sendable {
         Dictionary(uniqueKeysWithValues: instance.kind.outputs.compactMap { spec in
             recorded[spec.name].map { (spec.name, ($0, spec.format)) }
         })
-    }
-
-    private func skippedOutcome(_ instance: StageInstance, reason: String) -> ExecutionOutcome {
-        let now = Date()
-        return ExecutionOutcome(stage: instance.name, kind: instance.kind.kind, key: nil, material: nil, cached: false,
-                                status: .skipped, start: now, end: now, error: reason, outputs: [:], inputs: [:],
-                                metrics: [:], measurements: [:], threads: 0)
     }
 }
 

@@ -1,9 +1,11 @@
 // Engine self-test stage kinds (`toy.*`): tiny deterministic stages that let tests and `make bench`
 // drive the real binary without any neural-network code. Not part of the study.
 import Foundation
+import Store
 
 public enum ToyStages {
-    public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self]
+    public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self,
+                                                  ToyArray.self]
 
     /// Numbers, one per line, in Swift's shortest round-trip form.
     static func write(_ values: [Double], to url: URL) throws {
@@ -101,5 +103,27 @@ public struct ToyFail: Stage {
 
     public static func run(_ context: StageContext) throws {
         throw ToyError.requested(context.string("message"))
+    }
+}
+
+/// `toy.array`: an HDF5 file with a float64 dataset `/x` (n values from seed, plus `noise`·i) and
+/// attributes; lets `diff` show numeric HDF5 differences within or beyond a tolerance.
+public struct ToyArray: Stage {
+    public static let kind = "toy.array"
+    public static let codeVersion = 1
+    public static let summary = "writes an HDF5 array from seed and noise (engine self-test)"
+    public static let parameters = [ParamSpec("n", .int, default: .int(16)), ParamSpec("seed", .int, default: .int(1)),
+                                    ParamSpec("noise", .double, default: .double(0))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("array", .hdf5)]
+
+    public static func run(_ context: StageContext) throws {
+        let n = context.int("n"), seed = context.int("seed"), noise = context.double("noise")
+        let values = (0..<n).map { Double((seed &* 7919 &+ $0 &* 104_729) % 1000) / 1000 + noise * Double($0) }
+        let file = try HDF5File.create(context.output("array").path)
+        try file.write("/x", HDF5Array<Double>(shape: [n], values: values))
+        try file.setAttribute("seed", .int(Int64(seed)))
+        try file.close()
+        context.metric("mean", values.reduce(0, +) / Double(max(n, 1)))
     }
 }

@@ -1,11 +1,53 @@
 // The `batchlab` command: a thin shell that parses arguments, calls the library, prints.
+// Exit codes: 0 ok, 1 a stage failed (or diff found differences), 2 usage or pipeline-file error.
 import ArgumentParser
+import Foundation
+import Pipeline
 
 @main
 struct BatchLab: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "batchlab",
         abstract: "Reproduce the mini-batch-size study: a content-hashed DAG of stages.",
-        version: "0.1.0"
+        version: "0.1.0",
+        subcommands: [ReproduceCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, RunsCommand.self,
+                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self]
     )
+
+    /// Maps every error to one message on stderr and the documented exit code.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let exit as ExitCode {
+            Foundation.exit(exit.rawValue)
+        } catch let error as PipelineError {
+            fail("error: \(error)", code: 2)
+        } catch let error as ShowError {
+            fail("error: \(error)", code: 2)
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            // Argument-parser usage errors (64, EX_USAGE) are exit code 2 here, like pipeline errors.
+            if code == .validationFailure { fail(fullMessage(for: error), code: 2) }
+            fail("error: \(error)", code: 1)
+        }
+    }
+
+    static func fail(_ message: String, code: Int32) -> Never {
+        FileHandle.standardError.write(Data((message + "\n").utf8))
+        Foundation.exit(code)
+    }
+}
+
+/// The stage kinds the CLI knows: the engine self-test kinds now; the study's plug in here.
+let stageRegistry = StageRegistry(ToyStages.all)
+
+func workspace() -> Workspace { Workspace(registry: stageRegistry) }
+
+func waitMessage(_ message: String) {
+    FileHandle.standardError.write(Data("waiting: \(message)\n".utf8))
 }

@@ -1,0 +1,145 @@
+// The ArtifactStore the executor uses in production: Store's object store and SQLite run index.
+// Cheap checks only (stat + recorded size); rehashing is for inputs about to be read and `verify`.
+import Foundation
+import Store
+
+public final class StoreBackend: ArtifactStore, @unchecked Sendable {
+    public let artifacts: Artifacts
+
+    public init(_ artifacts: Artifacts) { self.artifacts = artifacts }
+
+    // MARK: - CacheLookup
+
+    public func execution(forKey key: String) throws -> PastExecution? {
+        guard let entry = try artifacts.index.cacheEntry(forKey: key) else { return nil }
+        return PastExecution(key: key, material: nil, outputs: entry.outputs.mapValues(Self.record),
+                             succeeded: true, error: nil)
+    }
+
+    public func lastExecution(ofStage name: String) throws -> PastExecution? {
+        guard let last = try artifacts.index.history(ofStage: name, limit: 8).first(where: { $0.stage == name }),
+              let id = last.id else { return nil }
+        let parameters = try artifacts.index.parameters(ofExecution: id)
+        let inputs = Lineage.unflatten(try artifacts.index.inputs(ofExecution: id).mapValues(\.hex))
+        let material = KeyMaterial(kind: last.kind, codeVersion: Int(last.codeVersion) ?? -1,
+                                   canonicalParameters: parameters, inputs: inputs)
+        let outputs = try artifacts.index.outputs(ofExecution: id)
+        return PastExecution(key: last.key, material: material,
+                             outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, Self.record($0)) }),
+                             succeeded: last.status == .succeeded, error: last.error)
+    }
+
+    public func state(of object: ObjectRecord) -> ObjectPresence {
+        guard let hash = ObjectHash(hex: object.hash) else { return .missing }
+        var info = stat()
+        guard stat(artifacts.objects.url(of: hash).path, &info) == 0 else { return .missing }
+        return Int64(info.st_size) == object.size ? .present : .damaged
+    }
+
+    // MARK: - Objects
+
+    public func url(of object: ObjectRecord) -> URL {
+        artifacts.objects.url(of: ObjectHash(hex: object.hash)!)
+    }
+
+    public func isIntact(_ object: ObjectRecord) throws -> Bool {
+        guard let hash = ObjectHash(hex: object.hash) else { return false }
+        return artifacts.objects.check(hash) == .ok
+    }
+
+    public func ingest(_ file: URL) throws -> ObjectRecord {
+        let stored = try artifacts.objects.put(file: file)
+        return ObjectRecord(hash: stored.hash.hex, size: stored.size)
+    }
+
+    public func makeScratch(for stage: String) throws -> URL {
+        try artifacts.objects.makeScratchDirectory()
+    }
+
+    // MARK: - Runs
+
+    public func beginRun(_ info: RunInfo) throws -> Int64 {
+        let provenance = Provenance.current()
+        let overrides = Dictionary(info.overrides.map { text -> (String, String) in
+            let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
+            return (parts[0], parts.count > 1 ? parts[1] : "")
+        }, uniquingKeysWith: { _, last in last })
+        let run = try artifacts.index.beginRun(RunRecord(
+            startedAt: Date(), pipelineFile: info.pipelineFile, pipelineHash: info.pipelineHash, overrides: overrides,
+            gitCommit: provenance.gitCommit, gitDirty: provenance.gitDirty, host: provenance.host,
+            cpuModel: provenance.cpuModel, blasKernel: info.blasKernel, threads: info.threadsPerStage * info.jobs,
+            toolVersion: Provenance.toolVersion))
+        return run.id!
+    }
+
+    public func record(_ outcome: ExecutionOutcome, run: Int64) throws {
+        let outputs = outcome.outputs.sorted { $0.key < $1.key }.map { name, value in
+            StageCompletion.Output(name: name, object: StoredObject(hash: ObjectHash(hex: value.0.hash)!, size: value.0.size),
+                                   mediaType: value.1.mediaType)
+        }
+        try artifacts.index.record(StageCompletion(
+            runId: run, stage: outcome.stage, kind: outcome.kind,
+            codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
+            mode: outcome.cached ? .cached : .executed, status: outcome.status == .succeeded ? .succeeded : .failed,
+            startedAt: outcome.start, endedAt: outcome.end, duration: outcome.end.timeIntervalSince(outcome.start),
+            error: outcome.error, outputs: outputs, parameters: outcome.material?.parameters ?? [:],
+            metrics: outcome.metrics.sorted { $0.key < $1.key }.map { StageCompletion.Metric(name: $0.key, value: $0.value) },
+            inputs: Lineage.flatten(outcome.inputs).compactMapValues { ObjectHash(hex: $0.hash) },
+            measurements: outcome.measurements.sorted { $0.key < $1.key }.map {
+                StageCompletion.Measurement(name: $0.key, value: $0.value)
+            } + (outcome.cached ? [] : [StageCompletion.Measurement(name: "threads", value: Double(outcome.threads))])))
+    }
+
+    public func finishRun(_ run: Int64, status: RunResult) throws {
+        let mapped: Store.RunStatus = switch status {
+        case .running: .running
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .interrupted: .interrupted
+        }
+        try artifacts.index.finishRun(id: run, status: mapped)
+    }
+
+    static func record(_ output: OutputRecord) -> ObjectRecord {
+        ObjectRecord(hash: output.objectHash.hex, size: output.size)
+    }
+}
+
+/// Lineage rows hold one object per input name: a list input `values` becomes `values[0]`, `values[1]`…
+enum Lineage {
+    static func flatten<T>(_ inputs: [String: [T]]) -> [String: T] {
+        var flat: [String: T] = [:]
+        for (name, objects) in inputs {
+            for (i, object) in objects.enumerated() { flat["\(name)[\(i)]"] = object }
+        }
+        return flat
+    }
+
+    static func unflatten(_ flat: [String: String]) -> [String: [String]] {
+        var indexed: [String: [(Int, String)]] = [:]
+        for (name, hash) in flat {
+            if let open = name.lastIndex(of: "["), name.hasSuffix("]"),
+               let i = Int(name[name.index(after: open)..<name.index(before: name.endIndex)]) {
+                indexed[String(name[..<open]), default: []].append((i, hash))
+            } else {
+                indexed[name, default: []].append((0, hash))
+            }
+        }
+        return indexed.mapValues { $0.sorted { $0.0 < $1.0 }.map(\.1) }
+    }
+}
+
+extension OutputFormat {
+    public var mediaType: String {
+        switch self {
+        case .hdf5: "application/x-hdf5"
+        case .json: "application/json"
+        case .text: "text/plain"
+        case .csv: "text/csv"
+        case .png: "image/png"
+        case .svg: "image/svg+xml"
+        case .html: "text/html"
+        case .binary: "application/octet-stream"
+        }
+    }
+}

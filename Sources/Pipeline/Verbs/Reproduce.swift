@@ -1,0 +1,51 @@
+// `reproduce` and `run`: plan, take the artifacts lock, recover from a killed run, execute.
+import Foundation
+import Store
+
+public struct ReproduceRequest: Sendable {
+    public var pipeline: String?
+    public var targets: [String] = []
+    public var force = false
+    public var downstream = false
+    public var overrides: [String] = []
+    public var options = ExecutionOptions()
+    public var wait = true
+    public var command = "reproduce"
+
+    public init(pipeline: String? = nil) { self.pipeline = pipeline }
+}
+
+extension Workspace {
+    /// Runs what is stale among the targets (all stages when none) and their upstream.
+    /// Pipeline errors are thrown before anything is touched; stage failures are in the summary.
+    public func reproduce(_ request: ReproduceRequest, reporter: ProgressReporter,
+                          onWait: (String) -> Void) throws -> RunSummary {
+        let graph = try load(request.pipeline, overrides: request.overrides)
+        let plan = try Planner.plan(graph, targets: request.targets, downstream: request.downstream, force: request.force)
+        let lock = try self.lock(wait: request.wait, onWait: onWait)
+        defer { lock.release() }
+        let artifacts = try openArtifacts()
+        // We hold the lock: any run still marked running was killed, and its scratch files are garbage.
+        try artifacts.index.markInterruptedRuns()
+        try artifacts.objects.cleanScratch()
+        let path = pipelinePath(request.pipeline)
+        var info = RunInfo(pipelineFile: path, pipelineHash: fileHash(path), overrides: request.overrides,
+                           command: request.command, jobs: request.options.jobs,
+                           threadsPerStage: request.options.threadsPerStage)
+        info.blasKernel = nil
+        return try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
+                            reporter: reporter).run(info)
+    }
+}
+
+extension RunSummary {
+    /// "3 executed, 5 cached, 0 failed in 0.42 s (run 7)", plus failures and skipped stages.
+    public var report: String {
+        var lines = ["\(executed.count) executed, \(cached.count) cached, \(failed.count) failed"
+                     + (skipped.isEmpty ? "" : ", \(skipped.count) not run")
+                     + " in \(String(format: "%.2f", wallSeconds)) s (run \(run))"]
+        for failure in failed { lines.append("failed: \(failure.stage): \(failure.error)") }
+        if !skipped.isEmpty { lines.append("not run: " + skipped.joined(separator: ", ")) }
+        return lines.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,43 @@
+// A project folder as the verbs see it: where pipelines and artifacts/ are, which stage kinds exist.
+// Every verb is an extension in Verbs/ (one file per verb); the CLI only parses and prints.
+import Crypto
+import Foundation
+import Store
+
+public struct Workspace: Sendable {
+    public static let defaultPipeline = "pipelines/study.yaml"
+
+    public let root: URL
+    public let artifactsURL: URL
+    public let registry: StageRegistry
+
+    public init(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
+                artifacts: URL? = nil, registry: StageRegistry) {
+        self.root = root
+        self.artifactsURL = artifacts ?? root.appendingPathComponent("artifacts")
+        self.registry = registry
+    }
+
+    public func pipelinePath(_ given: String?) -> String {
+        let path = given ?? Self.defaultPipeline
+        return path.hasPrefix("/") ? path : root.appendingPathComponent(path).path
+    }
+
+    /// Loads and resolves a pipeline file (default `pipelines/study.yaml`) with `--set` overrides.
+    public func load(_ pipeline: String?, overrides: [String] = []) throws -> PipelineGraph {
+        try PipelineLoader(registry: registry).load(path: pipelinePath(pipeline), overrides: overrides)
+    }
+
+    public func openArtifacts() throws -> Artifacts { try Artifacts(root: artifactsURL) }
+
+    /// Takes the artifacts lock; `onWait` hears once that another process holds it.
+    public func lock(wait: Bool, onWait: (String) -> Void) throws -> ArtifactsLock {
+        try ArtifactsLock.acquire(root: artifactsURL, wait: wait, onWait: onWait)
+    }
+
+    /// SHA-256 of the pipeline file's bytes (recorded with each run).
+    func fileHash(_ path: String) -> String {
+        let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
+        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+    }
+}

@@ -1,0 +1,37 @@
+// `batchlab run STAGE… [--force] [--downstream]`: run stage instances or groups, stale upstream first.
+import ArgumentParser
+import Pipeline
+
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run stage instances (train@bs=256) or groups (train = every train@…), with stale upstream first.")
+
+    @Argument(help: "Stage instances or group names.")
+    var stages: [String]
+
+    @Flag(help: "Run the named stages even if cached.")
+    var force = false
+
+    @Flag(help: "Also run everything downstream of the named stages.")
+    var downstream = false
+
+    @OptionGroup var pipeline: PipelineOption
+    @OptionGroup var execution: ExecutionFlags
+
+    func validate() throws {
+        if stages.isEmpty { throw ValidationError("name at least one stage (see `batchlab dag`)") }
+    }
+
+    func run() throws {
+        var request = ReproduceRequest(pipeline: pipeline.pipeline)
+        request.targets = stages
+        request.force = force
+        request.downstream = downstream
+        request.overrides = pipeline.overrides
+        request.options = execution.options
+        request.wait = !execution.noWait
+        request.command = "run"
+        try execute(request)
+    }
+}

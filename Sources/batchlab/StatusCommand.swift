@@ -1,0 +1,20 @@
+// `batchlab status`: every stage fresh or stale, and why.
+import ArgumentParser
+import Pipeline
+
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status", abstract: "Show every stage as fresh or stale, with the reasons.")
+
+    @Argument(help: "Limit to these stages and their upstream.")
+    var stages: [String] = []
+
+    @OptionGroup var pipeline: PipelineOption
+
+    func run() throws {
+        let statuses = try workspace().status(pipeline.pipeline, targets: stages, overrides: pipeline.overrides)
+        for status in statuses { print(status.line) }
+        let stale = statuses.filter { !$0.freshness.isFresh }.count
+        print("\(statuses.count - stale) fresh, \(stale) stale")
+    }
+}
