@@ -1,6 +1,7 @@
 // batchlab-bench: training and evaluation throughput of NN.Network, side by side with PyTorch
 // (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
-// Usage: batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
+// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), or
+//        batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
 //                       [--seconds 0.4] [--repeats 5]
 import Foundation
 import NN
@@ -49,6 +50,10 @@ func fail(_ message: String) -> Never {
 }
 
 let specs: [String: ModelSpec] = ["32x32": .study32, "64x64": .study64]
+if CommandLine.arguments.dropFirst().first == "--gemm" {
+    GEMMShapes.run(.study64)
+    exit(0)
+}
 let options = Options(Array(CommandLine.arguments.dropFirst()))
 var pytorch: PyTorchResults?
 if let path = options.pytorch {
@@ -84,6 +89,7 @@ func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int) throws -
     return (m, (after.current, after.peak), after.current - before)
 }
 
+NumericEnvironment.setBLASThreads(1)  // what Network uses; recorded below
 let info = NumericEnvironment.blasInfo()
 emit("BatchLab vs PyTorch — training step (forward + backward + SGD) and forward-only evaluation, images/s")
 emit("numerics: \(info); BatchLab chunks of \(Network.chunkSize) images, BLAS single-threaded, own threads over chunks")

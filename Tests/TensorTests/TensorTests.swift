@@ -19,9 +19,9 @@ final class TensorTests: XCTestCase {
             XCTAssertEqual(col[((ci * 9 + ky * 3 + kx) * h + y) * w + xx], expected)
         } } } } }
         // ⟨unfold(x), d⟩ = ⟨x, fold(d)⟩
-        let d = values(col.count, 2)
+        var d = values(col.count, 2)
         var folded = [Float](repeating: .nan, count: x.count)
-        Im2col.fold3x3(d, channels: c, height: h, width: w, into: &folded)
+        Im2col.fold3x3(&d, channels: c, height: h, width: w, into: &folded)
         let lhs = zip(col, d).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         let rhs = zip(x, folded).reduce(0.0) { $0 + Double($1.0) * Double($1.1) }
         XCTAssertEqual(lhs, rhs, accuracy: 1e-4)
