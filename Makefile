@@ -1,7 +1,7 @@
 # BatchLab — targets:
 #   make reproduce   install system packages, build, run the default study pipeline, print the report path
 #   make test        install system packages, build, run every test (what CI runs)
-#   make bench       build in release and print the benchmark tables (BatchLab vs PyTorch, same run)
+#   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
 #   make fixtures    regenerate the committed PyTorch oracle fixtures (needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present)
 #   make clean       remove build folders
@@ -31,6 +31,11 @@ bench: deps
 fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
+
+# Benchmark programs print tables; the data import comes first, the others follow.
+bench: deps
+	swift build -c release --product datasets-bench
+	.build/release/datasets-bench
 
 reproduce: deps
 	swift build -c release

@@ -48,7 +48,8 @@ public final class JPEGDecoder {
         if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
             throw classify(message: errorString(), bytes: bytes)
         }
-        guard width > 0, height > 0 else { throw .corrupt(detail: "zero-sized image in header") }
+        // A header cut short can parse "successfully" with a zero size: classify it like a failure.
+        guard width > 0, height > 0 else { throw classify(message: "no image size in the header", bytes: bytes) }
         guard Int(width) * Int(height) <= maxPixels else { throw .tooLarge(width: Int(width), height: Int(height)) }
 
         let factor = chooseFactor(width: width, height: height, minSide: minSide)

@@ -1,4 +1,4 @@
-// Anti-aliased drawing of strokes and discs on a Float RGB canvas, for the synthetic generator.
+// A Float RGB canvas with anti-aliased drawing of distance-field shapes, for the synthetic generator.
 import Foundation
 
 /// A Float RGB canvas in [0, 1], (H, W, 3) row-major.
@@ -30,46 +30,4 @@ struct Canvas {
             }
         }
     }
-}
-
-/// Distance from p to the segment a–b.
-func segmentDistance(_ px: Double, _ py: Double, _ ax: Double, _ ay: Double, _ bx: Double, _ by: Double) -> Double {
-    let dx = bx - ax, dy = by - ay
-    let t = max(0, min(1, ((px - ax) * dx + (py - ay) * dy) / max(dx * dx + dy * dy, 1e-12)))
-    let qx = ax + t * dx - px, qy = ay + t * dy - py
-    return (qx * qx + qy * qy).squareRoot()
-}
-
-/// Distance from p to the outline of a closed polygon given by its vertices.
-func polygonOutlineDistance(_ px: Double, _ py: Double, _ xs: [Double], _ ys: [Double]) -> Double {
-    var best = Double.infinity
-    for i in 0..<xs.count {
-        let j = (i + 1) % xs.count
-        best = min(best, segmentDistance(px, py, xs[i], ys[i], xs[j], ys[j]))
-    }
-    return best
-}
-
-/// Approximate distance from p to the outline of an ellipse (centre, semi-axes a ≥ b, rotation):
-/// the implicit function's value over its gradient norm, exact for circles.
-func ellipseOutlineDistance(_ px: Double, _ py: Double, cx: Double, cy: Double, a: Double, b: Double,
-                            cosT: Double, sinT: Double) -> Double {
-    let dx = px - cx, dy = py - cy
-    let u = dx * cosT + dy * sinT, v = -dx * sinT + dy * cosT
-    let r = ((u / a) * (u / a) + (v / b) * (v / b)).squareRoot()
-    guard r > 1e-9 else { return b }
-    let gx = u / (a * a) / r, gy = v / (b * b) / r
-    return abs(r - 1) / max((gx * gx + gy * gy).squareRoot(), 1e-9)
-}
-
-/// Distance from p to a circular arc (centre, radius, start angle, span in radians).
-func arcDistance(_ px: Double, _ py: Double, cx: Double, cy: Double, radius: Double, start: Double, span: Double) -> Double {
-    let dx = px - cx, dy = py - cy
-    var angle = atan2(dy, dx) - start
-    angle = angle - 2 * Double.pi * (angle / (2 * Double.pi)).rounded(.down)
-    if angle <= span { return abs((dx * dx + dy * dy).squareRoot() - radius) }
-    let ex0 = cx + radius * cos(start), ey0 = cy + radius * sin(start)
-    let ex1 = cx + radius * cos(start + span), ey1 = cy + radius * sin(start + span)
-    return min(((px - ex0) * (px - ex0) + (py - ey0) * (py - ey0)).squareRoot(),
-               ((px - ex1) * (px - ex1) + (py - ey1) * (py - ey1)).squareRoot())
 }

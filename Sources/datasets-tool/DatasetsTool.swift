@@ -8,7 +8,7 @@ import Foundation
 struct DatasetsTool: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "datasets-tool",
-        abstract: "Generate the synthetic shapes set or import a photo folder into a BLDS0001 file.",
+        abstract: "Generate the synthetic texture set or import a photo folder into a BLDS0001 file.",
         subcommands: [Generate.self, Import.self]
     )
 }
@@ -19,12 +19,13 @@ struct Generate: ParsableCommand {
     @Option(help: "Image side S.") var size = 32
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Difficulty in [0, 1].") var difficulty = 0.5
+    @Option(help: "Fraction of labels flipped on purpose.") var mislabelled = 0.05
     @Option(help: "Output BLDS0001 file.") var out: String
     @Option(help: "Also write a PNG grid of samples per class here.") var grid: String?
 
     func run() throws {
         let start = Date()
-        let set = try generateShapes(ShapesConfig(count: count, size: size, seed: seed, difficulty: difficulty))
+        let set = try generateSynthetic(SyntheticConfig(count: count, size: size, seed: seed, difficulty: difficulty, mislabelled: mislabelled))
         let seconds = Date().timeIntervalSince(start)
         try writeDatasetFile(set, to: out)
         if let grid { try writePNG(sampleGrid(set, perClass: 8, scale: 4), to: grid) }

@@ -45,7 +45,7 @@ final class FolderImportTests: XCTestCase {
         // The PNG (lossless) gives exactly the crop-resize of the original picture.
         XCTAssertEqual(Array(result.pixels[(7 * 3072)..<(8 * 3072)]), centreCropResize(FixtureBytes.picture, size: 32))
         // The CMYK and greyscale photos are close to their expected RGB.
-        XCTAssertLessThan(meanAbsDiff(Array(result.pixels[(6 * 3072)..<(7 * 3072)]), centreCropResize(FixtureBytes.picture, size: 32)), 4)
+        XCTAssertLessThan(meanAbsDiff(Array(result.pixels[(6 * 3072)..<(7 * 3072)]), centreCropResize(FixtureBytes.picture, size: 32)), 6)
         let grey = Array(result.pixels[(2 * 3072)..<(3 * 3072)])
         XCTAssertEqual(Array(grey[0..<1024]), Array(grey[1024..<2048]), "grey: R plane == G plane")
     }

@@ -33,38 +33,50 @@ final class SplitTests: XCTestCase {
 }
 
 /// Validation indices of the pinned small split (see testSplitIsDeterministicAndSeeded).
-let pinnedSmallSplit = [Int]()
+let pinnedSmallSplit = [0, 2, 6, 8]
 
 final class GeneratorTests: XCTestCase {
     func testGeneratorIsDeterministicBalancedAndThreadIndependent() throws {
-        let config = ShapesConfig(count: 301, size: 32, seed: 3, difficulty: 0.5)
-        let a = try generateShapes(config, threads: 1), b = try generateShapes(config, threads: 2)
+        let config = SyntheticConfig(count: 301, size: 32, seed: 3, difficulty: 0.5)
+        let a = try generateSynthetic(config, threads: 1), b = try generateSynthetic(config, threads: 2)
         XCTAssertEqual(sha256Hex(a.pixels), sha256Hex(b.pixels))
         XCTAssertEqual(a.labels, b.labels)
         XCTAssertEqual(a.labels.filter { $0 == 0 }.count, 151)
         XCTAssertEqual(a.labels.filter { $0 == 1 }.count, 150)
         XCTAssertEqual(a.pixels.count, 301 * 3 * 32 * 32)
-        let other = try generateShapes(ShapesConfig(count: 301, size: 32, seed: 4, difficulty: 0.5))
+        let other = try generateSynthetic(SyntheticConfig(count: 301, size: 32, seed: 4, difficulty: 0.5))
         XCTAssertNotEqual(sha256Hex(a.pixels), sha256Hex(other.pixels))
         // Pinned bytes of a small set: a change of the generator must be a visible decision.
-        XCTAssertEqual(sha256Hex(try generateShapes(ShapesConfig(count: 20, size: 16, seed: 1)).pixels), pinnedGeneratorHash)
+        XCTAssertEqual(sha256Hex(try generateSynthetic(SyntheticConfig(count: 20, size: 16, seed: 1)).pixels), pinnedGeneratorHash)
+    }
+
+    func testMislabelledFlipsTheSameNumberInEachClass() {
+        let classes = syntheticClasses(SyntheticConfig(count: 301, seed: 3, mislabelled: 0.05))
+        XCTAssertEqual(classes.content.filter { $0 == 0 }.count, 151)
+        XCTAssertEqual(classes.labels.filter { $0 == 0 }.count, 151)
+        let flipped = classes.content.indices.filter { classes.content[$0] != classes.labels[$0] }
+        XCTAssertEqual(flipped.count, 16)
+        XCTAssertEqual(flipped.filter { classes.content[$0] == 0 }.count, 8)
+        XCTAssertEqual(syntheticClasses(SyntheticConfig(count: 301, seed: 3, mislabelled: 0)).content, classes.content)
+        XCTAssertEqual(syntheticClasses(SyntheticConfig(count: 301, seed: 3, mislabelled: 0)).labels, classes.content)
     }
 
     func testImagesVaryAndUseTheRange() throws {
-        let set = try generateShapes(ShapesConfig(count: 64, size: 32, seed: 1))
+        let set = try generateSynthetic(SyntheticConfig(count: 64, size: 32, seed: 1))
         XCTAssertNotEqual(set.image(0), set.image(1))
         XCTAssertLessThan(set.pixels.min()!, 20)
         XCTAssertGreaterThan(set.pixels.max()!, 235)
     }
 
     func testInvalidConfigsThrow() {
-        XCTAssertThrowsError(try generateShapes(ShapesConfig(count: 1)))
-        XCTAssertThrowsError(try generateShapes(ShapesConfig(size: 4)))
-        XCTAssertThrowsError(try generateShapes(ShapesConfig(difficulty: 1.5)))
+        XCTAssertThrowsError(try generateSynthetic(SyntheticConfig(count: 1)))
+        XCTAssertThrowsError(try generateSynthetic(SyntheticConfig(size: 4)))
+        XCTAssertThrowsError(try generateSynthetic(SyntheticConfig(difficulty: 1.5)))
+        XCTAssertThrowsError(try generateSynthetic(SyntheticConfig(mislabelled: 0.6)))
     }
 
     func testDatasetFileRoundTripAndGrid() throws {
-        let set = try generateShapes(ShapesConfig(count: 10, size: 16, seed: 2))
+        let set = try generateSynthetic(SyntheticConfig(count: 10, size: 16, seed: 2))
         let path = try temporaryFolder(self) + "/set.blds"
         try writeDatasetFile(set, to: path)
         XCTAssertEqual(try readDatasetFile(path), set)
@@ -74,8 +86,8 @@ final class GeneratorTests: XCTestCase {
     }
 }
 
-/// SHA-256 of ShapesConfig(count: 20, size: 16, seed: 1) pixels.
-let pinnedGeneratorHash = ""
+/// SHA-256 of SyntheticConfig(count: 20, size: 16, seed: 1) pixels.
+let pinnedGeneratorHash = "97c8939b4b7773197214e8077e40e760f658e55df52aeb808f7cb8febe9410be"
 
 final class ResizeTests: XCTestCase {
     func testAreaAveragingOfKnownValues() {
