@@ -22,7 +22,11 @@ test: deps
 	swift build --build-tests
 	$(FAST_BLAS) swift test --skip-build
 
+# Benchmark programs print tables; the data import comes first, the training core (whose last
+# line is the PyTorch ratio) last.
 bench: deps
+	swift build -c release --product datasets-bench
+	.build/release/datasets-bench
 	swift build -c release --product batchlab-bench
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
@@ -31,11 +35,6 @@ bench: deps
 fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
-
-# Benchmark programs print tables; the data import comes first, the others follow.
-bench: deps
-	swift build -c release --product datasets-bench
-	.build/release/datasets-bench
 
 reproduce: deps
 	swift build -c release
