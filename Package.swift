@@ -29,6 +29,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5"]),
+        .executableTarget(name: "store-bench", dependencies: ["Store"]),
 
         // MARK: - CLI
         .executableTarget(
