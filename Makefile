@@ -18,6 +18,11 @@ test: deps
 	swift build --build-tests
 	swift test --skip-build
 
+bench: deps
+	swift build -c release --product batchlab
+	swift build -c release --product pipeline-bench
+	.build/release/pipeline-bench
+
 reproduce: deps
 	swift build -c release
 	.build/release/batchlab reproduce
