@@ -20,12 +20,21 @@ public final class Artifacts: Sendable {
     /// time (one stat per output, no rehash). An output found absent is marked missing, and nil is returned
     /// so the stage runs again.
     public func cacheLookup(key: String) throws -> CacheEntry? {
-        guard let entry = try index.cacheEntry(forKey: key) else { return nil }
-        var complete = true
-        for output in entry.outputs.values where !objects.contains(output.objectHash) {
-            try index.mark(output.objectHash, .missing)
-            complete = false
+        try cacheLookup(keys: [key])[key]
+    }
+
+    /// `cacheLookup(key:)` for many keys: one read transaction, one stat per output.
+    public func cacheLookup(keys: [String]) throws -> [String: CacheEntry] {
+        var entries = try index.cacheEntries(forKeys: keys)
+        var absent: [ObjectHash] = []
+        for (key, entry) in entries {
+            let gone = entry.outputs.values.map(\.objectHash).filter { !objects.contains($0) }
+            if !gone.isEmpty {
+                absent += gone
+                entries[key] = nil
+            }
         }
-        return complete ? entry : nil
+        try index.mark(absent, .missing)
+        return entries
     }
 }

@@ -1,6 +1,7 @@
 // Errors of the HDF5 layer, and the one place that turns HDF5's negative return codes into them.
 // HDF5's own stderr error stack is switched off; its innermost messages go into the thrown error instead.
 import CHDF5
+import Glibc
 
 /// What went wrong in the HDF5 layer: names the file and the object path, and says what to do.
 public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
@@ -18,6 +19,14 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
     case unsupportedType(file: String, object: String, type: String)
     /// Appending rows whose trailing shape differs from the dataset's, or a non-extendable dataset.
     case shapeMismatch(file: String, object: String, detail: String)
+    /// The file system ran out of space (ENOSPC/EDQUOT) while HDF5 wrote the file.
+    case diskFull(file: String, object: String)
+
+    /// True for running out of space (see also `StoreError.isDiskFull`).
+    public var isDiskFull: Bool {
+        if case .diskFull = self { return true }
+        return false
+    }
 
     public var description: String {
         switch self {
@@ -36,6 +45,8 @@ public enum HDF5Error: Error, CustomStringConvertible, Equatable, Sendable {
             return "HDF5: '\(object)' in \(file) has type \(type), which BatchLab does not read. Hint: store float32, float64, int32, int64 or uint8 arrays, or string/number attributes."
         case let .shapeMismatch(file, object, detail):
             return "HDF5: shape mismatch for '\(object)' in \(file): \(detail)."
+        case let .diskFull(file, object):
+            return "HDF5: no space left on the device while writing '\(object)' to \(file). Hint: free disk space (`batchlab gc` deletes objects no recent run uses) and run again."
         }
     }
 }
@@ -51,14 +62,24 @@ enum HDF5Library {
         H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
     }
 
-    /// HDF5's innermost error descriptions for the current thread's stack, deepest last, joined.
-    static func errorStackText() -> String {
-        final class Box { var lines: [String] = [] }
+    /// HDF5's error descriptions for the current thread's stack (the innermost say why), and the
+    /// errno of a failed system call if the file driver reported one. Clears the stack.
+    static func errorStack() -> (text: String, errno: Int32?) {
+        final class Box {
+            var lines: [String] = []
+            var errno: Int32?
+        }
         let box = Box()
         let walker: H5E_walk2_t = { _, entry, data in
             guard let entry, let data, let desc = entry.pointee.desc else { return 0 }
             let box = Unmanaged<Box>.fromOpaque(data).takeUnretainedValue()
-            let text = String(cString: desc)
+            var text = String(cString: desc)
+            // The sec2 driver packs "…: time = …, errno = 28, error message = 'No space left on device', buf = …".
+            if let code = HDF5Library.field("errno = ", in: text, until: ","), let number = Int32(code) {
+                box.errno = number
+                let message = HDF5Library.field("error message = '", in: text, until: "'") ?? "errno \(number)"
+                text = (text.components(separatedBy: ":").first ?? text) + ": " + message
+            }
             if !text.isEmpty, box.lines.last != text { box.lines.append(text) }
             return 0
         }
@@ -67,7 +88,13 @@ enum HDF5Library {
         }
         H5Eclear2(hid_t(H5E_DEFAULT))
         // The outermost lines repeat the API call ("unable to open file"); the innermost say why.
-        return box.lines.suffix(3).joined(separator: "; ")
+        return (box.lines.suffix(3).joined(separator: "; "), box.errno)
+    }
+
+    /// The text after `start` up to `end` in `text`, or nil.
+    static func field(_ start: String, in text: String, until end: Character) -> String? {
+        guard let range = text.range(of: start) else { return nil }
+        return String(text[range.upperBound...].prefix { $0 != end })
     }
 }
 
@@ -82,8 +109,9 @@ struct HDF5Site {
     @discardableResult
     func check<T: BinaryInteger>(_ value: T, _ operation: @autoclosure () -> String, hint: @autoclosure () -> String = "") throws -> T {
         if value >= 0 { return value }
-        throw HDF5Error.failed(operation: operation(), file: file, object: object,
-                               detail: HDF5Library.errorStackText(), hint: hint())
+        let (detail, code) = HDF5Library.errorStack()
+        if code == ENOSPC || code == EDQUOT { throw HDF5Error.diskFull(file: file, object: object) }
+        throw HDF5Error.failed(operation: operation(), file: file, object: object, detail: detail, hint: hint())
     }
 
     func notFound() -> HDF5Error { .notFound(file: file, object: object) }

@@ -106,6 +106,19 @@ public struct ObjectStore: Sendable {
         return StoredObject(hash: hash, size: size)
     }
 
+    /// Lets `body` write a file at a fresh scratch path, then moves it in: a stage output never appears
+    /// in the store half-written. If `body` throws, the scratch file is removed and the error rethrown.
+    public func put(suffix: String = "", writing body: (URL) throws -> Void) throws -> StoredObject {
+        let scratch = try makeScratchURL(suffix: suffix)
+        do {
+            try body(scratch)
+            return try put(file: scratch)
+        } catch {
+            unlink(scratch.path)
+            throw error
+        }
+    }
+
     /// Writes `bytes` as an object (through a temp file), hashing them on the way.
     public func put<D: DataProtocol>(bytes: D) throws -> StoredObject {
         let hash = ObjectHash.of(bytes)

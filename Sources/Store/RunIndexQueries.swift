@@ -59,31 +59,56 @@ extension RunIndex {
 
     /// The newest succeeded execution of a stage instance (what `status` compares against to say WHY it is stale).
     public func latestSucceeded(stage: String) throws -> ExecutionRecord? {
-        try guarded("read the latest execution of \(stage)") {
+        try latestSucceeded(stages: [stage])[stage]
+    }
+
+    /// `latestSucceeded(stage:)` for many stage instances in one read transaction.
+    public func latestSucceeded(stages: [String]) throws -> [String: ExecutionRecord] {
+        try guarded("read the latest executions of \(stages.count) stage(s)") {
             try pool.read { db in
-                try ExecutionRecord.filter(Column("stage") == stage && Column("status") == ExecutionStatus.succeeded)
-                    .order(Column("id").desc).fetchOne(db)
+                var result: [String: ExecutionRecord] = [:]
+                for stage in Set(stages) {
+                    result[stage] = try ExecutionRecord
+                        .filter(Column("stage") == stage && Column("status") == ExecutionStatus.succeeded)
+                        .order(Column("id").desc).fetchOne(db)
+                }
+                return result
             }
         }
     }
 
+    /// One execution, or nil.
+    public func execution(id: Int64) throws -> ExecutionRecord? {
+        try guarded("read execution \(id)") { try pool.read { db in try ExecutionRecord.fetchOne(db, key: id) } }
+    }
+
     // MARK: - Cache
 
-    /// The newest succeeded execution with `key` none of whose outputs is marked corrupted or missing.
+    /// The newest succeeded execution with `key` none of whose outputs is marked corrupted, missing or collected.
     /// The index only: `Artifacts.cacheLookup` also checks that the objects exist.
     public func cacheEntry(forKey key: String) throws -> CacheEntry? {
-        try guarded("look up cache key \(key.prefix(12))") {
+        try cacheEntries(forKeys: [key])[key]
+    }
+
+    /// `cacheEntry(forKey:)` for many keys in one read transaction (status and planning of a whole pipeline).
+    public func cacheEntries(forKeys keys: [String]) throws -> [String: CacheEntry] {
+        try guarded("look up \(keys.count) cache key(s)") {
             try pool.read { db in
-                let sql = """
-                    SELECT * FROM execution e
-                    WHERE e.key = ? AND e.status = 'succeeded'
-                      AND NOT EXISTS (SELECT 1 FROM output o JOIN objectMark m ON m.objectHash = o.objectHash
-                                      WHERE o.executionId = e.id)
-                    ORDER BY e.id DESC LIMIT 1
-                    """
-                guard let execution = try ExecutionRecord.fetchOne(db, sql: sql, arguments: [key]) else { return nil }
-                let outputs = try OutputRecord.filter(Column("executionId") == execution.id!).fetchAll(db)
-                return CacheEntry(execution: execution, outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, $0) }))
+                var result: [String: CacheEntry] = [:]
+                for key in Set(keys) {
+                    let sql = """
+                        SELECT * FROM execution e
+                        WHERE e.key = ? AND e.status = 'succeeded'
+                          AND NOT EXISTS (SELECT 1 FROM output o JOIN objectMark m ON m.objectHash = o.objectHash
+                                          WHERE o.executionId = e.id)
+                        ORDER BY e.id DESC LIMIT 1
+                        """
+                    guard let execution = try ExecutionRecord.fetchOne(db, sql: sql, arguments: [key]) else { continue }
+                    let outputs = try OutputRecord.filter(Column("executionId") == execution.id!).fetchAll(db)
+                    result[key] = CacheEntry(execution: execution,
+                                             outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, $0) }))
+                }
+                return result
             }
         }
     }

@@ -19,6 +19,12 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     /// A run id that the index does not know.
     case unknownRun(id: Int64, path: String)
 
+    /// True for running out of space: callers may print one advice for this and `HDF5Error.diskFull`.
+    public var isDiskFull: Bool {
+        if case .diskFull = self { return true }
+        return false
+    }
+
     public var description: String {
         switch self {
         case let .notWritable(path, reason):

@@ -39,6 +39,26 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try store.allObjects(), [object.hash])
     }
 
+    func testPutWritingMovesInOnlyFinishedOutputs() throws {
+        let store = ObjectStore(root: try makeTempDirectory(self))
+        struct StageFailed: Error {}
+        XCTAssertThrowsError(try store.putHDF5 { file in
+            try file.write("/half", HDF5Array<Float>(shape: [2], values: [1, 2]))
+            throw StageFailed()
+        }) { XCTAssertTrue($0 is StageFailed) }
+        XCTAssertEqual(try store.allObjects(), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.scratchDirectory.path), [])
+
+        let object = try store.putHDF5 { file in
+            try file.write("/w", HDF5Array<Float>(shape: [2], values: [1, 2]))
+            try file.setAttribute("stage", .string("train"))
+        }
+        let stored = try HDF5File.open(store.url(of: object.hash).path)
+        XCTAssertEqual(try stored.read("/w", as: Float.self).values, [1, 2])
+        let json = try store.put(suffix: ".json") { try Data("{}".utf8).write(to: $0) }
+        XCTAssertEqual(json.hash, ObjectHash.of(Data("{}".utf8)))
+    }
+
     func testPutFileFromAnotherFileSystemCopies() throws {
         let store = ObjectStore(root: try makeTempDirectory(self))
         let other = try mountTmpfs(self, size: "1m")
@@ -84,6 +104,20 @@ final class ObjectStoreTests: XCTestCase {
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.scratchDirectory.path), [])
         // Small objects still fit afterwards: the failed write freed its space.
         XCTAssertNoThrow(try store.put(bytes: Data("ok".utf8)))
+    }
+
+    func testDiskFullWhileWritingHDF5LeavesNothingPartial() throws {
+        let root = try mountTmpfs(self, size: "256k")
+        let store = ObjectStore(root: root.appendingPathComponent("artifacts"))
+        XCTAssertThrowsError(try store.putHDF5 { file in
+            try file.write("/big", HDF5Array<Double>(shape: [65536], values: (0..<65536).map(Double.init)),
+                           storage: .contiguous)
+        }) { error in
+            guard case .diskFull(let file, "/big")? = error as? HDF5Error else { return XCTFail("\(error)") }
+            XCTAssertTrue(file.hasPrefix(store.scratchDirectory.path), file)
+        }
+        XCTAssertEqual(try store.allObjects(), [])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: store.scratchDirectory.path), [])
     }
 
     func testUnwritableDirectoryGivesClearError() throws {

@@ -130,6 +130,28 @@ final class RunIndexTests: XCTestCase {
         XCTAssertEqual(try index.referencedObjects(inLastRuns: 0), [])
     }
 
+    func testBatchLookupsMatchSingleOnes() throws {
+        let run = try newRun()
+        try index.record(completion(run: run, stage: "a", key: "ka", outputs: ["o": "1"]))
+        try index.record(completion(run: run, stage: "b", key: "kb", outputs: ["o": "2"]))
+        let entries = try index.cacheEntries(forKeys: ["ka", "kb", "kc", "ka"])
+        XCTAssertEqual(Set(entries.keys), ["ka", "kb"])
+        XCTAssertEqual(entries["kb"], try index.cacheEntry(forKey: "kb"))
+        let latest = try index.latestSucceeded(stages: ["a", "b", "c"])
+        XCTAssertEqual(latest.mapValues(\.key), ["a": "ka", "b": "kb"])
+        XCTAssertEqual(try index.execution(id: latest["a"]!.id!), latest["a"])
+    }
+
+    func testUnwritableFolderGivesClearError() throws {
+        let readOnly = try mountTmpfs(self, size: "64k", options: "ro")
+        XCTAssertThrowsError(try RunIndex(root: readOnly.appendingPathComponent("artifacts"))) { error in
+            guard case .notWritable? = error as? StoreError else { return XCTFail("\(error)") }
+        }
+        XCTAssertThrowsError(try RunIndex(root: readOnly)) { error in
+            guard case .notWritable? = error as? StoreError else { return XCTFail("\(error)") }
+        }
+    }
+
     func testSchemaIsMigratedOnceAndReopens() throws {
         let run = try newRun()
         try index.close()
