@@ -58,5 +58,7 @@ public protocol ArtifactStore: CacheLookup, AnyObject {
     func makeScratch(for stage: String) throws -> URL
     func beginRun(_ info: RunInfo) throws -> Int64
     func record(_ outcome: ExecutionOutcome, run: Int64) throws
+    /// Several outcomes in one index transaction (the cache reuses of one scheduling pass).
+    func record(_ outcomes: [ExecutionOutcome], run: Int64) throws
     func finishRun(_ run: Int64, status: RunResult) throws
 }

@@ -66,6 +66,7 @@ public final class Executor: @unchecked Sendable {
         var state: [Int: State] = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, .pending) })
         var running = 0
         var stopping = false
+        var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each wait
         defer { reporter.close() }
 
         while true {
@@ -97,11 +98,11 @@ public final class Executor: @unchecked Sendable {
                     summary.cached.append(instance.name)
                     reporter.report(.cached(instance.name))
                     let now = Date()
-                    try store.record(ExecutionOutcome(
+                    reused.append(ExecutionOutcome(
                         stage: instance.name, kind: instance.kind.kind, key: key, material: material, cached: true,
                         status: .succeeded, start: now, end: now, error: nil,
                         outputs: outputFormats(instance, recorded), inputs: inputObjects(instance, outputs),
-                        metrics: [:], measurements: [:], threads: 0), run: runID)
+                        metrics: [:], measurements: [:], threads: 0))
                     progressed = true
                     continue
                 }
@@ -112,6 +113,8 @@ public final class Executor: @unchecked Sendable {
                 launch(step, material: material, inputs: inputObjects(instance, outputs))
             }
             if progressed { continue }
+            try store.record(reused, run: runID)
+            reused.removeAll()
             if running == 0 { break }
 
             // Wait for a body to finish, then store its outputs on this thread (one writer).

@@ -73,11 +73,19 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     }
 
     public func record(_ outcome: ExecutionOutcome, run: Int64) throws {
+        try artifacts.index.record(completion(outcome, run: run))
+    }
+
+    public func record(_ outcomes: [ExecutionOutcome], run: Int64) throws {
+        try artifacts.index.record(outcomes.map { completion($0, run: run) })
+    }
+
+    private func completion(_ outcome: ExecutionOutcome, run: Int64) -> StageCompletion {
         let outputs = outcome.outputs.sorted { $0.key < $1.key }.map { name, value in
             StageCompletion.Output(name: name, object: StoredObject(hash: ObjectHash(hex: value.0.hash)!, size: value.0.size),
                                    mediaType: value.1.mediaType)
         }
-        try artifacts.index.record(StageCompletion(
+        return StageCompletion(
             runId: run, stage: outcome.stage, kind: outcome.kind,
             codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
             mode: outcome.cached ? .cached : .executed, status: outcome.status == .succeeded ? .succeeded : .failed,
@@ -87,7 +95,7 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
             inputs: Lineage.flatten(outcome.inputs).compactMapValues { ObjectHash(hex: $0.hash) },
             measurements: outcome.measurements.sorted { $0.key < $1.key }.map {
                 StageCompletion.Measurement(name: $0.key, value: $0.value)
-            } + (outcome.cached ? [] : [StageCompletion.Measurement(name: "threads", value: Double(outcome.threads))])))
+            } + (outcome.cached ? [] : [StageCompletion.Measurement(name: "threads", value: Double(outcome.threads))]))
     }
 
     public func finishRun(_ run: Int64, status: RunResult) throws {
