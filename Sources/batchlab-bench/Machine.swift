@@ -66,7 +66,7 @@ struct Measurement {
         for _ in 0..<2 { step() }
         var quiet: [Double] = [], busy: [Double] = []
         var attempts = 0
-        while quiet.count < repeats && attempts < repeats * 3 {
+        while quiet.count < repeats && attempts < repeats + 4 {
             attempts += 1
             let j0 = Machine.machineBusySeconds(), c0 = Machine.ownCPUSeconds(), t0 = Machine.now()
             var steps = 0
@@ -79,7 +79,7 @@ struct Measurement {
             let rate = Double(steps * imagesPerStep) / (t1 - t0)
             if other > busyCores {
                 busy.append(rate)
-                usleep(500_000)
+                usleep(300_000)
             } else {
                 quiet.append(rate)
             }
