@@ -29,7 +29,7 @@ enum Machine {
     static func residentMiB() -> (current: Double, peak: Double) {
         var cur = 0.0, peak = 0.0
         for line in (readText("/proc/self/status") ?? "").split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count >= 2, let kb = Double(parts[1]) else { continue }
             if parts[0] == "VmRSS:" { cur = kb / 1024 }
             if parts[0] == "VmHWM:" { peak = kb / 1024 }
