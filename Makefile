@@ -22,12 +22,13 @@ test: deps
 	swift build --build-tests
 	$(FAST_BLAS) swift test --skip-build
 
-# Benchmark programs print tables; the data import comes first, the training core (whose last
-# line is the PyTorch ratio) last.
+# Benchmark programs print tables: data import, storage, the engine's cached runs, then the training
+# core side by side with PyTorch (its last line is the ratio line).
 bench: deps
-	swift build -c release --product datasets-bench
+	swift build -c release
 	.build/release/datasets-bench
-	swift build -c release --product batchlab-bench
+	.build/release/store-bench
+	.build/release/pipeline-bench
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
 	.build/release/batchlab-bench --pytorch artifacts/bench-pytorch.json
@@ -35,11 +36,6 @@ bench: deps
 fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
-
-bench: deps
-	swift build -c release --product batchlab
-	swift build -c release --product pipeline-bench
-	.build/release/pipeline-bench
 
 reproduce: deps
 	swift build -c release
