@@ -23,7 +23,7 @@ public struct SyntheticChunks: Sequence, IteratorProtocol {
     /// The next chunk of images (with their labels), or nil after the last one.
     public mutating func next() -> LabelledImages? {
         guard position < config.count else { return nil }
-        let range = position..<min(position + chunkSize, config.count)
+        let range = position..<Swift.min(position + chunkSize, config.count)
         position = range.upperBound
         let plane = 3 * config.size * config.size
         let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: range.count * plane)
