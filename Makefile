@@ -20,7 +20,7 @@ FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
 
 test: deps
 	swift build --build-tests
-	$(FAST_BLAS) swift test --skip-build
+	$(FAST_BLAS) swift test --skip-build --disable-swift-testing
 
 # Benchmark programs print tables: data import, storage, the engine's cached runs, then the training
 # core side by side with PyTorch (its last line is the ratio line).
