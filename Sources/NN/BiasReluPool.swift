@@ -12,19 +12,40 @@ public enum BiasReluPool {
                                pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>) {
         let ho = height / 2, wo = width / 2
         for k in 0..<channels {
-            let b = bias[k]
+            let bias0 = bias[k]
             let src = conv + k * height * width
             let dst = pooled + k * ho * wo, idx = argmax + k * ho * wo
             for oy in 0..<ho {
                 let r0 = src + 2 * oy * width, r1 = r0 + width
                 let d = dst + oy * wo, ix = idx + oy * wo
                 for ox in 0..<wo {
-                    var m = r0[2 * ox], j: UInt8 = 0
-                    if r0[2 * ox + 1] > m { m = r0[2 * ox + 1]; j = 1 }
-                    if r1[2 * ox] > m { m = r1[2 * ox]; j = 2 }
-                    if r1[2 * ox + 1] > m { m = r1[2 * ox + 1]; j = 3 }
-                    d[ox] = max(m + b, 0)
-                    ix[ox] = j
+                    // Branch-free: the first maximum of each row pair, then top unless bottom is larger.
+                    let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], e = r1[2 * ox + 1]
+                    let top = b > a ? b : a, jTop: UInt8 = b > a ? 1 : 0
+                    let bottom = e > c ? e : c, jBottom: UInt8 = e > c ? 3 : 2
+                    let m = bottom > top ? bottom : top
+                    d[ox] = max(m + bias0, 0)
+                    ix[ox] = bottom > top ? jBottom : jTop
+                }
+            }
+        }
+    }
+
+    /// pooled = maxpool2x2(relu(conv + bias)) without argmax, for forward-only evaluation.
+    @inline(__always)
+    public static func forwardNoIndices(_ conv: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                                        pooled: UnsafeMutablePointer<Float>) {
+        let ho = height / 2, wo = width / 2
+        for k in 0..<channels {
+            let bias0 = bias[k]
+            let src = conv + k * height * width
+            let dst = pooled + k * ho * wo
+            for oy in 0..<ho {
+                let r0 = src + 2 * oy * width, r1 = r0 + width
+                let d = dst + oy * wo
+                for ox in 0..<wo {
+                    let m = max(max(r0[2 * ox], r0[2 * ox + 1]), max(r1[2 * ox], r1[2 * ox + 1]))
+                    d[ox] = max(m + bias0, 0)
                 }
             }
         }

@@ -69,7 +69,7 @@ public final class Network: @unchecked Sendable {
         checkShapes(parameters: parameters.count, images: images.count, labels: n)
         precondition(gradient.count == model.layout.count, "gradient buffer has \(gradient.count), layout \(model.layout.count)")
         let theta = parameters.baseAddress!, x = images.baseAddress!, grad = gradient.baseAddress!
-        forwardConv(theta, x, n)
+        forwardConv(theta, x, n, keepIndices: true)
         forwardDense(theta, n)
         let logits = activations.last!.pointer
         let dLogits = dActA.pointer
@@ -86,7 +86,7 @@ public final class Network: @unchecked Sendable {
                          labels: UnsafeBufferPointer<Float>) -> BatchStats {
         let n = labels.count
         checkShapes(parameters: parameters.count, images: images.count, labels: n)
-        forwardConv(parameters.baseAddress!, images.baseAddress!, n)
+        forwardConv(parameters.baseAddress!, images.baseAddress!, n, keepIndices: false)
         forwardDense(parameters.baseAddress!, n)
         return BCEWithLogits.evaluate(logits: activations.last!.pointer, labels: labels.baseAddress!, count: n, dLogits: nil)
     }
@@ -127,7 +127,7 @@ public final class Network: @unchecked Sendable {
 
     // MARK: - Conv blocks (per chunk, in parallel)
 
-    private func forwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>, _ n: Int) {
+    private func forwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>, _ n: Int, keepIndices: Bool) {
         let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
         Parallel.forEachChunk(part.chunkCount, threads: threads) { chunk, worker in
             let ws = workers[worker]
@@ -136,8 +136,13 @@ public final class Network: @unchecked Sendable {
                 for (b, s) in blocks.enumerated() {
                     Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer)
                     let out = pooled[b].pointer + i * s.pooledSize
-                    BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
-                                         height: s.height, width: s.width, pooled: out, argmax: argmax[b].pointer + i * s.pooledSize)
+                    if keepIndices {
+                        BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
+                                             height: s.height, width: s.width, pooled: out, argmax: argmax[b].pointer + i * s.pooledSize)
+                    } else {
+                        BiasReluPool.forwardNoIndices(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
+                                                      height: s.height, width: s.width, pooled: out)
+                    }
                     x = UnsafePointer(out)
                 }
             }

@@ -29,7 +29,7 @@ enum Machine {
     static func residentMiB() -> (current: Double, peak: Double) {
         var cur = 0.0, peak = 0.0
         for line in (readText("/proc/self/status") ?? "").split(separator: "\n") {
-            let parts = line.split(separator: " ", omittingEmptySubsequences: true)
+            let parts = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
             guard parts.count >= 2, let kb = Double(parts[1]) else { continue }
             if parts[0] == "VmRSS:" { cur = kb / 1024 }
             if parts[0] == "VmHWM:" { peak = kb / 1024 }
@@ -66,7 +66,7 @@ struct Measurement {
         for _ in 0..<2 { step() }
         var quiet: [Double] = [], busy: [Double] = []
         var attempts = 0
-        while quiet.count < repeats && attempts < repeats * 3 {
+        while quiet.count < repeats && attempts < repeats + 4 {
             attempts += 1
             let j0 = Machine.machineBusySeconds(), c0 = Machine.ownCPUSeconds(), t0 = Machine.now()
             var steps = 0
@@ -79,7 +79,7 @@ struct Measurement {
             let rate = Double(steps * imagesPerStep) / (t1 - t0)
             if other > busyCores {
                 busy.append(rate)
-                usleep(500_000)
+                usleep(300_000)
             } else {
                 quiet.append(rate)
             }

@@ -51,7 +51,7 @@ func fail(_ message: String) -> Never {
 
 let specs: [String: ModelSpec] = ["32x32": .study32, "64x64": .study64]
 if CommandLine.arguments.dropFirst().first == "--gemm" {
-    GEMMShapes.run(.study64)
+    GEMMShapes.run(CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "64x64" ? .study64 : .study32)
     exit(0)
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))

@@ -48,6 +48,9 @@ final class GradientCheckTests: XCTestCase {
         }
         assertClose(pooled, reference(doubles(conv), doubles(bias)), atol: 1e-6, rtol: 1e-6, "pool forward")
         XCTAssertTrue(pooled.contains(0) && pooled.contains { $0 > 0 }, "test data should hit both ReLU sides")
+        var pooledOnly = [Float](repeating: .nan, count: pooled.count)
+        BiasReluPool.forwardNoIndices(conv, bias: bias, channels: k, height: h, width: w, pooled: &pooledOnly)
+        XCTAssertEqual(pooledOnly.map(\.bitPattern), pooled.map(\.bitPattern), "evaluation pooling = training pooling")
         var dConv = [Float](repeating: 7, count: conv.count), dBias = [Float](repeating: 0, count: k)
         BiasReluPool.backward(dPooled: dPooled, pooled: pooled, argmax: argmax, channels: k, height: h, width: w,
                               dConv: &dConv, dBias: &dBias)

@@ -62,7 +62,7 @@ def measure(step, images_per_step, min_seconds, repeats, max_attempts):
         rate = steps * images_per_step / (t1 - t0)
         (busy if other > BUSY_CORES else quiet).append(rate)
         if other > BUSY_CORES:
-            time.sleep(0.5)
+            time.sleep(0.3)
     samples = quiet if quiet else busy
     return {"median": statistics.median(samples), "min": min(samples), "max": max(samples),
             "quiet": len(quiet), "busy": len(busy)}
@@ -89,7 +89,7 @@ def row(spec, mode, threads, batch, layout, args):
         def step():
             with torch.inference_mode():
                 loss_fn(model(x).squeeze(1), y).item()
-    return measure(step, batch, args.seconds, args.repeats, args.repeats * 3)
+    return measure(step, batch, args.seconds, args.repeats, args.repeats + 4)
 
 
 def main():
