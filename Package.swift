@@ -56,6 +56,7 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5"]),
+        .executableTarget(name: "store-bench", dependencies: ["Store"]),
 
         // MARK: - Orchestration (pipeline files, stages, cache keys, planning, executor)
         .target(
