@@ -36,6 +36,11 @@ fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 
+bench: deps
+	swift build -c release --product batchlab
+	swift build -c release --product pipeline-bench
+	.build/release/pipeline-bench
+
 reproduce: deps
 	swift build -c release
 	.build/release/batchlab reproduce

@@ -79,5 +79,7 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "Study", "Tensor"]
         ),
         .testTarget(name: "CLITests"),
+        // Times the batchlab binary on generated toy pipelines (make bench).
+        .executableTarget(name: "pipeline-bench"),
     ]
 )

@@ -1,6 +1,7 @@
 // What the executor needs from storage, as a protocol: the engine depends on this seam, the
 // Store-backed implementation (StoreBackend) plugs in below it, tests may use their own.
 import Foundation
+import Store
 
 /// Facts about a run, recorded when it starts.
 public struct RunInfo: Sendable {
@@ -40,8 +41,8 @@ public struct ExecutionOutcome: Sendable {
     public let start: Date
     public let end: Date
     public let error: String?
-    public let outputs: [String: (ObjectRecord, OutputFormat)]
-    public let inputs: [String: [ObjectRecord]]
+    public let outputs: [String: (StoredObject, OutputFormat)]
+    public let inputs: [String: [StoredObject]]
     public let metrics: [String: Double]
     public let measurements: [String: Double]
     public let threads: Int
@@ -49,14 +50,16 @@ public struct ExecutionOutcome: Sendable {
 
 public protocol ArtifactStore: CacheLookup, AnyObject {
     /// Where an object lives (read-only).
-    func url(of object: ObjectRecord) -> URL
+    func url(of object: StoredObject) -> URL
     /// Rehashes an object and compares with its record (inputs are checked before a body reads them).
-    func isIntact(_ object: ObjectRecord) throws -> Bool
+    func isIntact(_ object: StoredObject) throws -> Bool
     /// Moves a finished file into the object store (temp + fsync + rename, deduplicated).
-    func ingest(_ file: URL) throws -> ObjectRecord
+    func ingest(_ file: URL) throws -> StoredObject
     /// A fresh private scratch folder for one stage body.
     func makeScratch(for stage: String) throws -> URL
     func beginRun(_ info: RunInfo) throws -> Int64
     func record(_ outcome: ExecutionOutcome, run: Int64) throws
+    /// Several outcomes in one index transaction (the cache reuses of one scheduling pass).
+    func record(_ outcomes: [ExecutionOutcome], run: Int64) throws
     func finishRun(_ run: Int64, status: RunResult) throws
 }

@@ -3,6 +3,7 @@
 // each execution in one index transaction after its objects are in place. A failed stage stops its
 // dependents; without keep-going no new stage starts after a failure.
 import Foundation
+import Store
 
 public struct ExecutionOptions: Sendable {
     public var jobs: Int
@@ -30,7 +31,7 @@ public struct RunSummary: Sendable {
 }
 
 public final class Executor: @unchecked Sendable {
-    private enum State { case pending, running, done([String: ObjectRecord]), failed, skipped }
+    private enum State { case pending, running, done([String: StoredObject]), failed, skipped }
 
     private struct Completion {
         let step: Int
@@ -38,7 +39,7 @@ public final class Executor: @unchecked Sendable {
         let start: Date
         let end: Date
         let material: KeyMaterial
-        let inputs: [String: [ObjectRecord]]
+        let inputs: [String: [StoredObject]]
     }
 
     private let graph: PipelineGraph
@@ -66,6 +67,7 @@ public final class Executor: @unchecked Sendable {
         var state: [Int: State] = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, .pending) })
         var running = 0
         var stopping = false
+        var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each wait
         defer { reporter.close() }
 
         while true {
@@ -82,7 +84,7 @@ public final class Executor: @unchecked Sendable {
                     progressed = true
                     continue
                 }
-                var outputs: [String: [String: ObjectRecord]] = [:]
+                var outputs: [String: [String: StoredObject]] = [:]
                 var ready = true
                 for p in producers {
                     if case .done(let o) = state[p]! { outputs[graph.instances[p].name] = o } else { ready = false }
@@ -97,11 +99,11 @@ public final class Executor: @unchecked Sendable {
                     summary.cached.append(instance.name)
                     reporter.report(.cached(instance.name))
                     let now = Date()
-                    try store.record(ExecutionOutcome(
+                    reused.append(ExecutionOutcome(
                         stage: instance.name, kind: instance.kind.kind, key: key, material: material, cached: true,
                         status: .succeeded, start: now, end: now, error: nil,
                         outputs: outputFormats(instance, recorded), inputs: inputObjects(instance, outputs),
-                        metrics: [:], measurements: [:], threads: 0), run: runID)
+                        metrics: [:], measurements: [:], threads: 0))
                     progressed = true
                     continue
                 }
@@ -112,6 +114,8 @@ public final class Executor: @unchecked Sendable {
                 launch(step, material: material, inputs: inputObjects(instance, outputs))
             }
             if progressed { continue }
+            try store.record(reused, run: runID)
+            reused.removeAll()
             if running == 0 { break }
 
             // Wait for a body to finish, then store its outputs on this thread (one writer).
@@ -160,7 +164,7 @@ public final class Executor: @unchecked Sendable {
 
     // MARK: - Running one body
 
-    private func launch(_ step: Int, material: KeyMaterial, inputs: [String: [ObjectRecord]]) {
+    private func launch(_ step: Int, material: KeyMaterial, inputs: [String: [StoredObject]]) {
         let instance = graph.instances[step]
         reporter.report(.started(instance.name))
         let threads = options.threadsPerStage
@@ -179,8 +183,8 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Moves each declared output into the store (the runner checked they exist).
-    private func ingestOutputs(_ instance: StageInstance, context: StageContext) throws -> [String: ObjectRecord] {
-        var recorded: [String: ObjectRecord] = [:]
+    private func ingestOutputs(_ instance: StageInstance, context: StageContext) throws -> [String: StoredObject] {
+        var recorded: [String: StoredObject] = [:]
         for spec in instance.kind.outputs {
             do {
                 recorded[spec.name] = try store.ingest(context.output(spec.name))
@@ -206,13 +210,13 @@ public final class Executor: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    private func inputObjects(_ instance: StageInstance, _ outputs: [String: [String: ObjectRecord]])
-        -> [String: [ObjectRecord]] {
+    private func inputObjects(_ instance: StageInstance, _ outputs: [String: [String: StoredObject]])
+        -> [String: [StoredObject]] {
         instance.inputs.mapValues { refs in refs.map { outputs[$0.stage]![$0.output]! } }
     }
 
-    private func outputFormats(_ instance: StageInstance, _ recorded: [String: ObjectRecord])
-        -> [String: (ObjectRecord, OutputFormat)] {
+    private func outputFormats(_ instance: StageInstance, _ recorded: [String: StoredObject])
+        -> [String: (StoredObject, OutputFormat)] {
         Dictionary(uniqueKeysWithValues: instance.kind.outputs.compactMap { spec in
             recorded[spec.name].map { (spec.name, ($0, spec.format)) }
         })

@@ -1,25 +1,16 @@
 // Freshness: whether an instance's recorded outputs can be reused, and if not, why. Shared by
 // `status` (which only reports) and the executor (which decides per stage as upstream results arrive).
-
-/// An object as recorded in the run index: its content hash and size.
-public struct ObjectRecord: Sendable, Hashable, Codable {
-    public let hash: String
-    public let size: Int64
-    public init(hash: String, size: Int64) {
-        self.hash = hash
-        self.size = size
-    }
-}
+import Store
 
 /// A past execution of an instance, as the run index remembers it.
 public struct PastExecution: Sendable {
     public let key: String
     public let material: KeyMaterial?
-    public let outputs: [String: ObjectRecord]
+    public let outputs: [String: StoredObject]
     public let succeeded: Bool
     public let error: String?
 
-    public init(key: String, material: KeyMaterial?, outputs: [String: ObjectRecord], succeeded: Bool, error: String?) {
+    public init(key: String, material: KeyMaterial?, outputs: [String: StoredObject], succeeded: Bool, error: String?) {
         self.key = key
         self.material = material
         self.outputs = outputs
@@ -37,7 +28,7 @@ public protocol CacheLookup {
     func execution(forKey key: String) throws -> PastExecution?
     /// The latest execution (successful or not) of the instance with this name.
     func lastExecution(ofStage name: String) throws -> PastExecution?
-    func state(of object: ObjectRecord) -> ObjectPresence
+    func state(of object: StoredObject) -> ObjectPresence
 }
 
 /// Why an instance must run.
@@ -75,7 +66,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
 
 public enum Freshness: Sendable {
     /// Reusable: the key and the recorded outputs.
-    case fresh(key: String, outputs: [String: ObjectRecord])
+    case fresh(key: String, outputs: [String: StoredObject])
     /// Must run; `key` is nil when an upstream stage must run first (its outputs are not known yet).
     case stale(key: String?, reasons: [StaleReason])
 
@@ -85,12 +76,12 @@ public enum Freshness: Sendable {
 public enum FreshnessCheck {
     /// The key material of an instance given its producers' recorded outputs; nil if one is unknown.
     public static func material(of instance: StageInstance,
-                                outputs: (String) -> [String: ObjectRecord]?) -> KeyMaterial? {
+                                outputs: (String) -> [String: StoredObject]?) -> KeyMaterial? {
         var hashes: [String: [String]] = [:]
         for (input, refs) in instance.inputs {
             var list: [String] = []
             for ref in refs {
-                guard let hash = outputs(ref.stage)?[ref.output]?.hash else { return nil }
+                guard let hash = outputs(ref.stage)?[ref.output]?.hash.hex else { return nil }
                 list.append(hash)
             }
             hashes[input] = list

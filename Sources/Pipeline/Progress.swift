@@ -49,7 +49,7 @@ public final class PlainProgress: ProgressReporter, @unchecked Sendable {
     public func close() {}
 }
 
-/// Live block of lines, redrawn on each event and every half second (for elapsed times).
+/// Live block of lines, redrawn on each start/end event and every quarter second (progress, elapsed).
 public final class LiveProgress: ProgressReporter, @unchecked Sendable {
     private let lock = NSLock()
     private var running: [(name: String, since: Date, message: String)] = []
@@ -58,30 +58,35 @@ public final class LiveProgress: ProgressReporter, @unchecked Sendable {
 
     public init() {
         let timer = DispatchSource.makeTimerSource(queue: .global())
-        timer.schedule(deadline: .now() + 0.5, repeating: 0.5)
+        timer.schedule(deadline: .now() + 0.25, repeating: 0.25)
         timer.setEventHandler { [weak self] in self?.redraw(permanent: nil) }
         timer.resume()
         self.timer = timer
     }
 
     public func report(_ event: ProgressEvent) {
-        var line: String?
-        lock.withLock {
+        let line: String? = lock.withLock {
             switch event {
-            case .started(let s): running.append((s, Date(), ""))
+            case .started(let s):
+                running.append((s, Date(), ""))
+                return ""
             case let .progress(s, message):
+                // Stages may report thousands of times a second: the timer redraws, not each report.
                 if let i = running.firstIndex(where: { $0.name == s }) { running[i].message = message }
-            case .cached(let s): line = "cached  \(s)"
+                return nil
+            case .cached(let s):
+                return "cached  \(s)"
             case let .finished(s, seconds):
                 running.removeAll { $0.name == s }
-                line = "done    \(s) (\(String(format: "%.2f", seconds)) s)"
+                return "done    \(s) (\(String(format: "%.2f", seconds)) s)"
             case let .failed(s, error):
                 running.removeAll { $0.name == s }
-                line = "FAILED  \(s): \(error)"
-            case let .skipped(s, because): line = "skipped \(s) (\(because))"
+                return "FAILED  \(s): \(error)"
+            case let .skipped(s, because):
+                return "skipped \(s) (\(because))"
             }
         }
-        redraw(permanent: line)
+        if let line { redraw(permanent: line.isEmpty ? nil : line) }
     }
 
     private func redraw(permanent: String?) {

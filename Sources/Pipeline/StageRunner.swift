@@ -2,13 +2,14 @@
 // hash first (a damaged input is never consumed unknowingly), then calls the body and checks that
 // every declared output was written. Used by the executor and by `verify --rerun`.
 import Foundation
+import Store
 
 enum StageRunner {
-    static func run(_ instance: StageInstance, inputs: [String: [ObjectRecord]], store: ArtifactStore, threads: Int,
+    static func run(_ instance: StageInstance, inputs: [String: [StoredObject]], store: ArtifactStore, threads: Int,
                     key: String? = nil, onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
         for (input, objects) in inputs.sorted(by: { $0.key < $1.key }) {
             for object in objects where try !store.isIntact(object) {
-                throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash)
+                throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash.hex)
             }
         }
         let scratch = try store.makeScratch(for: instance.name)

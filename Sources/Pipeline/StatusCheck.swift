@@ -1,5 +1,6 @@
 // Status of every planned instance, walking the plan in topological order: an instance's key is
 // known only when all its producers are fresh (their recorded output hashes feed its key).
+import Store
 
 public struct StageStatus: Sendable {
     public let name: String
@@ -8,7 +9,7 @@ public struct StageStatus: Sendable {
 
 public enum StatusCheck {
     public static func evaluate(_ graph: PipelineGraph, plan: Plan, lookup: CacheLookup) throws -> [StageStatus] {
-        var outputs: [String: [String: ObjectRecord]] = [:]
+        var outputs: [String: [String: StoredObject]] = [:]
         var stale = Set<String>()
         var result: [StageStatus] = []
         for i in plan.steps {

@@ -29,27 +29,24 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
                              succeeded: last.status == .succeeded, error: last.error)
     }
 
-    public func state(of object: ObjectRecord) -> ObjectPresence {
-        guard let hash = ObjectHash(hex: object.hash) else { return .missing }
+    public func state(of object: StoredObject) -> ObjectPresence {
         var info = stat()
-        guard stat(artifacts.objects.url(of: hash).path, &info) == 0 else { return .missing }
+        guard stat(artifacts.objects.url(of: object.hash).path, &info) == 0 else { return .missing }
         return Int64(info.st_size) == object.size ? .present : .damaged
     }
 
     // MARK: - Objects
 
-    public func url(of object: ObjectRecord) -> URL {
-        artifacts.objects.url(of: ObjectHash(hex: object.hash)!)
+    public func url(of object: StoredObject) -> URL {
+        artifacts.objects.url(of: object.hash)
     }
 
-    public func isIntact(_ object: ObjectRecord) throws -> Bool {
-        guard let hash = ObjectHash(hex: object.hash) else { return false }
-        return artifacts.objects.check(hash) == .ok
+    public func isIntact(_ object: StoredObject) throws -> Bool {
+        artifacts.objects.check(object.hash) == .ok
     }
 
-    public func ingest(_ file: URL) throws -> ObjectRecord {
-        let stored = try artifacts.objects.put(file: file)
-        return ObjectRecord(hash: stored.hash.hex, size: stored.size)
+    public func ingest(_ file: URL) throws -> StoredObject {
+        try artifacts.objects.put(file: file)
     }
 
     public func makeScratch(for stage: String) throws -> URL {
@@ -73,21 +70,29 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     }
 
     public func record(_ outcome: ExecutionOutcome, run: Int64) throws {
+        try artifacts.index.record(completion(outcome, run: run))
+    }
+
+    public func record(_ outcomes: [ExecutionOutcome], run: Int64) throws {
+        try artifacts.index.record(outcomes.map { completion($0, run: run) })
+    }
+
+    private func completion(_ outcome: ExecutionOutcome, run: Int64) -> StageCompletion {
         let outputs = outcome.outputs.sorted { $0.key < $1.key }.map { name, value in
-            StageCompletion.Output(name: name, object: StoredObject(hash: ObjectHash(hex: value.0.hash)!, size: value.0.size),
+            StageCompletion.Output(name: name, object: value.0,
                                    mediaType: value.1.mediaType)
         }
-        try artifacts.index.record(StageCompletion(
+        return StageCompletion(
             runId: run, stage: outcome.stage, kind: outcome.kind,
             codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
             mode: outcome.cached ? .cached : .executed, status: outcome.status == .succeeded ? .succeeded : .failed,
             startedAt: outcome.start, endedAt: outcome.end, duration: outcome.end.timeIntervalSince(outcome.start),
             error: outcome.error, outputs: outputs, parameters: outcome.material?.parameters ?? [:],
             metrics: outcome.metrics.sorted { $0.key < $1.key }.map { StageCompletion.Metric(name: $0.key, value: $0.value) },
-            inputs: Lineage.flatten(outcome.inputs).compactMapValues { ObjectHash(hex: $0.hash) },
+            inputs: Lineage.flatten(outcome.inputs).mapValues(\.hash),
             measurements: outcome.measurements.sorted { $0.key < $1.key }.map {
                 StageCompletion.Measurement(name: $0.key, value: $0.value)
-            } + (outcome.cached ? [] : [StageCompletion.Measurement(name: "threads", value: Double(outcome.threads))])))
+            } + (outcome.cached ? [] : [StageCompletion.Measurement(name: "threads", value: Double(outcome.threads))]))
     }
 
     public func finishRun(_ run: Int64, status: RunResult) throws {
@@ -100,8 +105,8 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
         try artifacts.index.finishRun(id: run, status: mapped)
     }
 
-    static func record(_ output: OutputRecord) -> ObjectRecord {
-        ObjectRecord(hash: output.objectHash.hex, size: output.size)
+    static func record(_ output: OutputRecord) -> StoredObject {
+        StoredObject(hash: output.objectHash, size: output.size)
     }
 }
 

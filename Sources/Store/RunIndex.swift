@@ -164,38 +164,50 @@ public final class RunIndex: Sendable {
     @discardableResult
     public func record(_ completion: StageCompletion) throws -> ExecutionRecord {
         try guarded("record stage \(completion.stage)") {
-            try pool.write { db in
-                var execution = ExecutionRecord(
-                    id: nil, runId: completion.runId, stage: completion.stage, kind: completion.kind,
-                    codeVersion: completion.codeVersion, key: completion.key, mode: completion.mode,
-                    status: completion.status, startedAt: completion.startedAt, endedAt: completion.endedAt,
-                    duration: completion.duration, error: completion.error)
-                try execution.insert(db)
-                let id = execution.id!
-                for output in completion.outputs {
-                    try OutputRecord(executionId: id, name: output.name, objectHash: output.object.hash,
-                                     size: output.object.size, mediaType: output.mediaType).insert(db)
-                    if completion.status == .succeeded, completion.mode == .executed {
-                        try ObjectMarkRecord.deleteOne(db, key: output.object.hash.hex)
-                    }
-                }
-                for (name, value) in completion.parameters.sorted(by: { $0.key < $1.key }) {
-                    try ParameterRecord(executionId: id, name: name, value: value).insert(db)
-                }
-                for metric in completion.metrics {
-                    var row = MetricRecord(id: nil, executionId: id, name: metric.name, value: metric.value,
-                                           step: metric.step, unit: metric.unit)
-                    try row.insert(db)
-                }
-                for (name, hash) in completion.inputs.sorted(by: { $0.key < $1.key }) {
-                    try LineageRecord(executionId: id, inputName: name, objectHash: hash).insert(db)
-                }
-                for m in completion.measurements {
-                    try MeasurementRecord(executionId: id, name: m.name, value: m.value, text: m.text, unit: m.unit).insert(db)
-                }
-                return execution
+            try pool.write { db in try Self.insert(completion, db) }
+        }
+    }
+
+    /// Records several completions in ONE transaction (e.g. the many cache reuses of one scheduling
+    /// pass: one commit, one WAL sync, instead of one per stage).
+    @discardableResult
+    public func record(_ completions: [StageCompletion]) throws -> [ExecutionRecord] {
+        guard !completions.isEmpty else { return [] }
+        return try guarded("record \(completions.count) stage completions") {
+            try pool.write { db in try completions.map { try Self.insert($0, db) } }
+        }
+    }
+
+    private static func insert(_ completion: StageCompletion, _ db: Database) throws -> ExecutionRecord {
+        var execution = ExecutionRecord(
+            id: nil, runId: completion.runId, stage: completion.stage, kind: completion.kind,
+            codeVersion: completion.codeVersion, key: completion.key, mode: completion.mode,
+            status: completion.status, startedAt: completion.startedAt, endedAt: completion.endedAt,
+            duration: completion.duration, error: completion.error)
+        try execution.insert(db)
+        let id = execution.id!
+        for output in completion.outputs {
+            try OutputRecord(executionId: id, name: output.name, objectHash: output.object.hash,
+                             size: output.object.size, mediaType: output.mediaType).insert(db)
+            if completion.status == .succeeded, completion.mode == .executed {
+                try ObjectMarkRecord.deleteOne(db, key: output.object.hash.hex)
             }
         }
+        for (name, value) in completion.parameters.sorted(by: { $0.key < $1.key }) {
+            try ParameterRecord(executionId: id, name: name, value: value).insert(db)
+        }
+        for metric in completion.metrics {
+            var row = MetricRecord(id: nil, executionId: id, name: metric.name, value: metric.value,
+                                   step: metric.step, unit: metric.unit)
+            try row.insert(db)
+        }
+        for (name, hash) in completion.inputs.sorted(by: { $0.key < $1.key }) {
+            try LineageRecord(executionId: id, inputName: name, objectHash: hash).insert(db)
+        }
+        for m in completion.measurements {
+            try MeasurementRecord(executionId: id, name: m.name, value: m.value, text: m.text, unit: m.unit).insert(db)
+        }
+        return execution
     }
 
     // MARK: - Object marks

@@ -1,6 +1,7 @@
 // Shared helpers for the Pipeline tests: the toy registry, a loader, an in-memory cache lookup.
 import Foundation
 @testable import Pipeline
+import Store
 
 let toyRegistry = StageRegistry(ToyStages.all)
 
@@ -23,8 +24,8 @@ let fixturesURL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().ap
 /// A run index in memory: executions appended in order; objects present unless marked.
 final class MemoryLookup: CacheLookup {
     var executions: [(stage: String, record: PastExecution)] = []
-    var missing = Set<String>()
-    var damaged = Set<String>()
+    var missing = Set<ObjectHash>()
+    var damaged = Set<ObjectHash>()
 
     func execution(forKey key: String) throws -> PastExecution? {
         executions.last { $0.record.key == key && $0.record.succeeded }?.record
@@ -34,19 +35,19 @@ final class MemoryLookup: CacheLookup {
         executions.last { $0.stage == name }?.record
     }
 
-    func state(of object: ObjectRecord) -> ObjectPresence {
+    func state(of object: StoredObject) -> ObjectPresence {
         missing.contains(object.hash) ? .missing : damaged.contains(object.hash) ? .damaged : .present
     }
 
     /// Records a successful execution of every stale instance, with outputs hashed from its key.
     func runAll(_ graph: PipelineGraph) throws {
         let statuses = try StatusCheck.evaluate(graph, plan: Planner.plan(graph), lookup: self)
-        var outputs: [String: [String: ObjectRecord]] = [:]
+        var outputs: [String: [String: StoredObject]] = [:]
         for status in statuses { if case .fresh(_, let o) = status.freshness { outputs[status.name] = o } }
         for instance in graph.instances where outputs[instance.name] == nil {
             let material = FreshnessCheck.material(of: instance) { outputs[$0] }!
             let produced = Dictionary(uniqueKeysWithValues: instance.kind.outputs.map {
-                ($0.name, ObjectRecord(hash: "obj-" + material.key.prefix(12) + "-" + $0.name, size: 8))
+                ($0.name, StoredObject(hash: ObjectHash.of(Data((material.key + "/" + $0.name).utf8)), size: 8))
             })
             outputs[instance.name] = produced
             executions.append((instance.name, PastExecution(key: material.key, material: material,

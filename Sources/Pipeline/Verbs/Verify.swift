@@ -56,7 +56,7 @@ extension Workspace {
         let backend = StoreBackend(artifacts)
         let plan = Plan(steps: graph.upstreamClosure(roots).sorted(), forced: [])
         let statuses = try StatusCheck.evaluate(graph, plan: plan, lookup: backend)
-        var outputs: [String: [String: ObjectRecord]] = [:]
+        var outputs: [String: [String: StoredObject]] = [:]
         for status in statuses { if case .fresh(_, let o) = status.freshness { outputs[status.name] = o } }
         var reports: [RerunReport] = []
         for root in roots.sorted() {
@@ -75,7 +75,7 @@ extension Workspace {
             for spec in instance.kind.outputs {
                 let url = context.output(spec.name)
                 let hash = try ObjectHash.ofFile(atPath: url.path).hash
-                let old = recorded[spec.name]!.hash
+                let old = recorded[spec.name]!.hash.hex
                 var comparison: FileComparison?
                 if hash.hex != old, let oldHash = ObjectHash(hex: old) {
                     comparison = try? FileComparison.compare(artifacts.objects.url(of: oldHash), url, hashA: oldHash,
