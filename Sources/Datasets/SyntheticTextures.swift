@@ -10,7 +10,6 @@
 // of raw pixels can (random phases make every pixel's class-conditional mean the same). A small
 // fraction of labels is flipped on purpose (like mislabelled photos in the real set), so that a
 // network that memorises its training set visibly loses on held-out data.
-import Dispatch
 import Foundation
 
 /// Parameters of the generated set (all of them change its bytes).
@@ -25,7 +24,7 @@ public struct SyntheticConfig: Sendable, Equatable {
     /// Fraction of labels flipped (the same number in each class, so labels stay balanced).
     public var mislabelled: Double
 
-    public init(count: Int = 5000, size: Int = 32, seed: UInt64 = 1, difficulty: Double = 0.5, mislabelled: Double = 0.05) {
+    public init(count: Int = 5000, size: Int = 32, seed: UInt64 = 1, difficulty: Double = 0.5, mislabelled: Double = 0.10) {
         self.count = count
         self.size = size
         self.seed = seed
@@ -97,20 +96,8 @@ public func syntheticClasses(_ config: SyntheticConfig) -> SyntheticClasses {
 
 /// Generates the whole set on `threads` threads; identical bytes for any thread count.
 public func generateSynthetic(_ config: SyntheticConfig, threads: Int = 2) throws(DatasetsError) -> LabelledImages {
-    try config.validate()
-    let classes = syntheticClasses(config)
-    let plane = 3 * config.size * config.size
-    let out = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: config.count * plane)
-    defer { out.deallocate() }
-    let target = UnsafeSendable(out)
-    let workers = max(1, min(threads, config.count))
-    DispatchQueue.concurrentPerform(iterations: workers) { worker in
-        for i in stride(from: worker, to: config.count, by: workers) {
-            renderSynthetic(config, index: i, content: classes.content[i],
-                        into: UnsafeMutableBufferPointer(rebasing: target.value[(i * plane)..<((i + 1) * plane)]))
-        }
-    }
-    return LabelledImages(pixels: Array(out), labels: classes.labels, size: config.size)
+    var chunks = try SyntheticChunks(config, chunkSize: config.count, threads: threads)
+    return chunks.next()!
 }
 
 /// Renders image `index` showing class `content`: a pure function of (config, index, content).

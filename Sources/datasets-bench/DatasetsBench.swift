@@ -1,4 +1,5 @@
-// `datasets-bench`: folder-import speed on generated ~500×375 JPEG photos, printed as a table.
+// `datasets-bench`: folder-import speed on generated ~500×375 JPEG photos and the synthetic set's
+// generation time, printed as tables.
 import CJPEG
 import Datasets
 import Foundation
@@ -55,3 +56,13 @@ for threads in [1, 2] {
     let seconds = Date().timeIntervalSince(start)
     print("| \(threads) | \(kept) | \(String(format: "%.2f", seconds)) | \(String(format: "%.0f", Double(kept) / seconds)) |")
 }
+
+// The embedded default set must take seconds at most.
+let generatorStart = Date()
+let generated = try generateSynthetic(SyntheticConfig())
+let generatorSeconds = Date().timeIntervalSince(generatorStart)
+print("")
+print("datasets-bench: synthetic default set (\(generated.count) images of \(generated.size)x\(generated.size), 2 threads)")
+print("| images | seconds | images/s |")
+print("|-------:|--------:|---------:|")
+print("| \(generated.count) | \(String(format: "%.2f", generatorSeconds)) | \(String(format: "%.0f", Double(generated.count) / generatorSeconds)) |")

@@ -19,7 +19,7 @@ struct Generate: ParsableCommand {
     @Option(help: "Image side S.") var size = 32
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Difficulty in [0, 1].") var difficulty = 0.5
-    @Option(help: "Fraction of labels flipped on purpose.") var mislabelled = 0.05
+    @Option(help: "Fraction of labels flipped on purpose.") var mislabelled = 0.10
     @Option(help: "Output BLDS0001 file.") var out: String
     @Option(help: "Also write a PNG grid of samples per class here.") var grid: String?
 

@@ -50,6 +50,16 @@ final class GeneratorTests: XCTestCase {
         XCTAssertEqual(sha256Hex(try generateSynthetic(SyntheticConfig(count: 20, size: 16, seed: 1)).pixels), pinnedGeneratorHash)
     }
 
+    func testChunksConcatenateToTheWholeSet() throws {
+        let config = SyntheticConfig(count: 53, size: 16, seed: 9)
+        var pixels: [UInt8] = [], labels: [UInt8] = []
+        for chunk in try SyntheticChunks(config, chunkSize: 10, threads: 3) {
+            pixels += chunk.pixels
+            labels += chunk.labels
+        }
+        XCTAssertEqual(LabelledImages(pixels: pixels, labels: labels, size: 16), try generateSynthetic(config, threads: 1))
+    }
+
     func testMislabelledFlipsTheSameNumberInEachClass() {
         let classes = syntheticClasses(SyntheticConfig(count: 301, seed: 3, mislabelled: 0.05))
         XCTAssertEqual(classes.content.filter { $0 == 0 }.count, 151)
