@@ -8,12 +8,14 @@ public struct GenerateStage: Stage {
     public static let kind = "generate"
     public static let codeVersion = 1
     public static let summary = "the generated two-class image set (no download): images (N,3,S,S), labels (N)"
+    /// The data module's current defaults (it owns the generator's tuning).
+    static let defaults = SyntheticConfig()
     public static let parameters = [
-        ParamSpec("count", .int, default: .int(5000), help: "number of images (balanced classes)"),
-        ParamSpec("size", .int, default: .int(32), help: "side S of the square images"),
-        ParamSpec("seed", .int, default: .int(1), help: "generator seed"),
-        ParamSpec("difficulty", .double, default: .double(0.5), help: "0 easy … 1 hard: clutter, noise, contrast"),
-        ParamSpec("mislabelled", .double, default: .double(0.05), help: "fraction of labels flipped on purpose"),
+        ParamSpec("count", .int, default: .int(defaults.count), help: "number of images (balanced classes)"),
+        ParamSpec("size", .int, default: .int(defaults.size), help: "side S of the square images"),
+        ParamSpec("seed", .int, default: .int(Int(defaults.seed)), help: "generator seed"),
+        ParamSpec("difficulty", .double, default: .double(defaults.difficulty), help: "0 easy … 1 hard: clutter, noise, contrast"),
+        ParamSpec("mislabelled", .double, default: .double(defaults.mislabelled), help: "fraction of labels flipped on purpose"),
     ]
     public static let inputs: [InputSpec] = []
     public static let outputs = [OutputSpec("images", .hdf5, help: "/images uint8 (N,3,S,S), /labels uint8 (N)")]
