@@ -69,10 +69,14 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
+        // MARK: - The study's stages (generate, preprocess, split, train, …)
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets"]),
+
         // MARK: - CLI
         .executableTarget(
             name: "batchlab",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline"]
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "Study", "Tensor"]
         ),
         .testTarget(name: "CLITests"),
         // Times the batchlab binary on generated toy pipelines (make bench).

@@ -171,7 +171,7 @@ public final class Executor: @unchecked Sendable {
         Thread.detachNewThread { [self] in
             let start = Date()
             let result: Result<StageContext, Error> = Result {
-                try StageRunner.run(instance, inputs: inputs, store: store, threads: threads,
+                try StageRunner.run(instance, inputs: inputs, store: store, threads: threads, key: material.key,
                                     onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
             }
             condition.lock()

@@ -11,6 +11,9 @@ public final class StageContext: @unchecked Sendable {
     public let scratch: URL
     /// Threads the body may use (cores / jobs); bodies must give the same bits for the same value.
     public let threads: Int
+    /// A folder that survives a killed run, private to this stage's cache key (outside the object
+    /// store): long stages keep resume checkpoints here. Nil when the store has no such place.
+    public let resumeDirectory: URL?
 
     private let inputPaths: [String: [URL]]
     private let outputFormats: [String: OutputFormat]
@@ -20,7 +23,7 @@ public final class StageContext: @unchecked Sendable {
     private var _measurements: [String: Double] = [:]
 
     public init(instance: String, parameters: [String: ParamValue], inputs: [String: [URL]],
-                outputs: [String: OutputFormat], scratch: URL, threads: Int,
+                outputs: [String: OutputFormat], scratch: URL, threads: Int, resumeDirectory: URL? = nil,
                 onProgress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.instance = instance
         self.parameters = parameters
@@ -28,6 +31,7 @@ public final class StageContext: @unchecked Sendable {
         self.outputFormats = outputs
         self.scratch = scratch
         self.threads = threads
+        self.resumeDirectory = resumeDirectory
         self.onProgress = onProgress
     }
 

@@ -6,7 +6,7 @@ import Store
 
 enum StageRunner {
     static func run(_ instance: StageInstance, inputs: [String: [StoredObject]], store: ArtifactStore, threads: Int,
-                    onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
+                    key: String? = nil, onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
         for (input, objects) in inputs.sorted(by: { $0.key < $1.key }) {
             for object in objects where try !store.isIntact(object) {
                 throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash.hex)
@@ -18,7 +18,8 @@ enum StageRunner {
                                                 withIntermediateDirectories: true)
         let context = StageContext(instance: instance.name, parameters: instance.parameters,
                                    inputs: inputs.mapValues { $0.map(store.url(of:)) }, outputs: formats,
-                                   scratch: scratch, threads: threads, onProgress: onProgress)
+                                   scratch: scratch, threads: threads,
+                                   resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) }, onProgress: onProgress)
         do {
             try instance.kind.run(context)
         } catch {
@@ -31,5 +32,13 @@ enum StageRunner {
             }
         }
         return context
+    }
+
+    /// `artifacts/resume/<cache key>/` for the Store backend: outside objects/ and tmp/ (which a new
+    /// run cleans), so a killed stage finds its checkpoints again; the stage removes it when done.
+    static func resumeDirectory(_ store: ArtifactStore, key: String) -> URL? {
+        guard let backend = store as? StoreBackend else { return nil }
+        return backend.artifacts.root.appendingPathComponent("resume", isDirectory: true)
+            .appendingPathComponent(key, isDirectory: true)
     }
 }

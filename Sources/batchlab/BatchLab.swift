@@ -3,6 +3,8 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Study
+import Tensor
 
 @main
 struct BatchLab: ParsableCommand {
@@ -16,6 +18,8 @@ struct BatchLab: ParsableCommand {
 
     /// Maps every error to one message on stderr and the documented exit code.
     static func main() {
+        // Before anything else: may re-execute with OPENBLAS_CORETYPE set (see README, training core).
+        NumericEnvironment.ensureFastBLAS()
         do {
             var command = try parseAsRoot()
             try command.run()
@@ -43,8 +47,8 @@ struct BatchLab: ParsableCommand {
     }
 }
 
-/// The stage kinds the CLI knows: the engine self-test kinds now; the study's plug in here.
-let stageRegistry = StageRegistry(ToyStages.all)
+/// The stage kinds the CLI knows: the engine self-test kinds and the study's.
+let stageRegistry = StageRegistry(ToyStages.all + StudyStages.all)
 
 func workspace() -> Workspace { Workspace(registry: stageRegistry) }
 

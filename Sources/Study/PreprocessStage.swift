@@ -1,0 +1,101 @@
+// `preprocess`: a folder of photos (Microsoft, Kaggle or class-folder layout) → the image-set layout,
+// streamed chunk by chunk through Datasets' FolderImport and the Store's row writers (memory: one
+// chunk), plus every kept file's relative path and SHA-256, and every bad file with its reason.
+import Datasets
+import Foundation
+import Pipeline
+import Store
+
+public struct PreprocessStage: Stage {
+    public static let kind = "preprocess"
+    public static let codeVersion = 1
+    public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"
+    public static let parameters = [
+        ParamSpec("folder", .string, default: .string(""), help: "the photo folder (set with --set STAGE.folder=PATH)"),
+        ParamSpec("size", .int, default: .int(64), help: "side S of the square images"),
+        ParamSpec("max_bad_fraction", .double, default: .double(0.05), help: "fail above this fraction of bad files"),
+    ]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [
+        OutputSpec("images", .hdf5, help: "/images, /labels, /sources/{path,sha256}, /bad/{path,reason}, counts"),
+        OutputSpec("bad_files", .csv, help: "path,reason of every skipped file"),
+    ]
+
+    /// Files decoded per chunk (bounds memory; the output does not depend on it).
+    static let chunkSize = 256
+
+    public static func run(_ context: StageContext) throws {
+        let folder = context.string("folder")
+        guard !folder.isEmpty else { throw StudyError.noDataFolder(stage: context.instance) }
+        let size = context.int("size")
+        let start = Date()
+        let importer = try FolderImport(folder: folder, options: ImportOptions(
+            size: size, chunkSize: chunkSize, threads: context.threads, maxBadFraction: context.double("max_bad_fraction")))
+        let file = try HDF5File.create(context.output("images").path)
+        let images = try file.createRowWriter(ImageSetFile.images, rowShape: [3, size, size], as: UInt8.self)
+        let labels = try file.createRowWriter(ImageSetFile.labels, rowShape: [], as: UInt8.self)
+        let hashes = try file.createRowWriter("/sources/sha256", rowShape: [32], as: UInt8.self)
+        let paths = try StringColumnWriter(file, "/sources/path")
+        let total = importer.listing.files.count
+        var done = 0
+        while let chunk = try importer.next() {
+            try images.append(chunk.pixels)
+            try labels.append(chunk.labels)
+            try hashes.append(chunk.sha256.flatMap(hexBytes))
+            try paths.append(chunk.paths)
+            done = min(total, done + chunkSize)
+            context.progress("decoded \(done)/\(total) files, kept \(importer.summary.kept), bad \(importer.summary.bad.count)")
+        }
+        for writer in [images, labels, hashes] { try writer.close() }
+        try paths.close()
+        let summary = importer.summary
+        let badPaths = try StringColumnWriter(file, "/bad/path"), badReasons = try StringColumnWriter(file, "/bad/reason")
+        try badPaths.append(summary.bad.map(\.relativePath))
+        try badReasons.append(summary.bad.map(\.reason.description))
+        try badPaths.close(); try badReasons.close()
+
+        try file.setAttribute("source", .string("folder"))
+        try file.setAttribute("layout", .string(summary.layout.rawValue))
+        try file.setAttribute("class_names", .string(summary.classNames.joined(separator: ",")))
+        try file.setAttribute("size", .int(Int64(size)))
+        try file.setAttribute("decoder", .string(summary.decoder))
+        try file.setAttribute("resize", .string("centre-crop to square, area-averaging resize"))
+        try file.setAttribute("listed", .int(Int64(summary.listed)))
+        try file.setAttribute("count", .int(Int64(summary.kept)))
+        try file.setAttribute("count_per_class", .ints(summary.keptPerClass.map(Int64.init)))
+        try file.setAttribute("bad", .int(Int64(summary.bad.count)))
+        for (kind, n) in summary.badPerReason.sorted(by: { $0.key < $1.key }) {
+            try file.setAttribute("bad_" + kind, .int(Int64(n)), at: "/bad")
+        }
+        try file.close()
+
+        var csv = "path,reason\n"
+        for bad in summary.bad { csv += csvField(bad.relativePath) + "," + csvField(bad.reason.description) + "\n" }
+        try Data(csv.utf8).write(to: context.output("bad_files"))
+
+        let seconds = Date().timeIntervalSince(start)
+        context.measure("import_seconds", seconds)
+        context.measure("images_per_second", Double(summary.listed) / max(seconds, 1e-9))
+        context.metric("kept", Double(summary.kept))
+        context.metric("bad_files", Double(summary.bad.count))
+        for (kind, n) in summary.badPerReason { context.metric("bad." + kind, Double(n)) }
+        let reasons = summary.badPerReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+        context.progress("kept \(summary.kept) of \(summary.listed) files; \(summary.bad.count) bad"
+                         + (reasons.isEmpty ? "" : " (\(reasons))"))
+    }
+
+    /// 64 hex digits → 32 bytes.
+    static func hexBytes(_ hex: String) -> [UInt8] {
+        var out: [UInt8] = [], high: UInt8 = 0, odd = false
+        for c in hex.utf8 {
+            let v: UInt8 = c <= 57 ? c - 48 : (c | 0x20) - 87
+            if odd { out.append(high << 4 | v) } else { high = v }
+            odd.toggle()
+        }
+        return out
+    }
+
+    static func csvField(_ s: String) -> String {
+        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+    }
+}

@@ -1,0 +1,127 @@
+// `train`: one SGD run (one batch size, one learning rate) on an image set and its split → one
+// checkpoint object. Resumes after a kill from the resume file in its resume directory; wall times
+// are measurements (index only), never content.
+import Datasets
+import Foundation
+import NN
+import Pipeline
+import Store
+import Tensor
+
+public struct TrainStage: Stage {
+    public static let kind = "train"
+    public static let codeVersion = 1
+    public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
+    public static let parameters = [
+        ParamSpec("batch_size", .int, help: "mini-batch size"),
+        ParamSpec("lr", .double, help: "learning rate"),
+        ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
+        ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
+        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap"),
+        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size"),
+        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
+        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths"),
+        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths"),
+    ]
+    public static let inputs = [InputSpec("data", help: "an image-set object"), InputSpec("split", help: "a split object")]
+    public static let outputs = [OutputSpec("checkpoint", .hdf5, help: "weights, layout, series, update norms")]
+
+    public static func run(_ context: StageContext) throws {
+        let config = try trainingConfig(context)
+        let (model, train, validation) = try loadData(context)
+        let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads)
+        // The resume directory is private to this stage's cache key; the fingerprint guards the rest.
+        let fingerprint = "\(kind) v\(codeVersion) \(config) \(model.spec) train \(train.count) val \(validation.count)"
+        var state = trainer.initialState()
+        var seconds: [Double] = []
+        if let dir = context.resumeDirectory, let saved = try ResumeCheckpoint.load(in: dir, fingerprint: fingerprint) {
+            (state, seconds) = saved
+            context.measure("resumed_after_epoch", Double(state.completedEpochs))
+        }
+        var epochStart = Date()
+        try trainer.run(&state) { state in
+            seconds.append(Date().timeIntervalSince(epochStart))
+            if let dir = context.resumeDirectory {
+                try ResumeCheckpoint.save(state, epochSeconds: seconds, fingerprint: fingerprint, in: dir)
+            }
+            let e = state.epochs.last!
+            context.progress(String(format: "epoch %d/%d loss %.4f val %.4f acc %.3f", state.completedEpochs,
+                                    config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
+            epochStart = Date()
+        }
+        try TrainingCheckpoint.write(state, model: model, config: config, trainCount: train.count,
+                                     validationCount: validation.count, to: context.output("checkpoint").path)
+        report(state, seconds: seconds, context: context)
+        if let dir = context.resumeDirectory { ResumeCheckpoint.remove(in: dir) }
+    }
+
+    /// Typed configuration from the stage's parameters (the closed sets become enums here).
+    static func trainingConfig(_ context: StageContext) throws -> TrainingConfig {
+        let stage = context.instance
+        guard let unit = PatienceUnit(rawValue: context.string("patience_unit")) else {
+            throw StudyError.badParameter(stage: stage, name: "patience_unit", value: context.string("patience_unit"),
+                                          expected: PatienceUnit.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        for name in ["batch_size", "max_epochs", "patience"] where context.int(name) < 1 {
+            throw StudyError.badParameter(stage: stage, name: name, value: "\(context.int(name))", expected: "a positive integer")
+        }
+        let lr = context.double("lr")
+        guard lr > 0, lr.isFinite else {
+            throw StudyError.badParameter(stage: stage, name: "lr", value: "\(lr)", expected: "a positive number")
+        }
+        return TrainingConfig(batchSize: context.int("batch_size"), learningRate: Float(lr),
+                              initSeed: UInt64(truncatingIfNeeded: context.int("seed")),
+                              shuffleSeed: UInt64(truncatingIfNeeded: context.int("shuffle_seed")),
+                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit)
+    }
+
+    /// The model for the data's image size, and the training and validation sets as floats.
+    static func loadData(_ context: StageContext) throws -> (Model, TrainingData, TrainingData) {
+        let stage = context.instance
+        let data = try HDF5File.open(context.input("data").path)
+        defer { try? data.close() }
+        let labels = try ImageSetFile.readLabels(data, stage: stage)
+        let shape = try data.info(ImageSetFile.images).shape
+        let pixels = try data.read(ImageSetFile.images, as: UInt8.self).values
+        let splitFile = try HDF5File.open(context.input("split").path)
+        defer { try? splitFile.close() }
+        let trainIndices = try splitFile.read("/train", as: Int64.self).values.map { Int($0) }
+        let validationIndices = try splitFile.read("/validation", as: Int64.self).values.map { Int($0) }
+        guard (trainIndices + validationIndices).allSatisfy({ $0 >= 0 && $0 < labels.count }),
+              !trainIndices.isEmpty, !validationIndices.isEmpty else {
+            throw StudyError.badInput(stage: stage, file: splitFile.path,
+                                      detail: "split indices do not fit the \(labels.count) images of the data input")
+        }
+        let spec = ModelSpec(channels: 3, height: shape[2], width: shape[3],
+                             convWidths: context.list("conv_widths").map { $0.intValue! },
+                             denseWidths: context.list("dense_widths").map { $0.intValue! })
+        let model: Model
+        do { model = try Model(spec) } catch {
+            throw StudyError.badParameter(stage: stage, name: "conv_widths", value: "\(spec)", expected: "a buildable model: \(error)")
+        }
+        let size = 3 * shape[2] * shape[3]
+        return (model, TrainingData(pixels: pixels, labels: labels, imageSize: size, indices: trainIndices),
+                TrainingData(pixels: pixels, labels: labels, imageSize: size, indices: validationIndices))
+    }
+
+    /// Scalars to the index: results as metrics, wall times and the BLAS setup as measurements.
+    static func report(_ state: TrainingState, seconds: [Double], context: StageContext) {
+        let best = state.epochs[state.bestEpoch - 1]
+        context.metric("min_val_loss", best.validationLoss)
+        context.metric("epoch_min", Double(state.bestEpoch))
+        context.metric("val_accuracy_at_min", best.validationAccuracy)
+        context.metric("train_loss_at_min", best.trainLoss)
+        context.metric("epochs_run", Double(state.completedEpochs))
+        context.metric("final_train_loss", state.epochs.last!.trainLoss)
+        context.measure("seconds_total", seconds.reduce(0, +))
+        context.measure("seconds_to_min", seconds.prefix(state.bestEpoch).reduce(0, +))
+        context.measure("seconds_per_epoch", seconds.reduce(0, +) / Double(max(seconds.count, 1)))
+        for (i, s) in seconds.enumerated() { context.measure("epoch_seconds[\(i + 1)]", s) }
+        let blas = NumericEnvironment.blasInfo()
+        context.measure("blas_threads", Double(blas.blasThreads))
+        context.measure("network_threads", Double(context.threads))
+        // The kernel name is text; a one-hot measurement keeps it visible in `show` until the
+        // engine's measurements carry text.
+        context.measure("blas_kernel=" + blas.coreName, 1)
+    }
+}

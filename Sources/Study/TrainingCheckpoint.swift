@@ -1,0 +1,139 @@
+// Training files: the checkpoint OBJECT a train stage outputs (content only: bit-identical on every
+// rerun) and the per-epoch RESUME file kept outside the object store (also holds wall times).
+//
+// Checkpoint layout:
+//   /theta/init, /theta/min, /theta/final   float32 (P)    flat parameters, ParameterLayout order
+//   /layout/offset, /layout/count, /layout/kind int64 (S)  kind: 0 conv weight, 1 dense weight, 2 bias
+//   /layout/shape int64 (S, 4) (trailing 1s pad)           attribute `names` on /layout: comma-separated
+//   /epochs/train_loss, /epochs/val_loss, /epochs/val_accuracy, /epochs/distance   float64 (E)
+//   /updates/norm float64 (E · steps_per_epoch)
+//   attributes on /: batch_size, lr, seed, shuffle_seed, epochs_run, epoch_min, min_val_loss, stopped, …
+import Foundation
+import NN
+import Store
+
+public enum TrainingCheckpoint {
+    /// Writes the checkpoint object of a finished run.
+    public static func write(_ state: TrainingState, model: Model, config: TrainingConfig, trainCount: Int,
+                             validationCount: Int, to path: String) throws {
+        let file = try HDF5File.create(path)
+        try file.write("/theta/init", HDF5Array(shape: [state.thetaInit.count], values: state.thetaInit))
+        try file.write("/theta/min", HDF5Array(shape: [state.thetaMin.count], values: state.thetaMin))
+        try file.write("/theta/final", HDF5Array(shape: [state.theta.count], values: state.theta))
+        try writeLayout(model, to: file)
+        try writeSeries(state, to: file)
+        let attributes: [(String, HDF5AttributeValue)] = [
+            ("batch_size", .int(Int64(config.batchSize))),
+            ("lr", .double(Double(config.learningRate))),
+            ("seed", .int(Int64(bitPattern: config.initSeed))),
+            ("shuffle_seed", .int(Int64(bitPattern: config.shuffleSeed))),
+            ("max_epochs", .int(Int64(config.maxEpochs))),
+            ("patience", .int(Int64(config.patience))),
+            ("patience_unit", .string(config.patienceUnit.rawValue)),
+            ("epochs_run", .int(Int64(state.completedEpochs))),
+            ("epoch_min", .int(Int64(state.bestEpoch))),
+            ("min_val_loss", .double(state.minimumValidationLoss ?? .nan)),
+            ("stopped", .string(state.stopped?.rawValue ?? "running")),
+            ("steps_per_epoch", .int(Int64((trainCount + config.batchSize - 1) / config.batchSize))),
+            ("train_count", .int(Int64(trainCount))),
+            ("validation_count", .int(Int64(validationCount))),
+            ("model", .string(model.spec.description)),
+            ("optimizer", .string("plain SGD (no momentum, no weight decay), lr × mean gradient")),
+        ]
+        for (name, value) in attributes { try file.setAttribute(name, value) }
+        try file.close()
+    }
+
+    static func writeLayout(_ model: Model, to file: HDF5File) throws {
+        let slices = model.layout.slices
+        let kinds: [ParameterKind: Int64] = [.convWeight: 0, .denseWeight: 1, .bias: 2]
+        try file.write("/layout/offset", HDF5Array(shape: [slices.count], values: slices.map { Int64($0.offset) }))
+        try file.write("/layout/count", HDF5Array(shape: [slices.count], values: slices.map { Int64($0.count) }))
+        try file.write("/layout/kind", HDF5Array(shape: [slices.count], values: slices.map { kinds[$0.kind]! }))
+        var shapes: [Int64] = []
+        for slice in slices {
+            shapes += (slice.shape + Array(repeating: 1, count: 4 - slice.shape.count)).map { Int64($0) }
+        }
+        try file.write("/layout/shape", HDF5Array(shape: [slices.count, 4], values: shapes))
+        try file.setAttribute("names", .string(slices.map(\.name).joined(separator: ",")), at: "/layout")
+        try file.setAttribute("conv_widths", .ints(model.spec.convWidths.map(Int64.init)), at: "/layout")
+        try file.setAttribute("dense_widths", .ints(model.spec.denseWidths.map(Int64.init)), at: "/layout")
+        try file.setAttribute("input", .ints([model.spec.channels, model.spec.height, model.spec.width].map(Int64.init)),
+                              at: "/layout")
+    }
+
+    static func writeSeries(_ state: TrainingState, to file: HDF5File) throws {
+        let e = state.epochs
+        try file.write("/epochs/train_loss", HDF5Array(shape: [e.count], values: e.map(\.trainLoss)))
+        try file.write("/epochs/val_loss", HDF5Array(shape: [e.count], values: e.map(\.validationLoss)))
+        try file.write("/epochs/val_accuracy", HDF5Array(shape: [e.count], values: e.map(\.validationAccuracy)))
+        try file.write("/epochs/distance", HDF5Array(shape: [e.count], values: e.map(\.distance)))
+        try file.write("/updates/norm", HDF5Array(shape: [state.updateNorms.count], values: state.updateNorms))
+    }
+
+    static func readSeries(_ file: HDF5File) throws -> [EpochSummary] {
+        let t = try file.read("/epochs/train_loss", as: Double.self).values
+        let v = try file.read("/epochs/val_loss", as: Double.self).values
+        let a = try file.read("/epochs/val_accuracy", as: Double.self).values
+        let d = try file.read("/epochs/distance", as: Double.self).values
+        return t.indices.map { EpochSummary(trainLoss: t[$0], validationLoss: v[$0], validationAccuracy: a[$0], distance: d[$0]) }
+    }
+}
+
+/// The resume file: the state after the last completed epoch plus each epoch's wall time.
+/// Written to a temporary name, fsynced by HDF5's close, then renamed: a kill -9 leaves either the
+/// previous complete file or the new one, never half of one.
+public enum ResumeCheckpoint {
+    static let fileName = "train-state.h5"
+    static let format = "batchlab-train-resume-1"
+
+    public static func save(_ state: TrainingState, epochSeconds: [Double], fingerprint: String, in directory: URL) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let target = directory.appendingPathComponent(fileName)
+        let temp = directory.appendingPathComponent(fileName + ".tmp")
+        try? FileManager.default.removeItem(at: temp)
+        let file = try HDF5File.create(temp.path)
+        try file.write("/theta/current", HDF5Array(shape: [state.theta.count], values: state.theta))
+        try file.write("/theta/init", HDF5Array(shape: [state.thetaInit.count], values: state.thetaInit))
+        try file.write("/theta/min", HDF5Array(shape: [state.thetaMin.count], values: state.thetaMin))
+        try TrainingCheckpoint.writeSeries(state, to: file)
+        try file.write("/epochs/seconds", HDF5Array(shape: [epochSeconds.count], values: epochSeconds))
+        try file.setAttribute("format", .string(format))
+        try file.setAttribute("fingerprint", .string(fingerprint))
+        try file.setAttribute("best_epoch", .int(Int64(state.bestEpoch)))
+        try file.setAttribute("stopped", .string(state.stopped?.rawValue ?? ""))
+        try file.flush()
+        try file.close()
+        guard rename(temp.path, target.path) == 0 else {
+            throw StudyError.badResumeState(path: target.path, detail: "rename failed: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The saved state, or nil when there is none; throws when one exists but does not fit.
+    public static func load(in directory: URL, fingerprint: String) throws -> (TrainingState, [Double])? {
+        let path = directory.appendingPathComponent(fileName).path
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        let file: HDF5File
+        do { file = try HDF5File.open(path) } catch {
+            throw StudyError.badResumeState(path: path, detail: "\(error)")
+        }
+        defer { try? file.close() }
+        guard case .string(format)? = try? file.attribute("format"),
+              case .string(fingerprint)? = try? file.attribute("fingerprint"),
+              case .int(let best)? = try? file.attribute("best_epoch"),
+              case .string(let stopped)? = try? file.attribute("stopped") else {
+            throw StudyError.badResumeState(path: path, detail: "written by another format or another run")
+        }
+        let epochs = try TrainingCheckpoint.readSeries(file)
+        let state = TrainingState(theta: try file.read("/theta/current", as: Float.self).values,
+                                  thetaInit: try file.read("/theta/init", as: Float.self).values,
+                                  thetaMin: try file.read("/theta/min", as: Float.self).values,
+                                  epochs: epochs, updateNorms: try file.read("/updates/norm", as: Double.self).values,
+                                  bestEpoch: Int(best), stopped: StopReason(rawValue: stopped))
+        return (state, try file.read("/epochs/seconds", as: Double.self).values)
+    }
+
+    public static func remove(in directory: URL) {
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
