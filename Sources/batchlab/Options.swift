@@ -2,6 +2,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Tensor
 
 struct PipelineOption: ParsableArguments {
     @Option(name: [.customShort("p"), .long], help: "Pipeline file (default: pipelines/study.yaml).")
@@ -41,6 +42,8 @@ func makeReporter() -> ProgressReporter {
 
 /// Runs a reproduce request, prints the summary, exits 1 if a stage failed.
 func execute(_ request: ReproduceRequest) throws {
+    var request = request
+    request.blasKernel = NumericEnvironment.blasInfo().coreName
     let summary = try workspace().reproduce(request, reporter: makeReporter(), onWait: waitMessage)
     print(summary.report)
     if !summary.failed.isEmpty { throw ExitCode(1) }

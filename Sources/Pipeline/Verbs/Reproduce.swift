@@ -11,6 +11,9 @@ public struct ReproduceRequest: Sendable {
     public var options = ExecutionOptions()
     public var wait = true
     public var command = "reproduce"
+    /// The numeric environment the stages will run in (e.g. the BLAS kernel), recorded with the run.
+    /// Pipeline knows no BLAS: the CLI fills it in.
+    public var blasKernel: String?
 
     public init(pipeline: String? = nil) { self.pipeline = pipeline }
 }
@@ -32,7 +35,7 @@ extension Workspace {
         var info = RunInfo(pipelineFile: path, pipelineHash: fileHash(path), overrides: request.overrides,
                            command: request.command, jobs: request.options.jobs,
                            threadsPerStage: request.options.threadsPerStage)
-        info.blasKernel = nil
+        info.blasKernel = request.blasKernel
         return try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
                             reporter: reporter).run(info)
     }
