@@ -21,19 +21,24 @@ final class GradientCheckTests: XCTestCase {
         let dOut = TestData.uniform(s.convSize, seed: 3)
         var out = [Float](repeating: 0, count: s.convSize)
         var col = [Float](repeating: 0, count: s.colSize), dCol = col
-        var dW = [Float](repeating: 0, count: w.count), dX = [Float](repeating: 0, count: x.count)
+        var dW = [Float](repeating: 0, count: w.count), dWT = dW, dX = [Float](repeating: 0, count: x.count)
         Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &out)
         let ref = Reference.conv(doubles(x), doubles(w), nil, c: 2, h: 4, wd: 6, k: 3)
         assertClose(out, ref, atol: 1e-5, rtol: 1e-5, "conv forward")
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dW: &dW, dX: &dX)
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
         let scalarOfW = { (wv: [Double]) in dot(Reference.conv(doubles(x), wv, nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
         let scalarOfX = { (xv: [Double]) in dot(Reference.conv(xv, doubles(w), nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
         assertClose(dW, Reference.finiteDifference(doubles(w), scalarOfW), atol: 1e-5, rtol: 1e-4, "conv dW")
         assertClose(dX, Reference.finiteDifference(doubles(x), scalarOfX), atol: 1e-5, rtol: 1e-4, "conv dX")
-        // Accumulation: a second backward adds the same gradient again.
+        // Accumulation: a second backward adds the same gradient again (into dWᵀ, then into dW).
         let once = dW
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dW: &dW, dX: &dX)
-        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dW accumulates")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        dW = [Float](repeating: 0, count: w.count)
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
+        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dWᵀ accumulates")
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
+        assertClose(dW, once.map { 4 * $0 }, atol: 1e-6, rtol: 1e-6, "addTransposed accumulates")
     }
 
     func testBiasReluPoolForwardAndBackward() {
