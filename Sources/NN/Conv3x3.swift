@@ -4,14 +4,21 @@
 import Tensor
 
 public enum Conv3x3 {
+    /// Pixels per GEMM: larger planes (64×64, 32×32 in the 64×64 model) are cut into column tiles of
+    /// this width, because OpenBLAS runs e.g. 16×4096×27 at ~37 GFLOP/s but 16×1024×27 at ~100
+    /// (`batchlab-bench --gemm`). Part of the arithmetic of the weight gradient (summed tile by tile).
+    public static let columnTile = 1024
+
     /// out = W ⊛ x (no bias).
     /// x: (C, H, W) · w: (K, C·9) · col: workspace (C·9, H·W) · out: (K, H·W), overwritten.
     @inline(__always)
     public static func forward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, shape s: ConvBlockShape,
-                               col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>) {
+                               col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
-        GEMM.sgemm(m: s.outChannels, n: hw, k: ck, a: w, lda: ck, b: col, ldb: hw, beta: 0, c: out, ldc: hw)
+        for t in stride(from: 0, to: hw, by: tile) {
+            GEMM.sgemm(m: s.outChannels, n: min(tile, hw - t), k: ck, a: w, lda: ck, b: col + t, ldb: hw, beta: 0, c: out + t, ldc: hw)
+        }
     }
 
     /// Gradients of out = W ⊛ x given dOut. The weight gradient comes out TRANSPOSED, (C·9, K): OpenBLAS
@@ -22,14 +29,20 @@ public enum Conv3x3 {
     @inline(__always)
     public static func backward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
                                 shape s: ConvBlockShape, col: UnsafeMutablePointer<Float>, dCol: UnsafeMutablePointer<Float>,
-                                dWT: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?) {
+                                dWT: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
-        // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ
-        GEMM.sgemm(transB: true, m: ck, n: s.outChannels, k: hw, a: col, lda: hw, b: dOut, ldb: hw, beta: 1, c: dWT, ldc: s.outChannels)
+        // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
+        for t in stride(from: 0, to: hw, by: tile) {
+            GEMM.sgemm(transB: true, m: ck, n: s.outChannels, k: min(tile, hw - t), a: col + t, lda: hw, b: dOut + t, ldb: hw,
+                       beta: 1, c: dWT, ldc: s.outChannels)
+        }
         guard let dX else { return }
         // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
-        GEMM.sgemm(transA: true, m: ck, n: hw, k: s.outChannels, a: w, lda: ck, b: dOut, ldb: hw, beta: 0, c: dCol, ldc: hw)
+        for t in stride(from: 0, to: hw, by: tile) {
+            GEMM.sgemm(transA: true, m: ck, n: min(tile, hw - t), k: s.outChannels, a: w, lda: ck, b: dOut + t, ldb: hw,
+                       beta: 0, c: dCol + t, ldc: hw)
+        }
         Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
     }
 

@@ -39,6 +39,15 @@ final class GradientCheckTests: XCTestCase {
         assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dWᵀ accumulates")
         Conv3x3.addTransposed(dWT, shape: s, into: &dW)
         assertClose(dW, once.map { 4 * $0 }, atol: 1e-6, rtol: 1e-6, "addTransposed accumulates")
+        // Column tiles (7 does not divide H·W = 24: a short last tile) give the same products.
+        var outTiled = out, dWTTiled = [Float](repeating: 0, count: w.count), dXTiled = dX
+        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &outTiled, tile: 7)
+        assertClose(outTiled, doubles(out), atol: 1e-6, rtol: 1e-6, "tiled conv forward")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWTTiled, dX: &dXTiled, tile: 7)
+        var dWTiled = [Float](repeating: 0, count: w.count)
+        Conv3x3.addTransposed(dWTTiled, shape: s, into: &dWTiled)
+        assertClose(dWTiled, doubles(once), atol: 1e-6, rtol: 1e-6, "tiled conv dW")
+        assertClose(dXTiled, doubles(dX), atol: 1e-6, rtol: 1e-6, "tiled conv dX")
     }
 
     func testBiasReluPoolForwardAndBackward() {
