@@ -18,7 +18,13 @@ public enum BiasReluPool {
             for oy in 0..<ho {
                 let r0 = src + 2 * oy * width, r1 = r0 + width
                 let d = dst + oy * wo, ix = idx + oy * wo
-                for ox in 0..<wo {
+                let vectorEnd = wo & ~7
+                var ox = 0
+                while ox < vectorEnd {
+                    pool8(r0 + 2 * ox, r1 + 2 * ox, bias: bias0, pooled: d + ox, argmax: ix + ox)
+                    ox &+= 8
+                }
+                for ox in vectorEnd..<wo {
                     // Branch-free: the first maximum of each row pair, then top unless bottom is larger.
                     let a = r0[2 * ox], b = r0[2 * ox + 1], c = r1[2 * ox], e = r1[2 * ox + 1]
                     let top = b > a ? b : a, jTop: UInt8 = b > a ? 1 : 0
@@ -29,6 +35,28 @@ public enum BiasReluPool {
                 }
             }
         }
+    }
+
+    /// Eight outputs of `forward` at once, with the scalar loop's comparisons in the same order (same
+    /// bits, same first-maximum rule); the scalar loop compiled to ~10 cycles per input element.
+    /// r0, r1: 16 inputs of the two rows · pooled, argmax: 8 outputs.
+    @inline(__always)
+    static func pool8(_ r0: UnsafePointer<Float>, _ r1: UnsafePointer<Float>, bias: Float,
+                      pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>) {
+        let v0 = UnsafeRawPointer(r0).loadUnaligned(as: SIMD16<Float>.self)
+        let v1 = UnsafeRawPointer(r1).loadUnaligned(as: SIMD16<Float>.self)
+        let a = v0.evenHalf, b = v0.oddHalf, c = v1.evenHalf, e = v1.oddHalf
+        let topRight = b .> a, bottomRight = e .> c
+        let top = a.replacing(with: b, where: topRight), bottom = c.replacing(with: e, where: bottomRight)
+        let jTop = SIMD8<Int32>(repeating: 0).replacing(with: 1, where: topRight)
+        let jBottom = SIMD8<Int32>(repeating: 2).replacing(with: 3, where: bottomRight)
+        let lower = bottom .> top
+        let biased = top.replacing(with: bottom, where: lower) + bias
+        // max(x, 0) as in the scalar loop: 0 when 0 >= x, else x.
+        let out = biased.replacing(with: 0, where: biased .<= 0)
+        let j = jTop.replacing(with: jBottom, where: lower)
+        UnsafeMutableRawPointer(pooled).storeBytes(of: out, as: SIMD8<Float>.self)
+        UnsafeMutableRawPointer(argmax).storeBytes(of: SIMD8<UInt8>(truncatingIfNeeded: j), as: SIMD8<UInt8>.self)
     }
 
     /// pooled = maxpool2x2(relu(conv + bias)) without argmax, for forward-only evaluation.

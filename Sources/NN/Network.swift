@@ -51,7 +51,7 @@ public final class Network: @unchecked Sendable {
         dActA = FloatBuffer(count: maxBatch * widest)
         dActB = FloatBuffer(count: maxBatch * widest)
         dFeatures = FloatBuffer(count: maxBatch * model.spec.flattenedFeatures)
-        workers = (0..<threads).map { _ in WorkerSpace(blocks: model.spec.convBlocks) }
+        workers = (0..<threads).map { _ in WorkerSpace(blocks: model.spec.convBlocks, convCount: model.layout.convCount) }
         let maxChunks = ChunkPartition(count: maxBatch, chunkSize: Network.chunkSize).chunkCount
         chunkGradients = FloatBuffer(count: maxChunks * model.layout.convCount)
     }
@@ -158,6 +158,7 @@ public final class Network: @unchecked Sendable {
             let ws = workers[worker]
             let slot = chunkGradients.pointer + chunk * convCount
             slot.update(repeating: 0, count: convCount)
+            ws.dWT.pointer.update(repeating: 0, count: convCount)
             for i in part.range(ofChunk: chunk) {
                 var dPooled = UnsafePointer(dFeatures.pointer + i * features)
                 for b in blocks.indices.reversed() {
@@ -168,9 +169,12 @@ public final class Network: @unchecked Sendable {
                     let input = b == 0 ? images + i * model.spec.inputSize : UnsafePointer(pooled[b - 1].pointer + i * blocks[b - 1].pooledSize)
                     let dInput = b == 0 ? nil : (b % 2 == 0 ? ws.dInA.pointer : ws.dInB.pointer)
                     Conv3x3.backward(input, weights: theta + convWeightOffset[b], dOut: ws.dConv.pointer, shape: s,
-                                     col: ws.col.pointer, dCol: ws.dCol.pointer, dW: slot + convWeightOffset[b], dX: dInput)
+                                     col: ws.col.pointer, dCol: ws.dCol.pointer, dWT: ws.dWT.pointer + convWeightOffset[b], dX: dInput)
                     if let dInput { dPooled = UnsafePointer(dInput) }
                 }
+            }
+            for (b, s) in blocks.enumerated() {
+                Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b])
             }
         }
         // Fixed-order reduction of the chunks' partial sums.
@@ -213,13 +217,15 @@ final class WorkerSpace: @unchecked Sendable {
     let col: FloatBuffer, dCol: FloatBuffer   // (C·9, H·W)
     let conv: FloatBuffer, dConv: FloatBuffer // (K, H·W)
     let dInA: FloatBuffer, dInB: FloatBuffer  // (C, H, W) of block inputs, ping-pong
+    let dWT: FloatBuffer                      // the chunk's transposed conv weight gradients, at the layout's offsets
 
-    init(blocks: [ConvBlockShape]) {
+    init(blocks: [ConvBlockShape], convCount: Int) {
         let colSize = blocks.map(\.colSize).max()!
         let convSize = blocks.map(\.convSize).max()!
         let inSize = blocks.dropFirst().map(\.inputSize).max() ?? 1
         col = FloatBuffer(count: colSize); dCol = FloatBuffer(count: colSize)
         conv = FloatBuffer(count: convSize); dConv = FloatBuffer(count: convSize)
         dInA = FloatBuffer(count: inSize); dInB = FloatBuffer(count: inSize)
+        dWT = FloatBuffer(count: convCount)
     }
 }

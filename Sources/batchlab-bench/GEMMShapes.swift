@@ -14,6 +14,9 @@ enum GEMMShapes {
             list.append(Shape(label: "conv\(i + 1) fwd×8", transA: false, transB: false, m: k, n: 8 * hw, k: ck))
             list.append(Shape(label: "conv\(i + 1) fwdᵀ", transA: false, transB: false, m: hw, n: k, k: ck))
             list.append(Shape(label: "conv\(i + 1) dW", transA: false, transB: true, m: k, n: ck, k: hw))
+            list.append(Shape(label: "conv\(i + 1) dWᵀ", transA: false, transB: true, m: ck, n: k, k: hw))
+            list.append(Shape(label: "conv\(i + 1) dW nn", transA: false, transB: false, m: k, n: ck, k: hw))
+            list.append(Shape(label: "conv\(i + 1) dWᵀ tn", transA: true, transB: false, m: ck, n: k, k: hw))
             list.append(Shape(label: "conv\(i + 1) dW×8", transA: false, transB: true, m: k, n: ck, k: 8 * hw))
             if i > 0 { list.append(Shape(label: "conv\(i + 1) dCol", transA: true, transB: false, m: ck, n: hw, k: k)) }
             if i > 0 { list.append(Shape(label: "conv\(i + 1) dCol×8", transA: true, transB: false, m: ck, n: 8 * hw, k: k)) }

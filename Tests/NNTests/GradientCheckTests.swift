@@ -21,23 +21,37 @@ final class GradientCheckTests: XCTestCase {
         let dOut = TestData.uniform(s.convSize, seed: 3)
         var out = [Float](repeating: 0, count: s.convSize)
         var col = [Float](repeating: 0, count: s.colSize), dCol = col
-        var dW = [Float](repeating: 0, count: w.count), dX = [Float](repeating: 0, count: x.count)
+        var dW = [Float](repeating: 0, count: w.count), dWT = dW, dX = [Float](repeating: 0, count: x.count)
         Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &out)
         let ref = Reference.conv(doubles(x), doubles(w), nil, c: 2, h: 4, wd: 6, k: 3)
         assertClose(out, ref, atol: 1e-5, rtol: 1e-5, "conv forward")
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dW: &dW, dX: &dX)
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
         let scalarOfW = { (wv: [Double]) in dot(Reference.conv(doubles(x), wv, nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
         let scalarOfX = { (xv: [Double]) in dot(Reference.conv(xv, doubles(w), nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
         assertClose(dW, Reference.finiteDifference(doubles(w), scalarOfW), atol: 1e-5, rtol: 1e-4, "conv dW")
         assertClose(dX, Reference.finiteDifference(doubles(x), scalarOfX), atol: 1e-5, rtol: 1e-4, "conv dX")
-        // Accumulation: a second backward adds the same gradient again.
+        // Accumulation: a second backward adds the same gradient again (into dWᵀ, then into dW).
         let once = dW
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dW: &dW, dX: &dX)
-        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dW accumulates")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        dW = [Float](repeating: 0, count: w.count)
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
+        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dWᵀ accumulates")
+        Conv3x3.addTransposed(dWT, shape: s, into: &dW)
+        assertClose(dW, once.map { 4 * $0 }, atol: 1e-6, rtol: 1e-6, "addTransposed accumulates")
+        // Column tiles (7 does not divide H·W = 24: a short last tile) give the same products.
+        var outTiled = out, dWTTiled = [Float](repeating: 0, count: w.count), dXTiled = dX
+        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &outTiled, tile: 7)
+        assertClose(outTiled, doubles(out), atol: 1e-6, rtol: 1e-6, "tiled conv forward")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWTTiled, dX: &dXTiled, tile: 7)
+        var dWTiled = [Float](repeating: 0, count: w.count)
+        Conv3x3.addTransposed(dWTTiled, shape: s, into: &dWTiled)
+        assertClose(dWTiled, doubles(once), atol: 1e-6, rtol: 1e-6, "tiled conv dW")
+        assertClose(dXTiled, doubles(dX), atol: 1e-6, rtol: 1e-6, "tiled conv dX")
     }
 
     func testBiasReluPoolForwardAndBackward() {
-        let (k, h, w) = (3, 4, 6)
+        let (k, h, w) = (3, 4, 22)  // 11 outputs per row: 8 through the vector path, 3 through the scalar one
         let conv = TestData.uniform(k * h * w, seed: 4), bias = TestData.uniform(k, seed: 5, scale: 0.3)
         let dPooled = TestData.uniform(k * (h / 2) * (w / 2), seed: 6)
         var pooled = [Float](repeating: 0, count: dPooled.count), argmax = [UInt8](repeating: 9, count: dPooled.count)
