@@ -12,25 +12,13 @@ import time
 
 import torch
 
+from model import build
+
 MODELS = {
     "32x32": {"channels": 3, "height": 32, "width": 32, "convWidths": [16, 32, 64], "denseWidths": [128, 64]},
     "64x64": {"channels": 3, "height": 64, "width": 64, "convWidths": [16, 32, 64, 64], "denseWidths": [128, 64]},
 }
 BUSY_CORES = 0.15
-
-
-def build(spec):
-    layers, c = [], spec["channels"]
-    for k in spec["convWidths"]:
-        layers += [torch.nn.Conv2d(c, k, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
-        c = k
-    layers.append(torch.nn.Flatten())
-    n = c * (spec["height"] >> len(spec["convWidths"])) * (spec["width"] >> len(spec["convWidths"]))
-    for d in spec["denseWidths"]:
-        layers += [torch.nn.Linear(n, d), torch.nn.ReLU()]
-        n = d
-    layers.append(torch.nn.Linear(n, 1))
-    return torch.nn.Sequential(*layers)
 
 
 def machine_busy_jiffies():

@@ -8,25 +8,13 @@ import sys
 
 import torch
 
+from model import build
+
 SPEC = {"channels": 2, "height": 8, "width": 8, "convWidths": [3, 4], "denseWidths": [5]}
 BATCH = 11          # more than one of NN.Network's 8-image chunks, the last one partial
 LEARNING_RATE = 0.1
 SGD_STEPS = 10
 SEED = 20240601
-
-
-def build(spec):
-    layers, c = [], spec["channels"]
-    for k in spec["convWidths"]:
-        layers += [torch.nn.Conv2d(c, k, 3, padding=1), torch.nn.ReLU(), torch.nn.MaxPool2d(2)]
-        c = k
-    layers.append(torch.nn.Flatten())
-    n = c * (spec["height"] >> len(spec["convWidths"])) * (spec["width"] >> len(spec["convWidths"]))
-    for d in spec["denseWidths"]:
-        layers += [torch.nn.Linear(n, d), torch.nn.ReLU()]
-        n = d
-    layers.append(torch.nn.Linear(n, 1))
-    return torch.nn.Sequential(*layers)
 
 
 def flat(tensors):
