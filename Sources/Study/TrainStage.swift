@@ -78,6 +78,21 @@ public struct TrainStage: Stage {
     /// The model for the data's image size, and the training and validation sets as floats.
     static func loadData(_ context: StageContext) throws -> (Model, TrainingData, TrainingData) {
         let stage = context.instance
+        let (shape, train, validation) = try loadSplitSets(context)
+        let spec = ModelSpec(channels: shape[1], height: shape[2], width: shape[3],
+                             convWidths: context.list("conv_widths").map { $0.intValue! },
+                             denseWidths: context.list("dense_widths").map { $0.intValue! })
+        let model: Model
+        do { model = try Model(spec) } catch {
+            throw StudyError.badParameter(stage: stage, name: "conv_widths", value: "\(spec)", expected: "a buildable model: \(error)")
+        }
+        return (model, train, validation)
+    }
+
+    /// The stage's `data` (image set) and `split` inputs as float training and validation sets, with
+    /// the image set's shape (N, C, H, W). Shared by every stage that reads the split data.
+    static func loadSplitSets(_ context: StageContext) throws -> (shape: [Int], train: TrainingData, validation: TrainingData) {
+        let stage = context.instance
         let data = try HDF5File.open(context.input("data").path)
         defer { try? data.close() }
         let labels = try ImageSetFile.readLabels(data, stage: stage)
@@ -92,15 +107,8 @@ public struct TrainStage: Stage {
             throw StudyError.badInput(stage: stage, file: splitFile.path,
                                       detail: "split indices do not fit the \(labels.count) images of the data input")
         }
-        let spec = ModelSpec(channels: 3, height: shape[2], width: shape[3],
-                             convWidths: context.list("conv_widths").map { $0.intValue! },
-                             denseWidths: context.list("dense_widths").map { $0.intValue! })
-        let model: Model
-        do { model = try Model(spec) } catch {
-            throw StudyError.badParameter(stage: stage, name: "conv_widths", value: "\(spec)", expected: "a buildable model: \(error)")
-        }
         let size = 3 * shape[2] * shape[3]
-        return (model, TrainingData(pixels: pixels, labels: labels, imageSize: size, indices: trainIndices),
+        return (shape, TrainingData(pixels: pixels, labels: labels, imageSize: size, indices: trainIndices),
                 TrainingData(pixels: pixels, labels: labels, imageSize: size, indices: validationIndices))
     }
 

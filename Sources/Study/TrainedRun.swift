@@ -1,0 +1,75 @@
+// A finished training run read back from its checkpoint object: the model it trained, θ_init,
+// θ_min, θ_final and its (batch size, lr). What the analysis stages (distances, interpolate,
+// sharpness, landscape) start from; the model comes from the file, never from stage parameters,
+// so an analysis cannot pair weights with the wrong architecture.
+import Foundation
+import NN
+import Store
+import Tensor
+
+public struct TrainedRun: Sendable {
+    public var model: Model
+    public var thetaInit: [Float]
+    public var thetaMin: [Float]
+    public var thetaFinal: [Float]
+    public var batchSize: Int
+    public var learningRate: Double
+    /// The checkpoint's path (for error messages).
+    public var path: String
+
+    /// Reads a `train` checkpoint object; `stage` names the reader in errors.
+    public static func load(_ url: URL, stage: String) throws -> TrainedRun {
+        let file = try HDF5File.open(url.path)
+        defer { try? file.close() }
+        func ints(_ name: String) throws -> [Int] {
+            guard case .ints(let v) = try file.attribute(name, at: "/layout") else {
+                throw StudyError.badInput(stage: stage, file: url.path, detail: "attribute /layout@\(name) is not an integer list")
+            }
+            return v.map { Int($0) }
+        }
+        let input = try ints("input")
+        guard input.count == 3 else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "attribute /layout@input must be (channels, height, width)")
+        }
+        let spec = ModelSpec(channels: input[0], height: input[1], width: input[2],
+                             convWidths: try ints("conv_widths"), denseWidths: try ints("dense_widths"))
+        let model: Model
+        do { model = try Model(spec) } catch {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "the model it describes cannot be built: \(error)")
+        }
+        var thetas: [[Float]] = []
+        for name in ["/theta/init", "/theta/min", "/theta/final"] {
+            let theta = try file.read(name, as: Float.self).values
+            guard theta.count == model.layout.count else {
+                throw StudyError.badInput(stage: stage, file: url.path,
+                                          detail: "\(name) has \(theta.count) values, the model \(spec) has \(model.layout.count)")
+            }
+            thetas.append(theta)
+        }
+        guard case .int(let batchSize) = try file.attribute("batch_size"),
+              case .double(let lr) = try file.attribute("lr") else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "attributes batch_size (int) and lr (double) are missing")
+        }
+        return TrainedRun(model: model, thetaInit: thetas[0], thetaMin: thetas[1], thetaFinal: thetas[2],
+                          batchSize: Int(batchSize), learningRate: lr, path: url.path)
+    }
+}
+
+extension TrainingData {
+    /// A seeded subset of `count` images (all of them when count ≤ 0 or ≥ the set), in ascending
+    /// index order so that the evaluation order (and with it every float sum) is fixed by (count, seed).
+    public func subset(count: Int, seed: UInt64) -> TrainingData {
+        guard count > 0, count < self.count else { return self }
+        var generator = SeededGenerator(seed: seed)
+        var indices = Array(0..<self.count)
+        for i in 0..<count {  // partial Fisher–Yates: the first `count` slots are a uniform sample
+            let j = i + Int(generator.next() % UInt64(self.count - i))
+            indices.swapAt(i, j)
+        }
+        let chosen = indices[0..<count].sorted()
+        let size = images.count / self.count
+        var outImages = [Float](); outImages.reserveCapacity(count * size)
+        for i in chosen { outImages.append(contentsOf: images[(i * size)..<((i + 1) * size)]) }
+        return TrainingData(images: outImages, labels: chosen.map { labels[$0] })
+    }
+}
