@@ -36,6 +36,7 @@ bench: deps
 fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
+	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
 
 reproduce: deps
 	swift build -c release

@@ -71,7 +71,7 @@ let package = Package(
 
         // MARK: - The study's stages (generate, preprocess, split, train, …)
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor"], exclude: ["Fixtures"]),
 
         // MARK: - CLI
         .executableTarget(
