@@ -31,6 +31,8 @@ bench: deps
 	.build/release/pipeline-bench
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
+	.venv/bin/python scripts/reference/bench_landscape_pytorch.py --out artifacts/bench-pytorch-landscape.json
+	.build/release/batchlab-bench --landscape --pytorch artifacts/bench-pytorch-landscape.json
 	.build/release/batchlab-bench --pytorch artifacts/bench-pytorch.json
 
 fixtures:

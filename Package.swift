@@ -30,7 +30,7 @@ let package = Package(
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
 
