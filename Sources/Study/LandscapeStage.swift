@@ -55,7 +55,7 @@ public struct LandscapeStage: Stage {
     /// Every pending point of the grid, resuming from `resume` when it holds a file of this grid and
     /// saving there every `saveInterval` seconds. `limit` stops after that many new points (what a
     /// killed run leaves behind; for tests).
-    static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
+    public static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
                             resumedPoints: (Int) -> Void = { _ in },
                             progress: (String) -> Void = { _ in }) throws -> GridResults {
         let total = job.axes.pointCount
@@ -99,19 +99,19 @@ public struct LandscapeStage: Stage {
 
 /// Everything a grid needs, read and checked once: the run, the (subset of the) training set, the
 /// two directions and the fingerprint that ties a resume file to this grid.
-struct LandscapeJob {
-    var run: TrainedRun
-    var axes: GridAxes
-    var directionSeed: UInt64
-    var normalisation: DirectionNormalisation
-    var trainSubset: Int
-    var subsetSeed: UInt64
-    var trainCount: Int
-    var data: TrainingData
-    var dx: [Float]
-    var dy: [Float]
+public struct LandscapeJob: Sendable {
+    public var run: TrainedRun
+    public var axes: GridAxes
+    public var directionSeed: UInt64
+    public var normalisation: DirectionNormalisation
+    public var trainSubset: Int
+    public var subsetSeed: UInt64
+    public var trainCount: Int
+    public var data: TrainingData
+    public var dx: [Float]
+    public var dy: [Float]
 
-    init(_ context: StageContext) throws {
+    public init(_ context: StageContext) throws {
         let stage = context.instance
         guard let normalisation = DirectionNormalisation(rawValue: context.string("normalisation")) else {
             throw StudyError.badParameter(stage: stage, name: "normalisation", value: context.string("normalisation"),
@@ -160,13 +160,13 @@ struct LandscapeJob {
     }
 
     /// What the `data` attribute says.
-    var dataDescription: String {
+    public var dataDescription: String {
         data.count == trainCount ? "training set" : "seeded subset of \(data.count) training images"
     }
 
     /// Ties a resume file to this grid (the resume folder is already private to the cache key; this
     /// also guards against a file left by another code version).
-    var fingerprint: String {
+    public var fingerprint: String {
         "\(LandscapeStage.kind) v\(LandscapeStage.codeVersion) x \(axes.x) y \(axes.y) seed \(directionSeed) \(normalisation) "
             + "subset \(data.count)/\(trainCount) seed \(subsetSeed) model \(run.model.spec) batch \(GridEvaluator.batch)"
     }

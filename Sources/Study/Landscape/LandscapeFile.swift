@@ -7,10 +7,10 @@
 //   ignore_biases, train_subset, subset_seed, data, theta, model, evaluation_batch
 import Store
 
-enum LandscapeFile {
+public enum LandscapeFile {
     static let indexOrder = "train_loss[i, j] is at (xcoordinates[i], ycoordinates[j])"
 
-    static func write(_ job: LandscapeJob, _ results: GridResults, to path: String) throws {
+    public static func write(_ job: LandscapeJob, _ results: GridResults, to path: String) throws {
         precondition(results.completed == job.axes.pointCount, "writing a grid with points missing")
         let (nx, ny) = (job.axes.x.count, job.axes.y.count)
         let file = try HDF5File.create(path)
