@@ -1,10 +1,11 @@
 // L-BFGS-B: minimises a smooth f over a box l ≤ x ≤ u with a limited-memory BFGS model
 // (Byrd, Lu, Nocedal, Zhu 1995). Each iteration: generalised Cauchy point along the projected
 // gradient path (CauchyPoint), subspace minimisation over the free variables (SubspaceMinimization),
-// then a backtracking Armijo line search on the feasible segment x_k → x̄. The one deliberate
-// difference from the Fortran code: the line search backtracks (safeguarded quadratic interpolation)
-// instead of the Moré–Thuente strong-Wolfe search, so pairs with sᵀy ≤ ε·yᵀy are skipped rather than
-// prevented. Memory and time are O(m·n) per iteration; there is no n × n matrix.
+// then a line search along x̄ − x_k (LineSearch). The one deliberate difference from the Fortran code:
+// that search backtracks to Armijo decrease and expands while the slope stays steep, instead of the
+// Moré–Thuente strong-Wolfe search, and a pair is stored only if its step met the Wolfe curvature
+// condition (sᵀy ≥ 0.1·|gᵀs|) rather than the search enforcing it.
+// Memory and time are O(m·n) per iteration; there is no n × n matrix.
 
 /// When to stop, besides the iteration cap.
 public struct LBFGSBTolerances: Sendable, Hashable {
@@ -44,7 +45,7 @@ public struct LBFGSBIterate: Sendable, Hashable {
     public var f: Double
     /// ‖P(x − g) − x‖∞.
     public var projectedGradientNorm: Double
-    /// Line-search step λ along x̄ − x (0 for the start).
+    /// Line-search step λ along x̄ − x (0 for the start; > 1 after an expansion).
     public var step: Double
     /// ‖x_k − x_{k−1}‖∞ (0 for the start).
     public var stepNorm: Double
@@ -90,6 +91,8 @@ public enum LBFGSB {
 
         var model = LimitedMemory(n: n, capacity: memory)
         var xTrial = [Double](repeating: 0, count: n), gTrial = [Double](repeating: 0, count: n)
+        var spareX = xTrial, spareG = gTrial
+        let search = LineSearch(lower: lower, upper: upper, tolerances: tolerances)
         var iteration = 0
         while iteration < maxIterations {
             let cauchy = CauchyPoint.compute(x: x, g: g, lower: lower, upper: upper, memory: model)
@@ -102,38 +105,28 @@ public enum LBFGSB {
                 model.reset()
                 continue
             }
-            // Backtracking Armijo search on the segment λ ∈ (0, 1]; x + λd stays feasible (convex box).
-            var lambda = 1.0, accepted = false, fTrial = Double.nan
-            for _ in 0..<tolerances.maxLineSearchSteps {
-                guard evaluations < tolerances.maxEvaluations else { return result(.maxEvaluations) }
-                for i in 0..<n { xTrial[i] = min(max(x[i] + lambda * direction[i], lower[i]), upper[i]) }
-                evaluations += 1
-                fTrial = try call(evaluate, xTrial, &gTrial)
-                if fTrial.isFinite, fTrial <= f + 1e-4 * lambda * slope, gTrial.allSatisfy(\.isFinite) {
-                    accepted = true
-                    break
-                }
-                // Minimiser of the quadratic through f, slope and fTrial, kept in [0.1λ, 0.5λ].
-                var next = 0.5 * lambda
-                if fTrial.isFinite {
-                    let q = -slope * lambda * lambda / (2 * (fTrial - f - slope * lambda))
-                    if q.isFinite { next = min(max(q, 0.1 * lambda), 0.5 * lambda) }
-                }
-                lambda = next
-            }
-            if !accepted {
+            let outcome = try search.run(x: x, f: f, g: g, slope: slope, direction: direction, xTrial: &xTrial, gTrial: &gTrial,
+                                         spareX: &spareX, spareG: &spareG, evaluations: &evaluations, evaluate: evaluate)
+            switch outcome.status {
+            case .outOfEvaluations: return result(.maxEvaluations)
+            case .failed:
                 guard model.count > 0 else { return result(.lineSearchFailed) }
                 model.reset()
                 continue
+            case .accepted: break
             }
+            let lambda = outcome.lambda, fTrial = outcome.f
             var stepNorm = 0.0
             for i in 0..<n {
                 direction[i] = xTrial[i] - x[i]           // s = x_{k+1} − x_k
                 stepNorm = max(stepNorm, abs(direction[i]))
                 gTrial[i] -= g[i]                          // y = g_{k+1} − g_k, undone below
             }
+            // Keep the pair only where the step met the Wolfe curvature condition, sᵀy ≥ (1 − 0.9)·|g_kᵀs|:
+            // what the Fortran code's Moré–Thuente search guarantees for the pairs it stores.
+            let minimumCurvature = (1 - LineSearch.curvature) * lambda * abs(slope)
             direction.withUnsafeBufferPointer { s in
-                gTrial.withUnsafeBufferPointer { y in _ = model.update(step: s, gradientChange: y) }
+                gTrial.withUnsafeBufferPointer { y in _ = model.update(step: s, gradientChange: y, minimumCurvature: minimumCurvature) }
             }
             for i in 0..<n { gTrial[i] += g[i] }
             let fOld = f
@@ -169,7 +162,7 @@ public enum LBFGSB {
         return norm
     }
 
-    private static func call(_ evaluate: Evaluate, _ x: [Double], _ g: inout [Double]) rethrows -> Double {
+    static func call(_ evaluate: Evaluate, _ x: [Double], _ g: inout [Double]) rethrows -> Double {
         try x.withUnsafeBufferPointer { xb in try g.withUnsafeMutableBufferPointer { try evaluate(xb, $0) } }
     }
 }

@@ -33,13 +33,15 @@ struct LimitedMemory {
         count = 0; first = 0; theta = 1; factorization = nil
     }
 
-    /// Adds the pair (s, y) when its curvature sᵀy is safely positive; reports whether it did.
-    /// Skipping non-positive curvature keeps B positive definite on a non-convex f.
+    /// Adds the pair (s, y) when its curvature sᵀy is safely positive, sᵀy ≥ `minimumCurvature` and
+    /// sᵀy > ε·yᵀy; reports whether it did. Skipping the others keeps B positive definite on a
+    /// non-convex f, and a floor on sᵀy keeps θ = yᵀy/sᵀy from exploding (which would shrink every step).
     @discardableResult
-    mutating func update(step: UnsafeBufferPointer<Double>, gradientChange: UnsafeBufferPointer<Double>) -> Bool {
+    mutating func update(step: UnsafeBufferPointer<Double>, gradientChange: UnsafeBufferPointer<Double>,
+                         minimumCurvature: Double = 0) -> Bool {
         var sy = 0.0, yy = 0.0
         for i in 0..<n { sy += step[i] * gradientChange[i]; yy += gradientChange[i] * gradientChange[i] }
-        guard sy > Double.ulpOfOne * yy, sy > 0, yy.isFinite else { return false }
+        guard sy > Double.ulpOfOne * yy, sy > 0, sy >= minimumCurvature, yy.isFinite else { return false }
         if count == capacity { first = (first + 1) % capacity; count -= 1 }
         let new = slot(count)
         s.withUnsafeMutableBufferPointer { sb in

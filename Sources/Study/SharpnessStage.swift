@@ -12,7 +12,7 @@ import Store
 
 public struct SharpnessStage: Stage {
     public static let kind = "sharpness"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: line search expands along the projection arc; Wolfe-filtered pairs
     public static let summary = "Keskar's sharpness φ: max of the training loss over the box ε(|θ|+1) by L-BFGS-B"
     public static let parameters = [
         ParamSpec("epsilon", .list(.double), default: .list([.double(1e-3), .double(5e-4)]), help: "box sizes ε"),
@@ -65,7 +65,7 @@ public struct SharpnessStage: Stage {
             ("train_subset", .int(Int64(train.count))), ("subset_seed", .int(Int64(subsetSeed))),
             ("start_rule", .string(KeskarSharpness.startRule)), ("start_seed", .int(Int64(startSeed))),
             ("optimizer", .string("L-BFGS-B (Byrd-Lu-Nocedal-Zhu: generalised Cauchy point + subspace minimisation, "
-                                  + "backtracking Armijo line search), memory \(memory), maximising f as min -f")),
+                                  + "Armijo backtracking/expanding line search, Wolfe-filtered pairs), memory \(memory), maximising f as min -f")),
             ("iterations_max", .int(Int64(maxIterations))),
         ]
         try write(results, attributes: attributes, to: context.output("sharpness").path)
