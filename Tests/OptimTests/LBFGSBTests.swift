@@ -157,6 +157,19 @@ final class LBFGSBTests: XCTestCase {
         XCTAssertLessThan(ours.f, negated(start).0, "and it moved uphill")
     }
 
+    func testConcaveObjectiveReachesTheCornerByExpandingTheStep() {
+        // f = −½|x|² on [−1, 1]⁸ from a point near the centre: every pair has sᵀy < 0 (skipped), so
+        // B = I and the unit step only doubles x. The expansion along the projection arc must carry the
+        // first iteration to the corner; 0.01 · 2² = 0.04 after two unit steps would fail here.
+        let n = 8
+        let x0 = (0..<n).map { $0 % 2 == 0 ? 0.01 : -0.01 }
+        let r = LBFGSB.minimize(x0: x0, lower: [Double](repeating: -1, count: n), upper: [Double](repeating: 1, count: n),
+                                maxIterations: 2) { x in (-0.5 * x.reduce(0) { $0 + $1 * $1 }, x.map { -$0 }) }
+        XCTAssertEqual(r.x, x0.map { $0 > 0 ? 1 : -1 })
+        XCTAssertEqual(r.f, -0.5 * Double(n))
+        XCTAssertGreaterThan(r.trace[1].step, 1, "the first line search expanded")
+    }
+
     func testSameInputsGiveTheSameBits() {
         let run = {
             LBFGSB.minimize(x0: (0..<12).map { 0.1 * cos(Double($0)) }, lower: [Double](repeating: -0.3, count: 12),
