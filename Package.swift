@@ -75,6 +75,8 @@ let package = Package(
         // MARK: - The study's stages (generate, preprocess, split, train, …)
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Optim"]),
+        // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
+        .executableTarget(name: "sharpness-check", dependencies: ["Study"]),
 
         // MARK: - CLI
         .executableTarget(

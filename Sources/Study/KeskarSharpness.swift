@@ -8,13 +8,13 @@ import Tensor
 
 /// Mean loss and its gradient over a fixed data set, in a fixed batch order: f(θ) and ∇f(θ) in Double
 /// from the network's Float sums (each batch's sum gradient is added in Double, then divided by N).
-final class DatasetLoss {
-    let network: Network
-    let data: TrainingData
+public final class DatasetLoss {
+    public let network: Network
+    public let data: TrainingData
     private var theta: [Float]
     private var batchGradient: [Float]
 
-    init(network: Network, data: TrainingData) {
+    public init(network: Network, data: TrainingData) {
         self.network = network
         self.data = data
         theta = [Float](repeating: 0, count: network.model.layout.count)
@@ -22,7 +22,7 @@ final class DatasetLoss {
     }
 
     /// f(x + y) and ∇f(x + y) (written to `gradient`); x: θ_min (P), y: (P).
-    func evaluate(x: [Float], y: UnsafeBufferPointer<Double>, gradient: UnsafeMutableBufferPointer<Double>) -> Double {
+    public func evaluate(x: [Float], y: UnsafeBufferPointer<Double>, gradient: UnsafeMutableBufferPointer<Double>) -> Double {
         for i in theta.indices { theta[i] = Float(Double(x[i]) + y[i]) }
         for i in 0..<gradient.count { gradient[i] = 0 }
         var total = BatchStats()
@@ -48,7 +48,7 @@ final class DatasetLoss {
     }
 
     /// f(θ) with the forward-only path.
-    func loss(at parameters: [Float]) throws -> Double {
+    public func loss(at parameters: [Float]) throws -> Double {
         try parameters.withUnsafeBufferPointer { p in
             try data.withBuffers { try network.evaluateDataset(parameters: p, images: $0, labels: $1) }
         }.meanLoss
@@ -90,7 +90,7 @@ public enum KeskarSharpness {
 
     /// φ at every ε by maximising f(x + y) over C_ε with L-BFGS-B (`iterations` iterations, `memory`
     /// pairs). `progress` gets (ε index, evaluation count, loss) after every evaluation.
-    static func measure(x: [Float], loss: DatasetLoss, epsilons: [Double], iterations: Int, memory: Int, startSeed: UInt64,
+    public static func measure(x: [Float], loss: DatasetLoss, epsilons: [Double], iterations: Int, memory: Int, startSeed: UInt64,
                         progress: (Int, Int, Double) -> Void = { _, _, _ in }) throws -> [SharpnessMeasurement] {
         let fX = try loss.loss(at: x)
         return epsilons.enumerated().map { index, epsilon in
