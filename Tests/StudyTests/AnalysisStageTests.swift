@@ -43,6 +43,9 @@ final class AnalysisStageTests: XCTestCase {
         inputs["small"] = r.small
         inputs["large"] = r.large
         let context = try r.h.run(InterpolateStage.self, ["count": .int(4)], inputs: inputs)  // α = −1, 0, 1, 2
+        let again = try r.h.run(InterpolateStage.self, ["count": .int(4)], inputs: inputs, threads: 2)
+        XCTAssertEqual(try Data(contentsOf: context.output("curve")), try Data(contentsOf: again.output("curve")),
+                       "same inputs → same bytes, whatever the thread count")
         let file = try HDF5File.open(context.output("curve").path)
         defer { try? file.close() }
         XCTAssertEqual(try file.read("/alpha", as: Double.self).values, [-1, 0, 1, 2])
