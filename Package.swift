@@ -69,9 +69,12 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
-        // MARK: - The study's stages (generate, preprocess, split, train, …)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets"]),
+        // MARK: - Report building blocks (gnuplot rendering, TSV, palette, HTML); the study's figures are in Study
+        .target(name: "Report"),
+
+        // MARK: - The study's stages (generate, preprocess, split, train, distances, report, …)
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Report"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Report"]),
 
         // MARK: - CLI
         .executableTarget(
