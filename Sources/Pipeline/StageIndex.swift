@@ -11,6 +11,14 @@ public struct ProducerExecution: Sendable {
     public let parameters: [String: String]
     public let metrics: [String: Double]
     public let measurements: [String: Double]
+
+    public init(execution: ExecutionRecord, parameters: [String: String], metrics: [String: Double],
+                measurements: [String: Double]) {
+        self.execution = execution
+        self.parameters = parameters
+        self.metrics = metrics
+        self.measurements = measurements
+    }
 }
 
 /// The index as a stage body sees it.

@@ -86,10 +86,15 @@ public enum GnuplotText {
         "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
     }
 
+    /// One multiplot panel that says why it is empty (fixed ranges: an autoscaled axis with no data is an error).
+    public static func emptyPanel(_ message: String) -> String {
+        "set label 1 \(quoted(message)) at graph 0.5,0.5 center\nset yrange [0:1]\nunset key\nplot -1 notitle\nunset label 1"
+    }
+
     /// Compact number for labels: 0.344, 1.5e-03, 12.4.
     public static func short(_ x: Double) -> String {
         guard x.isFinite else { return "n/a" }
         if x != 0, abs(x) < 1e-2 || abs(x) >= 1e5 { return String(format: "%.2e", x) }
-        return String(format: "%.3g", x)
+        return String(format: "%.4g", x)
     }
 }

@@ -24,18 +24,19 @@ public struct DistancesStage: Stage {
         guard bins > 0 else {
             throw StudyError.badParameter(stage: context.instance, name: "bins", value: "\(bins)", expected: "a positive integer")
         }
-        var measured: [(run: DistanceTable.Run, norms: [Double], layers: [String])] = []
+        var measured: [(run: DistanceTable.Run, norms: [Double], layers: [String], model: String)] = []
         for (i, url) in context.inputs("runs").enumerated() {
             context.progress("run \(i + 1)/\(context.inputs("runs").count)")
             measured.append(try measure(url, stage: context.instance))
         }
-        guard let layers = measured.first?.layers else {
+        guard let model = measured.first?.model else {
             throw StudyError.badInput(stage: context.instance, file: "(runs)", detail: "no training checkpoints; wire train.checkpoint")
         }
-        if let other = measured.first(where: { $0.layers != layers }) {
+        if let other = measured.first(where: { $0.model != model }) {
             throw StudyError.badInput(stage: context.instance, file: "(runs)",
-                                      detail: "runs of different models (\(layers) vs \(other.layers)); compare like with like")
+                                      detail: "runs of different models (\(model) vs \(other.model)); compare like with like")
         }
+        let layers = measured[0].layers
         // One set of bin edges for every run, so the histograms overlay.
         let positive = measured.flatMap(\.norms).filter { $0 > 0 }
         let edges = RunStatistics.logEdges(low: positive.min() ?? 1e-6, high: positive.max() ?? 1, bins: bins)
@@ -64,7 +65,7 @@ public struct DistancesStage: Stage {
     }
 
     /// One checkpoint's row (histogram filled in later, once the shared bins are known) and its update norms.
-    static func measure(_ url: URL, stage: String) throws -> (run: DistanceTable.Run, norms: [Double], layers: [String]) {
+    static func measure(_ url: URL, stage: String) throws -> (run: DistanceTable.Run, norms: [Double], layers: [String], model: String) {
         let trained = try TrainedRun.load(url, stage: stage)
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
@@ -93,7 +94,7 @@ public struct DistancesStage: Stage {
             updateMedian: RunStatistics.quantile(sorted: sorted, 0.5), updateQ1: RunStatistics.quantile(sorted: sorted, 0.25),
             updateQ3: RunStatistics.quantile(sorted: sorted, 0.75), updateMin: sorted.first ?? .nan,
             updateMax: sorted.last ?? .nan, updateCount: norms.count, updateHistogram: [])
-        return (run, norms, groups.map(\.name))
+        return (run, norms, groups.map(\.name), "\(trained.model.spec)")
     }
 
     /// Layers as the spec counts them: a layer's weight and bias slices together (conv1, …, out).

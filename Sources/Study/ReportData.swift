@@ -206,3 +206,6 @@ extension ReportData {
         return LandscapeGrid(batchSize: Int(bs), learningRate: lr, x: x, y: y, trainLoss: loss.values, trainAccuracy: accuracy.values)
     }
 }
+
+/// A checkpoint's lr (float32 widened: 0.00999999977…) as the decimal the pipeline file gave (0.01).
+func decimalLR(_ lr: Double) -> Double { Double("\(Float(lr))") ?? lr }

@@ -96,7 +96,7 @@ enum TrainingFigures {
                           rows: timed.map { [Double($0.batchSize), $0.timing!.secondsToMin, $0.timing!.secondsTotal,
                                              Palette.rgb(batchSize: $0.batchSize), Double($0.timing!.run)] })
         let timePlot = timed.isEmpty
-            ? "set label 1 \"not run: no wall times in the run index\" at graph 0.5,0.5 center\nplot -1 notitle"
+            ? GnuplotText.emptyPanel("not run: no wall times in the run index")
             : """
               plot DATA index \(t) using 1:3 with lines lw 1.5 dt 2 lc rgb "#555555" title "total", \\
                    DATA index \(t) using 1:3:4 with points pt 6 ps 1.8 lw 2 lc rgb variable notitle, \\
@@ -156,14 +156,14 @@ enum TrainingFigures {
         var left: [String] = []
         for bs in multi {
             let rs = runs.filter { $0.batchSize == bs }.sorted { $0.learningRate < $1.learningRate }
-            let i = tsv.block("bs \(bs)", columns: ["lr", "min_val_loss"], rows: rs.map { [Double(Float($0.learningRate)), $0.minValLoss] })
+            let i = tsv.block("bs \(bs)", columns: ["lr", "min_val_loss"], rows: rs.map { [decimalLR($0.learningRate), $0.minValLoss] })
             left.append("DATA index \(i) using 1:2 with linespoints pt 7 ps 1.5 lw 2 \(Palette.lineColour(batchSize: bs)) title \"bs \(bs)\"")
         }
         let atLR = runs.filter { ReportData.same($0.learningRate, lr) }.sorted { $0.batchSize < $1.batchSize }
         let j = tsv.block("lr \(Float(lr))", columns: ["batch_size", "min_val_loss", "rgb"],
                           rows: atLR.map { [Double($0.batchSize), $0.minValLoss, Palette.rgb(batchSize: $0.batchSize)] })
         let lrs = Set(runs.map { Float($0.learningRate) }).sorted().map { "\"\($0)\" \($0)" }.joined(separator: ", ")
-        let right = atLR.isEmpty ? "set label 1 \"not run: no run at lr \(Float(lr))\" at graph 0.5,0.5 center\nplot -1 notitle" : """
+        let right = atLR.isEmpty ? GnuplotText.emptyPanel("not run: no run at lr \(Float(lr))") : """
             plot DATA index \(j) using 1:2 with lines lw 1.5 lc rgb "#555555" notitle, \\
                  DATA index \(j) using 1:2:3 with points pt 7 ps 1.8 lc rgb variable notitle
             """

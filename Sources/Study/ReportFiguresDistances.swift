@@ -46,7 +46,7 @@ enum DistanceFigures {
         let r = tsv.block("ratio \(name) at lr \(Float(table.ratioLearningRate))", columns: ["epoch", "ratio"],
                           rows: table.ratio.indices.map { [Double($0 + 1), table.ratio[$0]] })
         let right = table.ratio.isEmpty
-            ? "set label 1 \"not run: bs \(table.ratioSmallBatch) or bs \(table.ratioLargeBatch) missing\" at graph 0.5,0.5 center\nplot -1 notitle"
+            ? GnuplotText.emptyPanel("not run: bs \(table.ratioSmallBatch) or bs \(table.ratioLargeBatch) missing at this lr")
             : "plot DATA index \(r) using 1:2 with lines lw 2 lc rgb \"black\" title \"\(name)\""
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
@@ -94,7 +94,7 @@ enum DistanceFigures {
         var plots: [String] = []
         for (n, (name, rows)) in [(fixedName, fixed), ("lr scaled with the batch size", scaled)].enumerated() where !rows.isEmpty {
             let i = tsv.block(name, columns: ["batch_size", "distance_min", "lr", "rgb"],
-                              rows: rows.map { [Double($0.batchSize), $0.distanceMin, Double(Float($0.learningRate)), Palette.rgb(batchSize: $0.batchSize)] })
+                              rows: rows.map { [Double($0.batchSize), $0.distanceMin, decimalLR($0.learningRate), Palette.rgb(batchSize: $0.batchSize)] })
             plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(n + 1) lc rgb \"#555555\" title \(GnuplotText.quoted(name))")
             plots.append("DATA index \(i) using 1:2:4 with points pt \(n == 0 ? 7 : 5) ps 1.8 lc rgb variable notitle")
         }

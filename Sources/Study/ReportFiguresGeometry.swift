@@ -36,7 +36,7 @@ enum GeometryFigures {
             let rows = s.results.sorted { $0.batchSize < $1.batchSize }.compactMap { r -> [Double]? in
                 guard let p = r.phi(near: epsilon) else { return nil }
                 used = p.epsilon
-                return [Double(r.batchSize), p.phi, Double(Float(r.learningRate)), p.epsilon, Palette.rgb(batchSize: r.batchSize)]
+                return [Double(r.batchSize), p.phi, decimalLR(r.learningRate), p.epsilon, Palette.rgb(batchSize: r.batchSize)]
             }
             let i = tsv.block(s.name, columns: ["batch_size", "phi_percent", "lr", "epsilon", "rgb"], rows: rows)
             plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(n + 1) lc rgb \"#555555\" title \(GnuplotText.quoted(s.name))")
