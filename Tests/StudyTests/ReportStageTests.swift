@@ -37,6 +37,11 @@ final class ReportStageTests: XCTestCase {
         ]
         let a = try h.run(ReportStage.self, manyInputs: inputs, tag: "a")
         let b = try h.run(ReportStage.self, manyInputs: inputs, tag: "b")
+        // BATCHLAB_KEEP_REPORT=DIR keeps this fixture report (every figure measured) for a look in a browser.
+        if let keep = ProcessInfo.processInfo.environment["BATCHLAB_KEEP_REPORT"] {
+            try? FileManager.default.removeItem(atPath: keep)
+            try FileManager.default.copyItem(at: a.output("index").deletingLastPathComponent(), to: URL(fileURLWithPath: keep))
+        }
         XCTAssertEqual(ReportStage.outputs.count, 1 + 17 * 3)
         for (x, y) in zip(allOutputs(a), allOutputs(b)) {
             let bytes = try Data(contentsOf: x)
