@@ -59,5 +59,6 @@ echo "$result" > "$out/check.txt"
 height=$(( $(grep -c '<figure' "$dir/$name") * 600 + 3000 ))
 "$chromium" "${flags[@]}" --window-size=1280,$height --screenshot="$out/report-full.png" "file://$dir/$name" 2>/dev/null
 echo "$result" | head -1
+echo "figures drawn as \"not run\" (their stage is not in the pipeline): $(grep -c 'class="notrun"' "$dir/$name" || true)"
 echo "screenshots: $out/report-top.png, $out/report-full.png"
 case "$result" in "RESULT OK"*) exit 0 ;; *) exit 1 ;; esac
