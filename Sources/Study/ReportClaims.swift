@@ -29,9 +29,10 @@ enum ReportClaims {
         if let (s, l) = ends(fixed) {
             let all = fixed.map { "bs \($0.batchSize) \(n($0.minValLoss))" }.joined(separator: ", ")
             let monotone = zip(fixed, fixed.dropFirst()).allSatisfy { $0.minValLoss < $1.minValLoss }
+            let capped = fixed.contains(where: \.hitCap) ? "; runs stopped by the epoch cap: minima within \(l.maxEpochs) epochs" : ""
             results.append(.init(number: 1, claim: "Larger batch → higher minimum validation loss at a fixed lr", figures: "F2",
                                  verdict: verdict(l.minValLoss > s.minValLoss),
-                                 evidence: "\(all) (\(monotone ? "increasing at every step" : "not monotone"))"))
+                                 evidence: "\(all) (\(monotone ? "increasing at every step" : "not monotone")\(capped))"))
         } else {
             results.append(.init(number: 1, claim: "Larger batch → higher minimum validation loss at a fixed lr", figures: "F2",
                                  verdict: .notMeasured, evidence: missing))
@@ -50,8 +51,14 @@ enum ReportClaims {
         if let (s, l) = ends(fixed) {
             let all = fixed.map { "bs \($0.batchSize) \($0.epochMin)\($0.hitCap ? " (cap \($0.maxEpochs) reached: a lower bound)" : "")" }
                 .joined(separator: ", ")
+            // A run stopped by the epoch cap had not finished improving: its epoch of the minimum is a lower bound.
+            let decided: ClaimResult.Verdict
+            if !s.hitCap && !l.hitCap { decided = verdict(l.epochMin > s.epochMin) }
+            else if !s.hitCap && l.epochMin > s.epochMin { decided = .holds }
+            else { decided = .notMeasured }
             results.append(.init(number: 3, claim: "Larger batch → more epochs to the minimum at a fixed lr", figures: "F4",
-                                 verdict: verdict(l.epochMin > s.epochMin), evidence: all))
+                                 verdict: decided, evidence: (decided == .notMeasured ? "inconclusive: the epoch cap stopped the runs "
+                                    + "before their minimum was certain; raise max_epochs. " : "") + all))
         } else {
             results.append(.init(number: 3, claim: "Larger batch → more epochs to the minimum at a fixed lr", figures: "F4",
                                  verdict: .notMeasured, evidence: missing))

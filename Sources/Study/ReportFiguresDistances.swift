@@ -81,7 +81,7 @@ enum DistanceFigures {
             set title \(GnuplotText.quoted(title))
             set logscale x; set format x "10^{%T}"; set xrange [\(edges.first!):\(edges.last!)]
             set xlabel "update norm ‖Δθ‖ (log scale)"; set ylabel "fraction of updates per bin"; set yrange [0:*]
-            set key top left
+            set key top right
             \(arrows.joined(separator: "\n"))
             plot \(plots.joined(separator: ", \\\n     "))
             """)

@@ -96,6 +96,23 @@ final class ReportStageTests: XCTestCase {
         XCTAssertTrue(page.contains("SkylakeX") && page.contains("deadbeef"), "BLAS kernel and git commit")
     }
 
+    func testEpochsToTheMinimumAreInconclusiveWhenTheCapStoppedTheSmallBatch() {
+        func run(_ bs: Int, _ epochMin: Int, _ stopped: String) -> ReportRun {
+            ReportRun(batchSize: bs, learningRate: 0.01, workers: 1, trainLoss: [0.5, 0.4, 0.3], valLoss: [0.6, 0.5, 0.4],
+                      valAccuracy: [0.5, 0.6, 0.7], epochMin: epochMin, maxEpochs: 3, stopped: stopped)
+        }
+        func claim3(_ runs: [ReportRun]) -> ClaimResult.Verdict {
+            let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
+                                      ratioLargeBatch: 256, ratioLearningRate: 0.01)
+            let data = ReportData(runs: runs, parallelRuns: [], distances: table, curve: nil, sharpness: [], grids: [],
+                                  settings: ReportSettings())
+            return ReportClaims.evaluate(data)[2].verdict
+        }
+        XCTAssertEqual(claim3([run(32, 2, "max_epochs"), run(256, 3, "max_epochs")]), .notMeasured)
+        XCTAssertEqual(claim3([run(32, 2, "patience"), run(256, 3, "max_epochs")]), .holds, "256's true minimum is later still")
+        XCTAssertEqual(claim3([run(32, 3, "patience"), run(256, 2, "patience")]), .fails)
+    }
+
     func testGnuplotErrorsNameTheFigureAndTheScript() throws {
         let h = try StageHarness()
         let figure = Figure(id: "bad", title: "bad", data: "1\t2\n", script: "plot DATA using 1:2 with nonsense")
