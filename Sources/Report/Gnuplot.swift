@@ -50,6 +50,7 @@ public enum Gnuplot {
                 set grid lc rgb "#e0e0e0"
                 set border lc rgb "#404040"
                 set key box opaque samplen 2
+                set offsets 0, 0, graph 0.06, 0
                 \(figure.script)
                 unset multiplot
                 set output

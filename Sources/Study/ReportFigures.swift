@@ -58,7 +58,7 @@ enum TrainingFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             \(batchAxis(all.map(\.batchSize)))
-            set ylabel \(GnuplotText.quoted("minimum " + lossLabel)); set key top left
+            set ylabel \(GnuplotText.quoted("minimum " + lossLabel)); set key below height 1 nobox noopaque
             plot \(plots.joined(separator: ", \\\n     "))
             """)
     }
@@ -79,7 +79,7 @@ enum TrainingFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             \(batchAxis(timed.map(\.batchSize)))
-            set ylabel "seconds per epoch (s)"; set yrange [0:*]; set key top right
+            set ylabel "seconds per epoch (s)"; set yrange [0:*]; set key below height 1 nobox noopaque
             plot DATA index \(i) using 1:2:3:4:5 with yerrorbars pt 7 ps 1.8 lw 2 lc rgb variable title "mean (bars: fastest, slowest epoch)"
             """)
     }
@@ -106,7 +106,7 @@ enum TrainingFigures {
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
             \(batchAxis(runs.map(\.batchSize)))
-            set yrange [0:*]; set key top left
+            set yrange [0:*]; set key below height 1 nobox noopaque
             set title "epochs (filled: to the minimum; open: run)"
             set ylabel "epochs"
             plot DATA index \(e) using 1:3 with lines lw 1.5 dt 2 lc rgb "#555555" title "epochs run", \\
@@ -142,7 +142,7 @@ enum TrainingFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             \(batchAxis(Array(sizes)))
-            set ylabel "seconds per epoch (s)"; set yrange [0:*]; set key top right
+            set ylabel "seconds per epoch (s)"; set yrange [0:*]; set key below height 1 nobox noopaque
             plot \(plots.joined(separator: ", \\\n     "))
             """)
     }
@@ -170,7 +170,7 @@ enum TrainingFigures {
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
             set ylabel \(GnuplotText.quoted("minimum validation " + lossLabel))
-            set title "across learning rates"; set key top right
+            set title "across learning rates"; set key below height 1 nobox noopaque
             set logscale x 2; set xtics (\(lrs)); set xlabel "learning rate"
             set xrange [\((runs.map(\.learningRate).min() ?? 0.01) / 1.3):\((runs.map(\.learningRate).max() ?? 0.08) * 1.3)]
             plot \(left.joined(separator: ", \\\n     "))

@@ -20,14 +20,14 @@ enum DistanceFigures {
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
             \(TrainingFigures.batchAxis(rows.map(\.batchSize)))
-            set ylabel "Euclidean distance from θ_{init}"; set yrange [0:*]; set key top right
+            set ylabel "Euclidean distance from θ_{init}"; set yrange [0:*]; set key below height 1 nobox noopaque
             set title "all parameters"
             plot DATA index \(t) using 1:2 with lines lw 1.5 lc rgb "#555555" title "at the minimum (θ_{min})", \\
                  DATA index \(t) using 1:2:4 with points pt 7 ps 1.8 lc rgb variable notitle, \\
                  DATA index \(t) using 1:3 with lines lw 1.5 dt 2 lc rgb "#555555" title "at the end (θ_{final})", \\
                  DATA index \(t) using 1:3:4 with points pt 6 ps 1.8 lw 2 lc rgb variable notitle
             unset logscale x; set xrange [-0.5:\(Double(layers.count) - 0.5)]; set xtics (\(tics)); set xlabel "layer (weights and bias)"
-            set title "per layer, at the minimum"; set key outside bottom center horizontal
+            set title "per layer, at the minimum"; set key outside bottom center horizontal height 1 nobox noopaque
             plot \(perLayer.joined(separator: ", \\\n     "))
             """)
     }
@@ -50,7 +50,7 @@ enum DistanceFigures {
             : "plot DATA index \(r) using 1:2 with lines lw 2 lc rgb \"black\" title \"\(name)\""
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
-            set xlabel "epoch"; set key top right
+            set xlabel "epoch"; set key below height 1 nobox noopaque
             set title "distance moved in each epoch"
             set ylabel "‖θ_{end} − θ_{start}‖ per epoch"; set logscale y
             plot \(left.joined(separator: ", \\\n     "))
@@ -81,7 +81,7 @@ enum DistanceFigures {
             set title \(GnuplotText.quoted(title))
             set logscale x; set format x "10^{%T}"; set xrange [\(edges.first!):\(edges.last!)]
             set xlabel "update norm ‖Δθ‖ (log scale)"; set ylabel "fraction of updates per bin"; set yrange [0:*]
-            set key top right
+            set key below height 1 nobox noopaque
             \(arrows.joined(separator: "\n"))
             plot \(plots.joined(separator: ", \\\n     "))
             """)
@@ -101,7 +101,7 @@ enum DistanceFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             \(TrainingFigures.batchAxis((fixed + scaled).map(\.batchSize)))
-            set ylabel "‖θ_{min} − θ_{init}‖"; set yrange [0:*]; set key top left
+            set ylabel "‖θ_{min} − θ_{init}‖"; set yrange [0:*]; set key below height 1 nobox noopaque
             plot \(plots.joined(separator: ", \\\n     "))
             """)
     }

@@ -45,7 +45,7 @@ enum GeometryFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             \(TrainingFigures.batchAxis(all.map(\.batchSize)))
-            set ylabel "sharpness φ (% of 1 + f(x)), ε = \(GnuplotText.short(used))"; set yrange [0:*]; set key top left
+            set ylabel "sharpness φ (% of 1 + f(x)), ε = \(GnuplotText.short(used))"; set yrange [0:*]; set key below height 1 nobox noopaque
             plot \(plots.joined(separator: ", \\\n     "))
             """)
     }
