@@ -25,9 +25,16 @@ public struct DistancesStage: Stage {
             throw StudyError.badParameter(stage: context.instance, name: "bins", value: "\(bins)", expected: "a positive integer")
         }
         var measured: [(run: DistanceTable.Run, norms: [Double], layers: [String], model: String)] = []
+        let objects = context.inputObjects("runs")
         for (i, url) in context.inputs("runs").enumerated() {
             context.progress("run \(i + 1)/\(context.inputs("runs").count)")
-            measured.append(try measure(url, stage: context.instance))
+            var entry = try measure(url, stage: context.instance)
+            // A data-parallel run without a `workers` attribute: the producing train's parameter says it.
+            if entry.run.workers == 1, i < objects.count, let text = try context.index?.producer(of: objects[i])?.parameters["workers"],
+               let workers = Int(text) {
+                entry.run.workers = workers
+            }
+            measured.append(entry)
         }
         guard let model = measured.first?.model else {
             throw StudyError.badInput(stage: context.instance, file: "(runs)", detail: "no training checkpoints; wire train.checkpoint")

@@ -83,9 +83,15 @@ final class ReportStageTests: XCTestCase {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
         let objects = runs.enumerated().map { StoredObject(hash: ObjectHash.of(Data("ckpt\($0.offset)".utf8)), size: 1) }
-        let index = FixedIndex(objects: objects)
-        let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances]], index: index,
-                                inputObjects: ["runs": objects], runID: 9)
+        // A data-parallel bs-256 run: its workers come from the producing execution's parameters.
+        let parallel = try ReportFixtures.checkpoint(in: h.root.appendingPathComponent("parallel"), batchSize: 256, lr: 0.01,
+                                                     valLoss: [0.7, 0.6], norms: [1e-3], step: 0.01)
+        let parallelObject = StoredObject(hash: ObjectHash.of(Data("ckpt4".utf8)), size: 1)
+        let index = FixedIndex(objects: objects + [parallelObject])
+        let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "parallel": [parallel]],
+                                index: index, inputObjects: ["runs": objects, "parallel": [parallelObject]], runID: 9)
+        let f5 = String(decoding: try Data(contentsOf: context.output("f5_data")), as: UTF8.self)
+        XCTAssertTrue(f5.contains("# 2 worker(s)") && f5.contains("256\t0.3\t"), "1 and 2 workers at bs 256:\n\(f5)")
         // Index seconds per epoch: 2.0 (bs 32), 1.5 (bs 64), 0.5 (bs 256): claim 2 holds.
         XCTAssertEqual(context.metrics["claim2"], 1)
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
@@ -129,11 +135,11 @@ final class FixedIndex: StageIndexReader, @unchecked Sendable {
 
     func producer(of object: StoredObject) throws -> ProducerExecution? {
         guard let i = objects.firstIndex(of: object) else { return nil }
-        let perEpoch = [2.0, 1.5, 0.5, 0.6][i]
+        let perEpoch = [2.0, 1.5, 0.5, 0.6, 0.3][i]
         let execution = ExecutionRecord(id: Int64(100 + i), runId: 4, stage: "train@\(i)", kind: "train", codeVersion: "1", key: "k\(i)",
                                         mode: .executed, status: .succeeded, startedAt: Date(timeIntervalSince1970: 0),
                                         endedAt: Date(timeIntervalSince1970: 1), duration: 1, error: nil)
-        return ProducerExecution(execution: execution, parameters: [:], metrics: [:], measurements: [
+        return ProducerExecution(execution: execution, parameters: i == 4 ? ["workers": "2"] : [:], metrics: [:], measurements: [
             "seconds_per_epoch": perEpoch, "seconds_total": perEpoch * 3, "seconds_to_min": perEpoch * 2,
             "epoch_seconds[1]": perEpoch - 0.5, "epoch_seconds[2]": perEpoch + 0.5, "epoch_seconds[3]": perEpoch,
         ])
