@@ -1,12 +1,13 @@
 # BatchLab — targets:
 #   make reproduce   install system packages, build, run the default study pipeline, print the report path
 #   make test        install system packages, build, run every test (what CI runs)
+#   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
 #   make fixtures    regenerate the committed PyTorch oracle and scipy L-BFGS-B fixtures (needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present)
 #   make clean       remove build folders
 SHELL := /bin/bash
-.PHONY: reproduce test bench fixtures deps build clean
+.PHONY: reproduce test bench fixtures deps build clean check-report
 
 deps:
 	@scripts/install-deps.sh
@@ -45,6 +46,10 @@ fixtures:
 reproduce: deps
 	swift build -c release
 	.build/release/batchlab reproduce
+
+# The report of the default pipeline as a reader sees it (run make reproduce first).
+check-report: deps
+	scripts/check-report.sh artifacts/report/study/index.html artifacts/report-check
 
 clean:
 	rm -rf .build

@@ -72,9 +72,13 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
-        // MARK: - The study's stages (generate, preprocess, split, train, …)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim"], exclude: ["Fixtures"]),
+        // MARK: - Report building blocks (gnuplot rendering, TSV, palette, HTML); the study's figures are in Study
+        .target(name: "Report"),
+
+        // MARK: - The study's stages (generate, preprocess, split, train, analyses, distances, report)
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Report"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Report"],
+                    exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Study"]),
 

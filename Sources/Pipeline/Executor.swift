@@ -26,6 +26,8 @@ public struct RunSummary: Sendable {
     public var failed: [(stage: String, error: String)] = []
     public var skipped: [String] = []
     public var wallSeconds: Double = 0
+    /// Folders the run's published outputs were copied to (see `ReproduceRequest.publishKind`).
+    public var published: [URL] = []
 
     public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
 }
@@ -108,10 +110,14 @@ public final class Executor: @unchecked Sendable {
                     continue
                 }
                 guard running < options.jobs else { continue }
+                // A body may read this run's executions from the index (the report's provenance):
+                // record the cache reuses so far first.
+                try store.record(reused, run: runID)
+                reused.removeAll()
                 state[step] = .running
                 running += 1
                 progressed = true
-                launch(step, material: material, inputs: inputObjects(instance, outputs))
+                launch(step, material: material, inputs: inputObjects(instance, outputs), runID: runID)
             }
             if progressed { continue }
             try store.record(reused, run: runID)
@@ -164,7 +170,7 @@ public final class Executor: @unchecked Sendable {
 
     // MARK: - Running one body
 
-    private func launch(_ step: Int, material: KeyMaterial, inputs: [String: [StoredObject]]) {
+    private func launch(_ step: Int, material: KeyMaterial, inputs: [String: [StoredObject]], runID: Int64) {
         let instance = graph.instances[step]
         reporter.report(.started(instance.name))
         let threads = options.threadsPerStage
@@ -172,7 +178,7 @@ public final class Executor: @unchecked Sendable {
             let start = Date()
             let result: Result<StageContext, Error> = Result {
                 try StageRunner.run(instance, inputs: inputs, store: store, threads: threads, key: material.key,
-                                    onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
+                                    runID: runID, onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
             }
             condition.lock()
             completions.append(Completion(step: step, result: result, start: start, end: Date(),

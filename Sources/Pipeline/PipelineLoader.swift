@@ -157,7 +157,7 @@ public struct PipelineLoader: Sendable {
                 inputs.append((key, value))
             }
         }
-        for spec in kind.inputs where !inputs.contains(where: { $0.input == spec.name }) {
+        for spec in kind.inputs where !spec.optional && !inputs.contains(where: { $0.input == spec.name }) {
             throw PipelineError.missingValue(location, what: "input '\(spec.name)'", context: context)
         }
 

@@ -17,21 +17,25 @@ public struct ParamSpec: Sendable {
 }
 
 /// A declared named input: one object from another stage's output, or (`many`) a list of them.
+/// An `optional` input may be left out of the pipeline file; the body then sees no objects for it
+/// (a report that shows what exists and says "not run" for the rest).
 public struct InputSpec: Sendable {
     public let name: String
     public let many: Bool
+    public let optional: Bool
     public let help: String
 
-    public init(_ name: String, many: Bool = false, help: String = "") {
+    public init(_ name: String, many: Bool = false, optional: Bool = false, help: String = "") {
         self.name = name
         self.many = many
+        self.optional = optional
         self.help = help
     }
 }
 
 /// How an output is stored; decides the file extension and how `diff` compares it.
 public enum OutputFormat: String, Sendable, CaseIterable {
-    case hdf5, json, text, csv, png, svg, html, binary
+    case hdf5, json, text, csv, tsv, png, svg, html, binary
 
     public var fileExtension: String {
         switch self {
@@ -39,6 +43,7 @@ public enum OutputFormat: String, Sendable, CaseIterable {
         case .json: "json"
         case .text: "txt"
         case .csv: "csv"
+        case .tsv: "tsv"
         case .png: "png"
         case .svg: "svg"
         case .html: "html"

@@ -1,6 +1,7 @@
 // What a stage body sees: typed parameters, input object paths, output paths in its scratch
 // folder, its thread budget, and channels for progress, metrics and measurements.
 import Foundation
+import Store
 
 /// Passed to `Stage.run`. Parameters and inputs were validated when the pipeline was loaded,
 /// so asking for an undeclared name is a programmer error (precondition), not a thrown error.
@@ -14,8 +15,12 @@ public final class StageContext: @unchecked Sendable {
     /// A folder that survives a killed run, private to this stage's cache key (outside the object
     /// store): long stages keep resume checkpoints here. Nil when the store has no such place.
     public let resumeDirectory: URL?
+    /// The run this body executes in, and a read-only view of the run index (nil in tests without one).
+    public let runID: Int64?
+    public let index: StageIndexReader?
 
     private let inputPaths: [String: [URL]]
+    private let inputRecords: [String: [StoredObject]]
     private let outputFormats: [String: OutputFormat]
     private let onProgress: @Sendable (String) -> Void
     private let lock = NSLock()
@@ -24,10 +29,14 @@ public final class StageContext: @unchecked Sendable {
 
     public init(instance: String, parameters: [String: ParamValue], inputs: [String: [URL]],
                 outputs: [String: OutputFormat], scratch: URL, threads: Int, resumeDirectory: URL? = nil,
+                inputObjects: [String: [StoredObject]] = [:], runID: Int64? = nil, index: StageIndexReader? = nil,
                 onProgress: @escaping @Sendable (String) -> Void = { _ in }) {
         self.instance = instance
         self.parameters = parameters
         self.inputPaths = inputs
+        self.inputRecords = inputObjects
+        self.runID = runID
+        self.index = index
         self.outputFormats = outputs
         self.scratch = scratch
         self.threads = threads
@@ -61,6 +70,13 @@ public final class StageContext: @unchecked Sendable {
     public func inputs(_ name: String) -> [URL] {
         guard let urls = inputPaths[name] else { preconditionFailure("\(instance): undeclared input \(name)") }
         return urls
+    }
+
+    /// The recorded objects (hash, size) behind an input, in the order of `inputs(_:)`; empty when
+    /// the context was built without them (tests).
+    public func inputObjects(_ name: String) -> [StoredObject] {
+        precondition(inputPaths[name] != nil, "\(instance): undeclared input \(name)")
+        return inputRecords[name] ?? []
     }
 
     /// Where the body must write output `name`.

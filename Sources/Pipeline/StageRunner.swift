@@ -6,7 +6,8 @@ import Store
 
 enum StageRunner {
     static func run(_ instance: StageInstance, inputs: [String: [StoredObject]], store: ArtifactStore, threads: Int,
-                    key: String? = nil, onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
+                    key: String? = nil, runID: Int64? = nil,
+                    onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
         for (input, objects) in inputs.sorted(by: { $0.key < $1.key }) {
             for object in objects where try !store.isIntact(object) {
                 throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash.hex)
@@ -16,10 +17,15 @@ enum StageRunner {
         let formats = Dictionary(uniqueKeysWithValues: instance.kind.outputs.map { ($0.name, $0.format) })
         try FileManager.default.createDirectory(at: scratch.appendingPathComponent("out"),
                                                 withIntermediateDirectories: true)
+        // An optional input the pipeline file leaves out is there with no objects.
+        var objects = inputs
+        for spec in instance.kind.inputs where objects[spec.name] == nil { objects[spec.name] = [] }
         let context = StageContext(instance: instance.name, parameters: instance.parameters,
-                                   inputs: inputs.mapValues { $0.map(store.url(of:)) }, outputs: formats,
+                                   inputs: objects.mapValues { $0.map(store.url(of:)) }, outputs: formats,
                                    scratch: scratch, threads: threads,
-                                   resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) }, onProgress: onProgress)
+                                   resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) },
+                                   inputObjects: objects, runID: runID, index: store as? StageIndexReader,
+                                   onProgress: onProgress)
         do {
             try instance.kind.run(context)
         } catch {

@@ -165,6 +165,7 @@ extension OutputFormat {
         case .json: "application/json"
         case .text: "text/plain"
         case .csv: "text/csv"
+        case .tsv: "text/tab-separated-values"
         case .png: "image/png"
         case .svg: "image/svg+xml"
         case .html: "text/html"

@@ -212,3 +212,18 @@ extension RunIndex {
         }
     }
 }
+
+extension RunIndex {
+    /// The succeeded executions whose body wrote an object (not cache reuses), newest first: where a
+    /// stage finds the wall times of the run that produced an input (measurements are not content).
+    public func producers(of hash: ObjectHash) throws -> [ExecutionRecord] {
+        try guarded("read producers of \(hash.short)") {
+            try pool.read { db in
+                try ExecutionRecord.fetchAll(db, sql: """
+                    SELECT e.* FROM execution e JOIN output o ON o.executionId = e.id
+                    WHERE o.objectHash = ? AND e.mode = 'executed' AND e.status = 'succeeded' ORDER BY e.id DESC
+                    """, arguments: [hash])
+            }
+        }
+    }
+}

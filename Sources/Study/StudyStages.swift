@@ -7,5 +7,7 @@ public enum StudyStages {
         InterpolateStage.self,
         SharpnessStage.self,
         LandscapeStage.self,
+        DistancesStage.self,
+        ReportStage.self,
     ]
 }

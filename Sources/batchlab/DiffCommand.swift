@@ -1,5 +1,6 @@
 // `batchlab diff RUN_A RUN_B [STAGE…]`: parameters, keys, metrics and outputs that differ. Exit 0 same, 1 different.
 import ArgumentParser
+import Foundation
 import Pipeline
 
 struct DiffCommand: ParsableCommand {
@@ -20,8 +21,14 @@ struct DiffCommand: ParsableCommand {
     }
 
     func run() throws {
-        let diff = try workspace().diff(runA: runA, runB: runB, stages: stages, atol: atol, rtol: rtol)
+        let workspace = workspace()
+        let diff = try workspace.diff(runA: runA, runB: runB, stages: stages, atol: atol, rtol: rtol)
         print(json ? try diff.json() : diff.text, terminator: "")
+        // Figures whose bytes differ, side by side (stderr under --json, so the JSON stays parseable).
+        if let page = try workspace.writeFigureDiffPage(diff) {
+            let line = "side-by-side figures: \(page.path)\n"
+            if json { FileHandle.standardError.write(Data(line.utf8)) } else { print(line, terminator: "") }
+        }
         if !diff.same { throw ExitCode(1) }
     }
 }

@@ -44,7 +44,13 @@ func makeReporter() -> ProgressReporter {
 func execute(_ request: ReproduceRequest) throws {
     var request = request
     request.blasKernel = NumericEnvironment.blasInfo().coreName
+    request.publishKind = "report"  // figures and page copied to artifacts/report/<pipeline name>/
     let summary = try workspace().reproduce(request, reporter: makeReporter(), onWait: waitMessage)
     print(summary.report)
+    for published in summary.published {
+        let page = published.appendingPathComponent("index.html").path
+        let cwd = FileManager.default.currentDirectoryPath + "/"
+        print("report: " + (page.hasPrefix(cwd) ? String(page.dropFirst(cwd.count)) : page))
+    }
     if !summary.failed.isEmpty { throw ExitCode(1) }
 }

@@ -163,3 +163,16 @@ final class RunIndexTests: XCTestCase {
         XCTAssertEqual(journal, "wal")
     }
 }
+
+extension RunIndexTests {
+    func testProducersAreExecutedSucceededWritersNewestFirst() throws {
+        let run = try newRun()
+        let first = try index.record(completion(run: run, stage: "train@bs=32", key: "k1", outputs: ["checkpoint": "ckpt"]))
+        _ = try index.record(completion(run: run, stage: "train@bs=32", key: "k1", mode: .cached, outputs: ["checkpoint": "ckpt"]))
+        _ = try index.record(completion(run: run, stage: "train@bs=32", key: "k1", status: .failed, outputs: ["checkpoint": "ckpt"]))
+        let second = try index.record(completion(run: try newRun(), stage: "train@bs=32", key: "k1", outputs: ["checkpoint": "ckpt"]))
+        XCTAssertEqual(try index.producers(of: Self.hash("ckpt")).map(\.id), [second.id, first.id],
+                       "cache reuses and failures did not write the object")
+        XCTAssertEqual(try index.producers(of: Self.hash("other")), [])
+    }
+}

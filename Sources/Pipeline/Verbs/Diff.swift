@@ -21,6 +21,14 @@ public struct RunDiff: Sendable, Codable {
         /// Set when the outputs could not be compared by content (object missing, output only on one side).
         public let note: String?
     }
+    /// A figure (SVG or PNG output) whose bytes differ between the runs.
+    public struct FigureChange: Sendable, Codable {
+        public let stage: String
+        public let name: String
+        public let mediaType: String
+        public let hashA: String
+        public let hashB: String
+    }
     public struct Stage: Sendable, Codable {
         public let stage: String
         public let keyA: String?
@@ -28,6 +36,7 @@ public struct RunDiff: Sendable, Codable {
         public let parameters: [Change]
         public let metrics: [MetricChange]
         public let outputs: [OutputChange]
+        public let figures: [FigureChange]
         public let same: Bool
     }
 
@@ -37,6 +46,7 @@ public struct RunDiff: Sendable, Codable {
     public let rtol: Double
     public let stages: [Stage]
     public var same: Bool { stages.allSatisfy(\.same) }
+    public var figures: [FigureChange] { stages.flatMap(\.figures) }
 }
 
 extension Workspace {
@@ -85,6 +95,7 @@ extension Workspace {
         let oa = try ea.map { try index.outputs(ofExecution: $0.id!) } ?? []
         let ob = try eb.map { try index.outputs(ofExecution: $0.id!) } ?? []
         var outputs: [RunDiff.OutputChange] = []
+        var figures: [RunDiff.FigureChange] = []
         for output in Set(oa.map(\.name)).union(ob.map(\.name)).sorted() {
             guard let x = oa.first(where: { $0.name == output }), let y = ob.first(where: { $0.name == output }) else {
                 outputs.append(.init(name: output, comparison: nil,
@@ -92,6 +103,9 @@ extension Workspace {
                 continue
             }
             if x.objectHash == y.objectHash { continue }
+            if [OutputFormat.svg, .png].map(\.mediaType).contains(x.mediaType) {
+                figures.append(.init(stage: name, name: output, mediaType: x.mediaType, hashA: x.objectHash.hex, hashB: y.objectHash.hex))
+            }
             let ux = artifacts.objects.url(of: x.objectHash), uy = artifacts.objects.url(of: y.objectHash)
             guard artifacts.objects.contains(x.objectHash), artifacts.objects.contains(y.objectHash) else {
                 outputs.append(.init(name: output, comparison: nil,
@@ -108,7 +122,7 @@ extension Workspace {
         let same = ea != nil && eb != nil && parameters.isEmpty && metrics.isEmpty
             && outputs.allSatisfy { $0.comparison?.isSame == true }
         return RunDiff.Stage(stage: name, keyA: ea?.key, keyB: eb?.key, parameters: parameters, metrics: metrics,
-                             outputs: outputs, same: same)
+                             outputs: outputs, figures: figures, same: same)
     }
 }
 
@@ -131,6 +145,9 @@ extension RunDiff {
             }
         }
         let differing = stages.filter { !$0.same }.count
+        if !figures.isEmpty {
+            out += "figures whose bytes differ: " + figures.map { "\($0.stage).\($0.name)" }.joined(separator: ", ") + "\n"
+        }
         return out + "\(stages.count) stages compared, \(differing) differ\n"
     }
 

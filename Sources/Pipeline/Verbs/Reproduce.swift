@@ -14,6 +14,9 @@ public struct ReproduceRequest: Sendable {
     /// The numeric environment the stages will run in (e.g. the BLAS kernel), recorded with the run.
     /// Pipeline knows no BLAS: the CLI fills it in.
     public var blasKernel: String?
+    /// A stage kind whose outputs are copied, after the run and under the lock, to
+    /// `artifacts/<kind>/<pipeline name>/` (the CLI passes "report").
+    public var publishKind: String?
 
     public init(pipeline: String? = nil) { self.pipeline = pipeline }
 }
@@ -36,8 +39,12 @@ extension Workspace {
                            command: request.command, jobs: request.options.jobs,
                            threadsPerStage: request.options.threadsPerStage)
         info.blasKernel = request.blasKernel
-        return try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
-                            reporter: reporter).run(info)
+        var summary = try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
+                                   reporter: reporter).run(info)
+        if let kind = request.publishKind {
+            summary.published = try publish(run: summary.run, kind: kind, to: publishFolder(kind: kind, pipeline: request.pipeline))
+        }
+        return summary
     }
 }
 

@@ -1,0 +1,211 @@
+// What the report shows, read from its input objects and the run index: training runs (series from
+// the checkpoint, wall times from the execution that produced it), distances, and the optional
+// interpolation, sharpness and landscape results. Plain values: the figures and claims are built from them.
+import Foundation
+import Pipeline
+import Store
+
+/// Wall times of a training run: measurements of the execution that wrote its checkpoint.
+public struct RunTiming: Sendable {
+    public var secondsPerEpoch: Double
+    public var secondsTotal: Double
+    public var secondsToMin: Double
+    public var epochSeconds: [Double]
+    /// Where the numbers come from: run and execution ids in the index.
+    public var run: Int64
+    public var execution: Int64
+}
+
+public struct ReportRun: Sendable {
+    public var batchSize: Int
+    public var learningRate: Double
+    public var workers: Int
+    public var trainLoss: [Double]
+    public var valLoss: [Double]
+    public var valAccuracy: [Double]
+    public var epochMin: Int
+    public var maxEpochs: Int
+    public var stopped: String
+    public var timing: RunTiming?
+    /// Images trained and validated on, and the model's description (checkpoint attributes).
+    public var trainCount = 0
+    public var validationCount = 0
+    public var model = ""
+    public var patience = ""
+
+    public var epochsRun: Int { valLoss.count }
+    public var minValLoss: Double { valLoss[epochMin - 1] }
+    /// The minimum is only a lower bound of "epochs to the minimum" when the run hit its epoch cap.
+    public var hitCap: Bool { stopped == "max_epochs" }
+    public var label: String { "bs \(batchSize)" }
+}
+
+public struct InterpolationCurve: Sendable {
+    public var alpha: [Double], trainLoss: [Double], trainAccuracy: [Double], valLoss: [Double], valAccuracy: [Double]
+    public var smallBatchSize: Int, smallLR: Double, largeBatchSize: Int, largeLR: Double
+}
+
+public struct SharpnessResult: Sendable {
+    public var batchSize: Int, learningRate: Double
+    public var epsilon: [Double], phi: [Double], fX: [Double], fMax: [Double]
+
+    /// φ at the ε closest to `epsilon` (the spec's 1e-3), with that ε.
+    public func phi(near epsilon: Double) -> (epsilon: Double, phi: Double)? {
+        guard let i = self.epsilon.indices.min(by: { abs(log(self.epsilon[$0] / epsilon)) < abs(log(self.epsilon[$1] / epsilon)) })
+        else { return nil }
+        return (self.epsilon[i], phi[i])
+    }
+}
+
+public struct LandscapeGrid: Sendable {
+    public var batchSize: Int, learningRate: Double
+    public var x: [Double], y: [Double]
+    /// (nx, ny) row-major: loss[i * ny + j] at (x[i], y[j]).
+    public var trainLoss: [Double], trainAccuracy: [Double]
+}
+
+/// Which runs form the study's learning-rate families.
+public struct ReportSettings: Sendable {
+    public var fixedLR = 0.01
+    public var baseLR = 0.01
+    public var baseBatchSize = 32
+    public var sweepLR = 0.08
+    public var epsilon = 1e-3
+}
+
+public struct ReportData: Sendable {
+    public var runs: [ReportRun]
+    /// Data-parallel runs (workers > 1), for F5.
+    public var parallelRuns: [ReportRun]
+    public var distances: DistanceTable
+    public var curve: InterpolationCurve?
+    public var sharpness: [SharpnessResult]
+    public var grids: [LandscapeGrid]
+    public var settings: ReportSettings
+
+    static func same(_ a: Double, _ b: Double) -> Bool { DistancesStage.sameLearningRate(a, b) }
+
+    /// lr fixed at settings.fixedLR, by batch size.
+    public var fixedFamily: [ReportRun] {
+        runs.filter { Self.same($0.learningRate, settings.fixedLR) }.sorted { $0.batchSize < $1.batchSize }
+    }
+
+    /// lr = baseLR · bs / baseBatchSize (the linear scaling rule), by batch size.
+    public var scaledFamily: [ReportRun] {
+        runs.filter { Self.same($0.learningRate, scaledLR($0.batchSize)) }.sorted { $0.batchSize < $1.batchSize }
+    }
+
+    public func scaledLR(_ batchSize: Int) -> Double { settings.baseLR * Double(batchSize) / Double(settings.baseBatchSize) }
+
+    public func distanceRow(_ run: ReportRun) -> DistanceTable.Run? {
+        distances.runs.first { $0.batchSize == run.batchSize && Self.same($0.learningRate, run.learningRate) && $0.workers == run.workers }
+    }
+
+    public func sharpness(batchSize: Int, lr: Double) -> SharpnessResult? {
+        sharpness.first { $0.batchSize == batchSize && Self.same($0.learningRate, lr) }
+    }
+}
+
+// MARK: - Reading the inputs
+
+extension ReportData {
+    /// Reads every input of the report stage; timings from the index when the context has one.
+    static func load(_ context: StageContext, settings: ReportSettings) throws -> ReportData {
+        let stage = context.instance
+        var runs: [ReportRun] = []
+        for input in ["runs", "parallel"] {
+            let urls = context.inputs(input), objects = context.inputObjects(input)
+            for (i, url) in urls.enumerated() {
+                let producer = i < objects.count ? try context.index?.producer(of: objects[i]) : nil
+                runs.append(try readRun(url, producer: producer, stage: stage))
+            }
+        }
+        return ReportData(
+            runs: runs.filter { $0.workers == 1 }, parallelRuns: runs.filter { $0.workers > 1 },
+            distances: try DistanceTable.read(context.input("distances"), stage: stage),
+            curve: try context.inputs("curve").first.map { try readCurve($0, stage: stage) },
+            sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
+            grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
+    }
+
+    static func readRun(_ url: URL, producer: ProducerExecution?, stage: String) throws -> ReportRun {
+        let file = try HDF5File.open(url.path)
+        defer { try? file.close() }
+        guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr"),
+              case .int(let epochMin) = try file.attribute("epoch_min"), case .int(let maxEpochs) = try file.attribute("max_epochs")
+        else { throw StudyError.badInput(stage: stage, file: url.path, detail: "checkpoint attributes batch_size, lr, epoch_min, max_epochs") }
+        var stopped = ""
+        if case .string(let s)? = try? file.attribute("stopped") { stopped = s }
+        // Workers: the checkpoint's attribute, else the producing execution's parameter or measurement, else 1.
+        var workers = 1
+        if case .int(let w)? = try? file.attribute("workers") { workers = Int(w) }
+        else if let text = producer?.parameters["workers"], let w = Int(text) { workers = w }
+        else if let w = producer?.measurements["workers"] { workers = Int(w) }
+        var run = ReportRun(batchSize: Int(bs), learningRate: lr, workers: workers,
+                            trainLoss: try file.read("/epochs/train_loss", as: Double.self).values,
+                            valLoss: try file.read("/epochs/val_loss", as: Double.self).values,
+                            valAccuracy: try file.read("/epochs/val_accuracy", as: Double.self).values,
+                            epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped,
+                            timing: producer.flatMap(timing))
+        if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
+        if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
+        if case .string(let m)? = try? file.attribute("model") { run.model = m }
+        if case .int(let p)? = try? file.attribute("patience"), case .string(let u)? = try? file.attribute("patience_unit") {
+            run.patience = "\(p) \(u)"
+        }
+        guard run.epochMin >= 1, run.epochMin <= run.epochsRun else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "epoch_min \(epochMin) outside the \(run.epochsRun) epochs")
+        }
+        return run
+    }
+
+    static func timing(_ producer: ProducerExecution) -> RunTiming? {
+        let m = producer.measurements
+        guard let perEpoch = m["seconds_per_epoch"], let total = m["seconds_total"], let id = producer.execution.id else { return nil }
+        var epochs: [Double] = []
+        while let s = m["epoch_seconds[\(epochs.count + 1)]"] { epochs.append(s) }
+        return RunTiming(secondsPerEpoch: perEpoch, secondsTotal: total, secondsToMin: m["seconds_to_min"] ?? .nan,
+                         epochSeconds: epochs, run: producer.execution.runId, execution: id)
+    }
+
+    static func readCurve(_ url: URL, stage: String) throws -> InterpolationCurve {
+        let file = try HDF5File.open(url.path)
+        defer { try? file.close() }
+        func d(_ name: String) throws -> [Double] { try file.read(name, as: Double.self).values }
+        guard case .int(let sb) = try file.attribute("small_batch_size"), case .double(let slr) = try file.attribute("small_lr"),
+              case .int(let lb) = try file.attribute("large_batch_size"), case .double(let llr) = try file.attribute("large_lr")
+        else { throw StudyError.badInput(stage: stage, file: url.path, detail: "curve attributes small/large batch_size and lr") }
+        return InterpolationCurve(alpha: try d("/alpha"), trainLoss: try d("/train_loss"), trainAccuracy: try d("/train_accuracy"),
+                                  valLoss: try d("/val_loss"), valAccuracy: try d("/val_accuracy"),
+                                  smallBatchSize: Int(sb), smallLR: slr, largeBatchSize: Int(lb), largeLR: llr)
+    }
+
+    static func readSharpness(_ url: URL, stage: String) throws -> SharpnessResult {
+        let file = try HDF5File.open(url.path)
+        defer { try? file.close() }
+        func d(_ name: String) throws -> [Double] { try file.read(name, as: Double.self).values }
+        guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr") else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "sharpness attributes batch_size, lr")
+        }
+        return SharpnessResult(batchSize: Int(bs), learningRate: lr, epsilon: try d("/epsilon"), phi: try d("/phi"),
+                               fX: try d("/f_x"), fMax: try d("/f_max"))
+    }
+
+    static func readGrid(_ url: URL, stage: String) throws -> LandscapeGrid {
+        let file = try HDF5File.open(url.path)
+        defer { try? file.close() }
+        func d(_ name: String) throws -> HDF5Array<Double> { try file.read(name, as: Double.self) }
+        guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr") else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "grid attributes batch_size, lr")
+        }
+        let x = try d("/xcoordinates").values, y = try d("/ycoordinates").values
+        let loss = try d("/train_loss"), accuracy = try d("/train_acc")
+        guard loss.shape == [x.count, y.count], accuracy.shape == loss.shape else {
+            throw StudyError.badInput(stage: stage, file: url.path, detail: "train_loss is \(loss.shape), expected [\(x.count), \(y.count)]")
+        }
+        return LandscapeGrid(batchSize: Int(bs), learningRate: lr, x: x, y: y, trainLoss: loss.values, trainAccuracy: accuracy.values)
+    }
+}
+
+/// A checkpoint's lr (float32 widened: 0.00999999977…) as the decimal the pipeline file gave (0.01).
+func decimalLR(_ lr: Double) -> Double { Double("\(Float(lr))") ?? lr }

@@ -1,0 +1,64 @@
+// The report through the real executable on the small example pipeline: `reproduce` prints the
+// published page's path, a second reproduce reuses everything and republishes, `diff` lists the
+// figures whose bytes differ and writes the side-by-side page, and headless Chromium sees every image.
+import Foundation
+import XCTest
+
+final class ReportCLITests: XCTestCase {
+    static let pipeline = "pipelines/examples/report-small.yaml"
+    static let small = ["--set", "data.count=240", "--set", "train.max_epochs=2"]
+
+    func testReproducePublishesTheReportAndDiffShowsChangedFigures() throws {
+        let project = try StudyProject()
+        let first = try project.run(["reproduce", Self.pipeline] + Self.small)
+        XCTAssertEqual(first.code, 0, first.stderr)
+        XCTAssertTrue(first.stdout.hasSuffix("report: artifacts/report/report-small/index.html\n"), first.stdout)
+        let folder = project.artifacts.appendingPathComponent("report/report-small")
+        for file in ["index.html", "f1.svg", "f1_png.png", "f1_data.tsv", "f17.svg"] {
+            XCTAssertTrue(FileManager.default.fileExists(atPath: folder.appendingPathComponent(file).path), file)
+        }
+        let page = try String(contentsOf: folder.appendingPathComponent("index.html"), encoding: .utf8)
+        XCTAssertTrue(page.contains("This page was built in run 1"), "provenance from the index")
+        XCTAssertTrue(page.contains("<td>train@batch_size=32,lr=0.01</td><td>executed</td>"), "per-stage modes")
+
+        let again = try project.run(["reproduce", Self.pipeline] + Self.small)
+        XCTAssertTrue(again.stdout.hasPrefix("0 executed"), again.stdout)
+        XCTAssertTrue(again.stdout.contains("report: artifacts/report/report-small/index.html"), "republished from the cache")
+
+        let longer = try project.run(["reproduce", Self.pipeline, "--set", "data.count=240", "--set", "train.max_epochs=3"])
+        XCTAssertEqual(longer.code, 0, longer.stderr)
+        let diff = try project.run("diff", "1", "3", "report")
+        XCTAssertEqual(diff.code, 1, diff.stdout + diff.stderr)
+        XCTAssertTrue(diff.stdout.contains("figures whose bytes differ: report.f1,"), diff.stdout)
+        let side = project.artifacts.appendingPathComponent("diff/run-1-vs-3/index.html")
+        XCTAssertTrue(diff.stdout.contains("side-by-side figures: \(side.path)"), diff.stdout)
+        let sidePage = try String(contentsOf: side, encoding: .utf8)
+        XCTAssertTrue(sidePage.contains("<h2>report.f1</h2>") && sidePage.contains("0-a.svg") && sidePage.contains("0-b.svg"))
+
+        // As a reader sees it (Chromium comes with make deps; without it this part cannot run).
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {
+            throw XCTSkip("chromium is not installed: run scripts/install-deps.sh")
+        }
+        let check = Process()
+        check.executableURL = repositoryRoot.appendingPathComponent("scripts/check-report.sh")
+        check.arguments = [folder.appendingPathComponent("index.html").path, project.artifacts.appendingPathComponent("check").path]
+        let out = Pipe()
+        check.standardOutput = out
+        try check.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        check.waitUntilExit()
+        XCTAssertEqual(check.terminationStatus, 0, text)
+        XCTAssertTrue(text.hasPrefix("RESULT OK 34 images"), text)
+    }
+}
+
+extension StudyProject {
+    /// `run` with the arguments as an array.
+    func run(_ arguments: [String]) throws -> CLIOutcome {
+        let tag = "run-\(UUID().uuidString.prefix(8))"
+        let (process, err) = try start(arguments, tag: tag)
+        process.waitUntilExit()
+        return CLIOutcome(stdout: try String(contentsOf: url.appendingPathComponent("\(tag).out"), encoding: .utf8),
+                          stderr: try String(contentsOf: err, encoding: .utf8), code: process.terminationStatus)
+    }
+}

@@ -1,0 +1,82 @@
+// Small objects in the exact layouts of the stages the report reads (train checkpoints, interpolate
+// curve, sharpness, landscape grid), with known values, for the distances and report tests.
+import Foundation
+import NN
+import Store
+@testable import Study
+
+enum ReportFixtures {
+    static let spec = ModelSpec(channels: 3, height: 8, width: 8, convWidths: [2], denseWidths: [4])
+
+    /// A checkpoint of `spec` whose θ_min = θ_init + `step` on every conv1.weight element and θ_final =
+    /// θ_init + 2·`step` there; series and update norms as given.
+    static func checkpoint(in dir: URL, batchSize: Int, lr: Float, valLoss: [Double], trainLoss: [Double]? = nil,
+                           epochDistance: [Double]? = nil, norms: [Double], step: Float, stopped: StopReason = .patience,
+                           spec: ModelSpec = ReportFixtures.spec) throws -> URL {
+        let model = try Model(spec)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        let theta0 = model.initialParameters(seed: 1)
+        let conv1 = model.layout["conv1.weight"]!.range
+        var thetaMin = theta0, thetaFinal = theta0
+        for i in conv1 { thetaMin[i] += step; thetaFinal[i] += 2 * step }
+        let best = valLoss.indices.min { valLoss[$0] < valLoss[$1] }! + 1
+        let epochs = valLoss.indices.map { e in
+            EpochSummary(trainLoss: trainLoss?[e] ?? valLoss[e] - 0.05, validationLoss: valLoss[e], validationAccuracy: 0.5 + 0.01 * Double(e),
+                         distance: epochDistance?[e] ?? 0.1 / Double(e + 1))
+        }
+        let state = TrainingState(theta: thetaFinal, thetaInit: theta0, thetaMin: thetaMin, epochs: epochs, updateNorms: norms,
+                                  bestEpoch: best, stopped: stopped)
+        let config = TrainingConfig(batchSize: batchSize, learningRate: lr, initSeed: 1, shuffleSeed: 1, maxEpochs: 10,
+                                    patience: 2, patienceUnit: .epochs)
+        let url = dir.appendingPathComponent("ckpt-\(batchSize)-\(lr).h5")
+        try TrainingCheckpoint.write(state, model: model, config: config, trainCount: 64, validationCount: 16, to: url.path)
+        return url
+    }
+
+    static func curve(in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("curve.h5")
+        let f = try HDF5File.create(url.path)
+        let alpha = stride(from: -1.0, through: 2.0, by: 0.25).map { $0 }
+        let loss = alpha.map { 0.3 + 0.5 * ($0 - 0.2) * ($0 - 0.2) }
+        for (name, values) in [("/alpha", alpha), ("/train_loss", loss), ("/val_loss", loss.map { $0 + 0.05 }),
+                               ("/train_accuracy", loss.map { 1 - $0 / 4 }), ("/val_accuracy", loss.map { 0.95 - $0 / 4 })] {
+            try f.write(name, HDF5Array(shape: [values.count], values: values))
+        }
+        try f.setAttribute("small_batch_size", .int(32))
+        try f.setAttribute("small_lr", .double(0.01))
+        try f.setAttribute("large_batch_size", .int(256))
+        try f.setAttribute("large_lr", .double(0.01))
+        try f.close()
+        return url
+    }
+
+    static func sharpness(in dir: URL, batchSize: Int, lr: Double, phi: Double) throws -> URL {
+        let url = dir.appendingPathComponent("sharp-\(batchSize)-\(lr).h5")
+        let f = try HDF5File.create(url.path)
+        let eps = [1e-4, 1e-3, 1e-2]
+        for (name, values) in [("/epsilon", eps), ("/phi", [phi / 10, phi, phi * 10]), ("/f_x", [0.3, 0.3, 0.3]),
+                               ("/f_max", eps.map { _ in 0.31 })] {
+            try f.write(name, HDF5Array(shape: [values.count], values: values))
+        }
+        try f.setAttribute("batch_size", .int(Int64(batchSize)))
+        try f.setAttribute("lr", .double(lr))
+        try f.close()
+        return url
+    }
+
+    static func grid(in dir: URL, batchSize: Int, curvature: Double) throws -> URL {
+        let url = dir.appendingPathComponent("grid-\(batchSize).h5")
+        let f = try HDF5File.create(url.path)
+        let x = stride(from: -1.0, through: 1.0, by: 0.2).map { $0 }, y = stride(from: -1.0, through: 1.0, by: 0.25).map { $0 }
+        var loss: [Double] = [], acc: [Double] = []
+        for a in x { for b in y { loss.append(0.3 + curvature * (a * a + b * b)); acc.append(0.9 - 0.1 * (a * a + b * b)) } }
+        try f.write("/xcoordinates", HDF5Array(shape: [x.count], values: x))
+        try f.write("/ycoordinates", HDF5Array(shape: [y.count], values: y))
+        try f.write("/train_loss", HDF5Array(shape: [x.count, y.count], values: loss))
+        try f.write("/train_acc", HDF5Array(shape: [x.count, y.count], values: acc))
+        try f.setAttribute("batch_size", .int(Int64(batchSize)))
+        try f.setAttribute("lr", .double(0.01))
+        try f.close()
+        return url
+    }
+}
