@@ -108,7 +108,7 @@ enum ReportCatalogue {
         return out
     }
 
-    static func curveText(_ c: InterpolationCurve) -> String {
+    static func curveText(_ c: InterpolationTable) -> String {
         func at(_ a: Double) -> Double {
             guard let i = c.alpha.indices.min(by: { abs(c.alpha[$0] - a) < abs(c.alpha[$1] - a) }) else { return .nan }
             return c.trainLoss[i]

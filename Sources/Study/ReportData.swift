@@ -40,7 +40,8 @@ public struct ReportRun: Sendable {
     public var label: String { "bs \(batchSize)" }
 }
 
-public struct InterpolationCurve: Sendable {
+/// An interpolate stage's `curve` object as the report reads it back (the stage computes `InterpolationCurve`).
+public struct InterpolationTable: Sendable {
     public var alpha: [Double], trainLoss: [Double], trainAccuracy: [Double], valLoss: [Double], valAccuracy: [Double]
     public var smallBatchSize: Int, smallLR: Double, largeBatchSize: Int, largeLR: Double
 }
@@ -78,7 +79,7 @@ public struct ReportData: Sendable {
     /// Data-parallel runs (workers > 1), for F5.
     public var parallelRuns: [ReportRun]
     public var distances: DistanceTable
-    public var curve: InterpolationCurve?
+    public var curve: InterpolationTable?
     public var sharpness: [SharpnessResult]
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
@@ -168,14 +169,14 @@ extension ReportData {
                          epochSeconds: epochs, run: producer.execution.runId, execution: id)
     }
 
-    static func readCurve(_ url: URL, stage: String) throws -> InterpolationCurve {
+    static func readCurve(_ url: URL, stage: String) throws -> InterpolationTable {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         func d(_ name: String) throws -> [Double] { try file.read(name, as: Double.self).values }
         guard case .int(let sb) = try file.attribute("small_batch_size"), case .double(let slr) = try file.attribute("small_lr"),
               case .int(let lb) = try file.attribute("large_batch_size"), case .double(let llr) = try file.attribute("large_lr")
         else { throw StudyError.badInput(stage: stage, file: url.path, detail: "curve attributes small/large batch_size and lr") }
-        return InterpolationCurve(alpha: try d("/alpha"), trainLoss: try d("/train_loss"), trainAccuracy: try d("/train_accuracy"),
+        return InterpolationTable(alpha: try d("/alpha"), trainLoss: try d("/train_loss"), trainAccuracy: try d("/train_accuracy"),
                                   valLoss: try d("/val_loss"), valAccuracy: try d("/val_accuracy"),
                                   smallBatchSize: Int(sb), smallLR: slr, largeBatchSize: Int(lb), largeLR: llr)
     }

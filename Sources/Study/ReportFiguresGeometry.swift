@@ -5,7 +5,7 @@ import Report
 
 enum GeometryFigures {
     /// F9: training and validation loss along θ(α) = α·θ_large + (1−α)·θ_small.
-    static func interpolation(id: String, title: String, curve: InterpolationCurve?) -> Figure {
+    static func interpolation(id: String, title: String, curve: InterpolationTable?) -> Figure {
         guard let c = curve else {
             return .notRun(id: id, title: title, reason: "the interpolate stage is not in this pipeline")
         }
