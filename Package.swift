@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CSTB", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
         .target(name: "Tensor", dependencies: ["CBLAS"]),
@@ -69,9 +70,13 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
+        // MARK: - MPI: a thin communicator and the mpirun launcher (ranks of a stage)
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+
         // MARK: - The study's stages (generate, preprocess, split, train, …)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets"]),
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Distributed"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Distributed"]),
 
         // MARK: - CLI
         .executableTarget(
