@@ -126,11 +126,22 @@ public enum RankLauncher {
         guard process.terminationReason == .exit, process.terminationStatus == 0 else {
             let text = (try? String(contentsOf: launch.stderrFile, encoding: .utf8)) ?? ""
             let lines = text.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-            let rankErrors = lines.compactMap { line -> String? in
-                guard case let .error(rank, message)? = RankMessage(line: line) else { return nil }
-                return "rank \(rank): \(message)"
+            // Ranks often fail alike (same bad input): one line per distinct message, with its ranks.
+            var byMessage: [(message: String, ranks: [Int])] = []
+            for line in lines {
+                guard case let .error(rank, message)? = RankMessage(line: line) else { continue }
+                if let i = byMessage.firstIndex(where: { $0.message == message }) { byMessage[i].ranks.append(rank) } else {
+                    byMessage.append((message, [rank]))
+                }
             }
-            let tail = lines.filter { RankMessage(line: $0) == nil }.suffix(30).joined(separator: "\n")
+            let rankErrors = byMessage.map { entry in
+                let ranks = entry.ranks.sorted().map(String.init).joined(separator: ", ")
+                return (entry.ranks.count == 1 ? "rank " : "ranks ") + ranks + ": " + entry.message
+            }
+            // With the ranks' own messages, mpirun's chatter after MPI_Abort adds nothing; without
+            // them (a crash, a signal) the tail of stderr is all there is.
+            let tail = rankErrors.isEmpty
+                ? lines.filter { RankMessage(line: $0) == nil }.suffix(30).joined(separator: "\n") : ""
             throw DistributedError.ranksFailed(status: process.terminationStatus, rankErrors: rankErrors, stderr: tail)
         }
     }

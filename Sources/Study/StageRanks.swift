@@ -67,10 +67,8 @@ public enum StageRanks {
             RankMessage.error(rank: -1, "cannot initialise MPI: \(error)").writeToStandardError()
             return 1
         }
-        var label = jobPath
         do {
             let job = try RankJob.read(jobPath)
-            label = job.instance
             guard let body = bodies[job.kind] else {
                 throw DistributedError.badJob(path: jobPath, detail: "stage kind \(job.kind) has no rank program; known: "
                                               + bodies.keys.sorted().joined(separator: ", "))
@@ -89,7 +87,7 @@ public enum StageRanks {
             try communicator.finalize()
             return 0
         } catch {
-            communicator.abort("\(label): \(error)")
+            communicator.abort("\(error)")  // stage errors name the stage; job errors name the file
         }
     }
 }

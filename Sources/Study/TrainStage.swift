@@ -33,7 +33,10 @@ public struct TrainStage: Stage {
 
     public static func run(_ context: StageContext) throws {
         let workers = try StageRanks.workers(context)
-        if workers > 1 { return try StageRanks.launch(context, kind: self, workers: workers) }
+        if workers > 1 {
+            _ = try trainingConfig(context)  // parameter errors here, before any rank starts
+            return try StageRanks.launch(context, kind: self, workers: workers)
+        }
         let config = try trainingConfig(context)
         let (model, train, validation) = try loadData(context)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads)
