@@ -36,6 +36,7 @@ final class LauncherTests: XCTestCase {
         XCTAssertEqual(root["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"], "1")
         XCTAssertEqual(root["OPENBLAS_NUM_THREADS"], "1")
         XCTAssertEqual(root["OMPI_MCA_btl_vader_single_copy_mechanism"], "none")
+        XCTAssertEqual(root["OMPI_MCA_mpi_yield_when_idle"], "1")
         let user = RankLauncher.environment(base: ["OMPI_MCA_btl_vader_single_copy_mechanism": "cma"], uid: 1000)
         XCTAssertNil(user["OMPI_ALLOW_RUN_AS_ROOT"])
         XCTAssertEqual(user["OMPI_MCA_btl_vader_single_copy_mechanism"], "cma", "the user's choice wins")
