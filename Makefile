@@ -31,11 +31,14 @@ bench: deps
 	.build/release/pipeline-bench
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
+	.venv/bin/python scripts/reference/bench_landscape_pytorch.py --out artifacts/bench-pytorch-landscape.json
+	.build/release/batchlab-bench --landscape --pytorch artifacts/bench-pytorch-landscape.json
 	.build/release/batchlab-bench --pytorch artifacts/bench-pytorch.json
 
 fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
+	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
 
 reproduce: deps
 	swift build -c release

@@ -31,7 +31,7 @@ let package = Package(
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
         .target(name: "Tensor", dependencies: ["CBLAS"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
 
@@ -76,7 +76,8 @@ let package = Package(
 
         // MARK: - The study's stages (generate, preprocess, split, train, …)
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Distributed"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Distributed"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Distributed"],
+                    exclude: ["Fixtures"]),
 
         // MARK: - CLI
         .executableTarget(

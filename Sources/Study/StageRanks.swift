@@ -13,6 +13,7 @@ public enum StageRanks {
     /// The rank body of each stage kind that can run distributed.
     static let bodies: [String: @Sendable (StageContext, Communicator) throws -> Void] = [
         TrainStage.kind: TrainStage.runRank,
+        LandscapeStage.kind: LandscapeStage.runRank,
     ]
 
     /// The `workers` parameter of a stage, checked: at least 1.

@@ -2,5 +2,6 @@
 import Pipeline
 
 public enum StudyStages {
-    public static let all: [any Stage.Type] = [GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self]
+    public static let all: [any Stage.Type] = [GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self,
+                                                 LandscapeStage.self]
 }

@@ -1,6 +1,6 @@
 // batchlab-bench: training and evaluation throughput of NN.Network, side by side with PyTorch
 // (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
-// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), or
+// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), --landscape … (LandscapeBench.swift), or
 //        batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
 //                       [--seconds 0.4] [--repeats 5]
 import Foundation
@@ -52,6 +52,10 @@ func fail(_ message: String) -> Never {
 let specs: [String: ModelSpec] = ["32x32": .study32, "64x64": .study64]
 if CommandLine.arguments.dropFirst().first == "--gemm" {
     GEMMShapes.run(CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "64x64" ? .study64 : .study32)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "--landscape" {
+    try LandscapeBench.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
 }
 let options = Options(Array(CommandLine.arguments.dropFirst()))

@@ -1,0 +1,177 @@
+// `landscape`: the 2-D filter-normalised loss landscape around one run's minimizer θ_min (spec S8,
+// Li et al. 2018) → one grid object. Resumes after a kill from the points already computed; wall
+// times are measurements (index only), never content.
+import Foundation
+import NN
+import Pipeline
+import Store
+import Tensor
+
+public struct LandscapeStage: Stage {
+    public static let kind = "landscape"
+    public static let codeVersion = 1
+    public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
+    public static let parameters = [
+        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
+        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)"),
+        ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
+        ParamSpec("x_max", .double, default: .double(1), help: "last a"),
+        ParamSpec("x_count", .int, default: .int(21), help: "number of a values"),
+        ParamSpec("y_min", .double, default: .double(-1), help: "first b"),
+        ParamSpec("y_max", .double, default: .double(1), help: "last b"),
+        ParamSpec("y_count", .int, default: .int(21), help: "number of b values"),
+        ParamSpec("direction_seed", .int, default: .int(1), help: "seed of both directions (x, y seeds derived from it)"),
+        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none"),
+        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)"),
+        ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
+        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)"),
+    ]
+    public static let inputs = [
+        InputSpec("checkpoint", help: "a train checkpoint (θ_min and the model)"),
+        InputSpec("data", help: "the image set the run trained on"),
+        InputSpec("split", help: "its split (the training indices)"),
+    ]
+    public static let outputs = [OutputSpec("grid", .hdf5, help: "xcoordinates, ycoordinates, train_loss[i, j], train_acc[i, j], directions")]
+
+    /// Seconds between resume-file writes (the last points before a kill are recomputed, nothing else).
+    static let saveInterval = 2.0
+
+    public static func run(_ context: StageContext) throws {
+        let workers = try StageRanks.workers(context)
+        if workers > 1 { return try StageRanks.launch(context, kind: self, workers: workers) }  // LandscapeRanks.swift
+        let job = try LandscapeJob(context)
+        let start = Date()
+        var resumed = 0
+        let results = try computeGrid(job, threads: context.threads, resume: context.resumeDirectory,
+                                      resumedPoints: { resumed = $0 }, progress: context.progress)
+        try LandscapeFile.write(job, results, to: context.output("grid").path)
+        let seconds = Date().timeIntervalSince(start)
+        report(job, results, context: context)
+        context.measure("seconds_total", seconds)
+        context.measure("resumed_points", Double(resumed))
+        context.measure("points_per_second", Double(job.axes.pointCount - resumed) / max(seconds, 1e-9))
+        context.measure("network_threads", Double(context.threads))
+        context.measure("workers", 1)
+        context.measure("blas_kernel=" + NumericEnvironment.blasInfo().coreName, 1)
+        if let dir = context.resumeDirectory { GridResume.remove(in: dir) }
+    }
+
+    /// Every pending point of the grid, resuming from `resume` when it holds a file of this grid and
+    /// saving there every `saveInterval` seconds. `limit` stops after that many new points (what a
+    /// killed run leaves behind; for tests).
+    public static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
+                            resumedPoints: (Int) -> Void = { _ in },
+                            progress: (String) -> Void = { _ in }) throws -> GridResults {
+        let total = job.axes.pointCount
+        var results = GridResults(pointCount: total)
+        if let resume, let saved = try GridResume.load(in: resume, fingerprint: job.fingerprint, pointCount: total) {
+            results.merge(saved)
+        }
+        resumedPoints(results.completed)
+        var pending = results.pending
+        if let limit { pending = Array(pending.prefix(limit)) }
+        guard !pending.isEmpty else { return results }
+        let evaluator = GridEvaluator(model: job.run.model, theta: job.run.thetaMin, dx: job.dx, dy: job.dy,
+                                      data: job.data, threads: threads)
+        let start = Date()
+        var lastSave = start
+        var computed = 0
+        try evaluator.compute(pending, axes: job.axes, into: &results) { _, results in
+            computed += 1
+            let now = Date()
+            progress(String(format: "point %d/%d %.1f points/s", results.completed, total,
+                            Double(computed) / max(now.timeIntervalSince(start), 1e-9)))
+            if let resume, now.timeIntervalSince(lastSave) >= saveInterval || computed == pending.count {
+                try GridResume.save(results, fingerprint: job.fingerprint, in: resume)
+                lastSave = now
+            }
+        }
+        return results
+    }
+
+    static func report(_ job: LandscapeJob, _ results: GridResults, context: StageContext) {
+        context.metric("points", Double(job.axes.pointCount))
+        context.metric("min_train_loss", results.loss.min() ?? .nan)
+        context.metric("max_train_loss", results.loss.max() ?? .nan)
+        if let i = job.axes.x.firstIndex(of: 0), let j = job.axes.y.firstIndex(of: 0) {
+            let k = i * job.axes.y.count + j
+            context.metric("train_loss_at_minimizer", results.loss[k])
+            context.metric("train_acc_at_minimizer", results.accuracy[k])
+        }
+    }
+}
+
+/// Everything a grid needs, read and checked once: the run, the (subset of the) training set, the
+/// two directions and the fingerprint that ties a resume file to this grid.
+public struct LandscapeJob: Sendable {
+    public var run: TrainedRun
+    public var axes: GridAxes
+    public var directionSeed: UInt64
+    public var normalisation: DirectionNormalisation
+    public var trainSubset: Int
+    public var subsetSeed: UInt64
+    public var trainCount: Int
+    public var data: TrainingData
+    public var dx: [Float]
+    public var dy: [Float]
+
+    public init(_ context: StageContext) throws {
+        let stage = context.instance
+        guard let normalisation = DirectionNormalisation(rawValue: context.string("normalisation")) else {
+            throw StudyError.badParameter(stage: stage, name: "normalisation", value: context.string("normalisation"),
+                                          expected: DirectionNormalisation.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        self.normalisation = normalisation
+        axes = GridAxes(x: try Self.axis("x", context), y: try Self.axis("y", context))
+        trainSubset = context.int("train_subset")
+        guard trainSubset >= 0 else {
+            throw StudyError.badParameter(stage: stage, name: "train_subset", value: "\(trainSubset)", expected: "0 (all) or a positive count")
+        }
+        directionSeed = UInt64(truncatingIfNeeded: context.int("direction_seed"))
+        subsetSeed = UInt64(truncatingIfNeeded: context.int("subset_seed"))
+
+        let checkpoint = context.input("checkpoint")
+        run = try TrainedRun.load(checkpoint, stage: stage)
+        // The checkpoint stores lr as the Float it trained with.
+        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")) else {
+            throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "it is the run of batch size \(run.batchSize), "
+                + "lr \(Float(run.learningRate)), but the stage's parameters say \(context.int("batch_size")), \(context.double("lr")); "
+                + "wire the landscape to the matching train instance")
+        }
+        let (shape, train, _) = try TrainStage.loadSplitSets(context)
+        let spec = run.model.spec
+        guard Array(shape.dropFirst()) == [spec.channels, spec.height, spec.width] else {
+            throw StudyError.badInput(stage: stage, file: context.input("data").path,
+                                      detail: "images are \(shape.dropFirst().map(String.init).joined(separator: "×")), the model \(spec)")
+        }
+        trainCount = train.count
+        data = train.subset(count: trainSubset, seed: subsetSeed)
+        let seeds = Directions.seeds(directionSeed: directionSeed)
+        dx = Directions.random(layout: run.model.layout, theta: run.thetaMin, seed: seeds.x, normalisation: normalisation)
+        dy = Directions.random(layout: run.model.layout, theta: run.thetaMin, seed: seeds.y, normalisation: normalisation)
+    }
+
+    static func axis(_ name: String, _ context: StageContext) throws -> [Double] {
+        let lo = context.double("\(name)_min"), hi = context.double("\(name)_max"), n = context.int("\(name)_count")
+        guard n >= 1 else {
+            throw StudyError.badParameter(stage: context.instance, name: "\(name)_count", value: "\(n)", expected: "a positive count")
+        }
+        guard lo.isFinite, hi.isFinite, n == 1 || lo < hi else {
+            throw StudyError.badParameter(stage: context.instance, name: "\(name)_max", value: "\(hi)",
+                                          expected: "a finite number above \(name)_min = \(lo)")
+        }
+        return GridAxes.linspace(lo, hi, count: n)
+    }
+
+    /// What the `data` attribute says.
+    public var dataDescription: String {
+        data.count == trainCount ? "training set" : "seeded subset of \(data.count) training images"
+    }
+
+    /// Ties a resume file to this grid (the resume folder is already private to the cache key; this
+    /// also guards against a file left by another code version).
+    public var fingerprint: String {
+        "\(LandscapeStage.kind) v\(LandscapeStage.codeVersion) x \(axes.x) y \(axes.y) seed \(directionSeed) \(normalisation) "
+            + "subset \(data.count)/\(trainCount) seed \(subsetSeed) model \(run.model.spec) batch \(GridEvaluator.batch)"
+    }
+}

@@ -1,0 +1,56 @@
+// kill -9 during `landscape` through the real executable: the rerun continues from the saved grid
+// points (resume file under artifacts/resume/) and stores a grid bit-identical to a clean run's.
+import Foundation
+import XCTest
+
+final class LandscapeResumeCLITests: XCTestCase {
+    let pipeline = """
+        stages:
+          data: {kind: generate, params: {count: 200, size: 16}}
+          split: {kind: split, inputs: {data: data.images}}
+          train:
+            kind: train
+            params: {batch_size: 16, lr: 0.02, max_epochs: 2, conv_widths: [4, 8], dense_widths: [16]}
+            inputs: {data: data.images, split: split.split}
+          landscape:
+            kind: landscape
+            params: {batch_size: 16, lr: 0.02, x_count: 45, y_count: 40, train_subset: 120}
+            inputs: {checkpoint: train.checkpoint, data: data.images, split: split.split}
+        """
+
+    func resumeFile(_ p: StudyProject) -> URL? {
+        let root = p.artifacts.appendingPathComponent("resume")
+        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
+            let file = root.appendingPathComponent(key).appendingPathComponent("landscape-grid.h5")
+            if FileManager.default.fileExists(atPath: file.path) { return file }
+        }
+        return nil
+    }
+
+    func testKilledGridResumesBitIdentically() throws {
+        let clean = try StudyProject()
+        try clean.write("p.yaml", pipeline)
+        let r = try clean.run("reproduce", "p.yaml")
+        XCTAssertEqual(r.code, 0, r.stderr)
+        let expected = try Data(contentsOf: try clean.object(stage: "landscape", output: "grid"))
+
+        let p = try StudyProject()
+        try p.write("p.yaml", pipeline)
+        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
+        let deadline = Date().addingTimeInterval(120)
+        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(process.isRunning, "the grid finished before the first resume file was seen; make it larger")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        XCTAssertNotNil(resumeFile(p), "a resume file survives the kill")
+
+        let again = try p.run("reproduce", "p.yaml")
+        XCTAssertEqual(again.code, 0, again.stderr)
+        XCTAssertTrue(again.stdout.contains("1 executed, 3 cached"), again.stdout)
+        let shown = try p.run("show", "landscape")
+        XCTAssertNotNil(shown.stdout.range(of: #"resumed_points = [1-9]"#, options: .regularExpression),
+                        "the rerun resumed: \(shown.stdout)")
+        XCTAssertEqual(try Data(contentsOf: try p.object(stage: "landscape", output: "grid")), expected)
+        XCTAssertNil(resumeFile(p), "the resume file is removed once the object is written")
+    }
+}
