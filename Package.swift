@@ -72,6 +72,8 @@ let package = Package(
 
         // MARK: - MPI: a thin communicator and the mpirun launcher (ranks of a stage)
         .target(name: "Distributed", dependencies: ["CMPI"]),
+        // Runs every collective on the ranks mpirun starts (DistributedTests launches it).
+        .executableTarget(name: "distributed-check", dependencies: ["Distributed"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
 
         // MARK: - The study's stages (generate, preprocess, split, train, …)
