@@ -105,7 +105,10 @@ public enum RankLauncher {
         let env = environment(base: base, uid: getuid())
         process.arguments = arguments(launch, environment: env)
         process.environment = env
-        process.standardInput = FileHandle.nullDevice
+        // mpirun forwards its stdin to rank 0; this process never writes and holds the write end
+        // until mpirun exits, so rank 0 reads EOF exactly when the launcher dies (LauncherWatch).
+        let stdin = Pipe()
+        process.standardInput = stdin
         let stdout = Pipe()
         process.standardOutput = stdout
         FileManager.default.createFile(atPath: launch.stderrFile.path, contents: nil)
@@ -116,6 +119,8 @@ public enum RankLauncher {
         do { try process.run() } catch {
             throw DistributedError.launchFailed(command: command, detail: "\(error)")
         }
+        try? stdin.fileHandleForReading.close()
+        defer { try? stdin.fileHandleForWriting.close() }
         let reader = stdout.fileHandleForReading
         var pending = Data()
         while true {

@@ -68,6 +68,7 @@ public enum StageRanks {
             RankMessage.error(rank: -1, "cannot initialise MPI: \(error)").writeToStandardError()
             return 1
         }
+        if communicator.isRoot { LauncherWatch.start(rank: 0) }
         do {
             let job = try RankJob.read(jobPath)
             guard let body = bodies[job.kind] else {

@@ -1,5 +1,6 @@
 // `batchlab reproduce` with `workers: 2` in the pipeline file: a clear error without mpirun, a
-// crashing rank fails the stage with nothing stored, and the same pipeline then runs under MPI.
+// crashing rank fails the stage with nothing stored, the same pipeline then runs under MPI, and a
+// kill -9 of batchlab stops its ranks and resumes bit-identically.
 import Foundation
 import XCTest
 
@@ -69,5 +70,65 @@ final class ParallelCLITests: XCTestCase {
         XCTAssertTrue(shown.stdout.contains("param     workers = 2"), shown.stdout)
         let help = try project.run("--help")
         XCTAssertFalse(help.stdout.contains("mpi-rank"), "the rank command is hidden: \(help.stdout)")
+    }
+
+    // MARK: - kill -9 of the launcher
+
+    static let longer = """
+        stages:
+          data: {kind: generate, params: {count: 400, size: 16}}
+          split: {kind: split, inputs: {data: data.images}}
+          train:
+            kind: train
+            params: {batch_size: 8, lr: 0.02, max_epochs: 12, patience: 12, conv_widths: [4, 8], dense_widths: [16], workers: 2}
+            inputs: {data: data.images, split: split.split}
+        """
+
+    func resumeFile(_ p: StudyProject) -> URL? {
+        let root = p.artifacts.appendingPathComponent("resume")
+        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
+            let file = root.appendingPathComponent(key).appendingPathComponent("train-state.h5")
+            if FileManager.default.fileExists(atPath: file.path) { return file }
+        }
+        return nil
+    }
+
+    /// Processes (mpirun, ranks) whose command line mentions the project folder.
+    func processes(of project: StudyProject) -> [String] {
+        let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return pids.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
+            let line = String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self)
+            return line.contains(project.url.path) ? "\(pid): \(line)" : nil
+        }
+    }
+
+    func testKillingBatchlabStopsItsRanksAndTheRerunResumesBitIdentically() throws {
+        let clean = try StudyProject()
+        try clean.write("p.yaml", Self.longer)
+        let r = try clean.run("reproduce", "p.yaml")
+        XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
+        let expected = try Data(contentsOf: try clean.object(stage: "train", output: "checkpoint"))
+
+        let p = try StudyProject()
+        try p.write("p.yaml", Self.longer)
+        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
+        let deadline = Date().addingTimeInterval(120)
+        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let gone = Date().addingTimeInterval(15)
+        while !processes(of: p).isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.1) }
+        XCTAssertEqual(processes(of: p), [], "mpirun and the ranks stop when batchlab is killed")
+        XCTAssertNotNil(resumeFile(p), "rank 0's resume checkpoint survives the kill")
+
+        let again = try p.run("reproduce", "p.yaml")
+        XCTAssertEqual(again.code, 0, again.stdout + again.stderr)
+        XCTAssertTrue(again.stdout.contains("1 executed, 2 cached"), again.stdout)
+        let shown = try p.run("show", "train")
+        XCTAssertTrue(shown.stdout.contains("measured  resumed_after_epoch = "), "the rerun resumed: \(shown.stdout)")
+        XCTAssertEqual(try Data(contentsOf: try p.object(stage: "train", output: "checkpoint")), expected)
+        XCTAssertNil(resumeFile(p), "the resume checkpoint is removed once the object is written")
     }
 }
