@@ -86,7 +86,11 @@ public final class Communicator: @unchecked Sendable {
     public func gather(_ values: [Double], root: Int = 0) throws -> [[Double]]? {
         let bytes = values.withUnsafeBytes { Array($0) }
         return try gather(bytes: bytes, root: root)?.map { part in
-            part.withUnsafeBytes { Array($0.bindMemory(to: Double.self)) }
+            part.withUnsafeBytes { raw in
+                (0..<(raw.count / MemoryLayout<Double>.size)).map {
+                    raw.loadUnaligned(fromByteOffset: $0 * MemoryLayout<Double>.size, as: Double.self)
+                }
+            }
         }
     }
 
