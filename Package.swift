@@ -34,6 +34,9 @@ let package = Package(
         .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
+        // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
+        .target(name: "Optim"),
+        .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"], resources: [.copy("Fixtures")]),
 
         // MARK: - Data
         .target(
@@ -77,9 +80,11 @@ let package = Package(
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
 
         // MARK: - The study's stages (generate, preprocess, split, train, …)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Distributed"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Distributed"],
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed"],
                     exclude: ["Fixtures"]),
+        // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
+        .executableTarget(name: "sharpness-check", dependencies: ["Study"]),
 
         // MARK: - CLI
         .executableTarget(

@@ -1,15 +1,15 @@
-// The embedded default data set: a seeded two-class generator of textured patches over cluttered,
+// The embedded default data set: a seeded two-class generator of striped patches over cluttered,
 // noisy backgrounds.
 //
-// Class 0 ("stripes"): a patch filled with one sinusoidal grating. Class 1 ("checks"): the same kind
-// of patch filled with the product of two orthogonal gratings. The patch (a disc or a square, drawn
-// alike for both classes) has a random position, size, rotation, period, phase and pair of colours;
-// the background is a random two-colour gradient with random dots, and every pixel gets Gaussian
-// noise. The class is carried only by the local 2-D structure of the texture at an unknown place:
-// an energy-like feature that convolutions + ReLU + pooling compute easily and that no linear map
-// of raw pixels can (random phases make every pixel's class-conditional mean the same). A small
-// fraction of labels is flipped on purpose (like mislabelled photos in the real set), so that a
-// network that memorises its training set visibly loses on held-out data.
+// Class 0 ("horizontal"): a patch filled with a sinusoidal grating whose stripes lie within ±spread of
+// horizontal; class 1 ("vertical"): the same within ±spread of vertical. The patch (a disc or a square)
+// has a random position, size, period, phase and pair of colours; the background is a random
+// two-colour gradient with random dots, and every pixel gets Gaussian noise. The class is carried only
+// by the orientation of a local texture at an unknown place and phase: oriented 3×3 filters + ReLU +
+// pooling see it at once (so plain SGD at lr 0.01 leaves the chance plateau within a few hundred
+// updates), while no linear map of raw pixels can (random phases make every pixel's class-conditional
+// mean the same). A fraction of labels is flipped on purpose (like mislabelled photos in the real set),
+// so that a network that memorises its training set visibly loses on held-out data.
 import Foundation
 
 /// Parameters of the generated set (all of them change its bytes).
@@ -19,12 +19,13 @@ public struct SyntheticConfig: Sendable, Equatable {
     /// Side S of the (3, S, S) images; lengths scale with S (designed at 32).
     public var size: Int
     public var seed: UInt64
-    /// 0 (easy) … 1 (hard): more clutter, more noise, smaller and lower-contrast patches.
+    /// 0 (easy) … 1 (hard): more clutter (5 … 13 dots), more noise (σ 0.06 … 0.14), smaller patches,
+    /// lower contrast, a wider orientation spread (±35° … ±45° around each class's axis).
     public var difficulty: Double
     /// Fraction of labels flipped (the same number in each class, so labels stay balanced).
     public var mislabelled: Double
 
-    public init(count: Int = 5000, size: Int = 32, seed: UInt64 = 1, difficulty: Double = 0.5, mislabelled: Double = 0.10) {
+    public init(count: Int = 1000, size: Int = 32, seed: UInt64 = 1, difficulty: Double = 0.5, mislabelled: Double = 0.10) {
         self.count = count
         self.size = size
         self.seed = seed
@@ -124,7 +125,7 @@ public func renderSynthetic(_ config: SyntheticConfig, index: Int, content: UInt
         }
     }
     // Clutter: random dots, the same for both classes, so they carry no label information.
-    for _ in 0..<Int(lerp(3, 9).rounded()) {
+    for _ in 0..<Int(lerp(5, 13).rounded()) {
         let x = random.uniform(0, Double(s)), y = random.uniform(0, Double(s)), r = random.uniform(1, 3) * unit
         canvas.paint(colour: colour(), box: (x - r, y - r, x + r, y + r)) { px, py in
             ((px - x) * (px - x) + (py - y) * (py - y)).squareRoot() - r
@@ -132,15 +133,17 @@ public func renderSynthetic(_ config: SyntheticConfig, index: Int, content: UInt
     }
 
     // The textured patch: position, size, orientation, period, phases, outline and colours at random.
-    let radius = random.uniform(lerp(8, 6), lerp(14, 11)) * unit
+    let radius = random.uniform(lerp(10, 8), lerp(15, 13)) * unit
     let cx = random.uniform(radius * 0.8, Double(s) - radius * 0.8)
     let cy = random.uniform(radius * 0.8, Double(s) - radius * 0.8)
-    let theta = random.uniform(0, .pi), period = random.uniform(3.5, 6) * unit
-    let phase1 = random.uniform(0, 2 * .pi), phase2 = random.uniform(0, 2 * .pi)
+    // Stripes across the u axis: theta near 0 gives vertical stripes (class 1), near π/2 horizontal (class 0).
+    let spread = lerp(35, 45) * .pi / 180
+    let theta = random.uniform(-spread, spread) + (content == 1 ? 0 : .pi / 2), period = random.uniform(4, 8) * unit
+    let phase = random.uniform(0, 2 * .pi)
     let square = random.below(2) == 1
     let ink0 = colour()
     var ink1 = colour()
-    let minContrast = Float(lerp(0.5, 0.3))
+    let minContrast = Float(lerp(0.4, 0.2))
     for _ in 0..<64 where abs(luma(ink0) - luma(ink1)) < minContrast { ink1 = colour() }
     let cosT = cos(theta), sinT = sin(theta), k = 2 * Double.pi / period
     let x0 = max(0, Int(cx - radius) - 1), x1 = min(s - 1, Int(cx + radius) + 1)
@@ -149,13 +152,11 @@ public func renderSynthetic(_ config: SyntheticConfig, index: Int, content: UInt
         for x in x0...x1 {
             let dx = Double(x) + 0.5 - cx, dy = Double(y) + 0.5 - cy
             let u = dx * cosT + dy * sinT, v = -dx * sinT + dy * cosT
+            // A square outline turns with the stripes, but turned by θ or θ + 90° it is the same shape: no class cue.
             let edge = square ? max(abs(u), abs(v)) : (dx * dx + dy * dy).squareRoot()
             let alpha = Float(max(0, min(1, radius + 0.5 - edge)))
             if alpha == 0 { continue }
-            // Stripes: one grating. Checks: the product of two (scaled to a similar contrast).
-            var pattern = sin(k * u + phase1)
-            if content == 1 { pattern *= 1.6 * sin(k * v + phase2) }
-            let t = Float(max(-1, min(1, 2 * pattern)) * 0.5 + 0.5)
+            let t = Float(max(-1, min(1, 2 * sin(k * u + phase))) * 0.5 + 0.5)
             let i = (y * s + x) * 3
             let tex = (ink0.0 + t * (ink1.0 - ink0.0), ink0.1 + t * (ink1.1 - ink0.1), ink0.2 + t * (ink1.2 - ink0.2))
             canvas.rgb[i] += alpha * (tex.0 - canvas.rgb[i])
@@ -165,7 +166,7 @@ public func renderSynthetic(_ config: SyntheticConfig, index: Int, content: UInt
     }
 
     // Pixel noise, then planar bytes.
-    let sigma = Float(lerp(0.02, 0.10)), plane = s * s
+    let sigma = Float(lerp(0.06, 0.14)), plane = s * s
     for p in 0..<plane {
         for c in 0..<3 {
             let v = canvas.rgb[p * 3 + c] + sigma * Float(random.normal())

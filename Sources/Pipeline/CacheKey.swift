@@ -1,6 +1,7 @@
 // Cache keys: SHA-256 of a canonical encoding (sorted keys, no whitespace) of the stage kind, its
-// code version, its typed parameters and the content hashes of its inputs. Computed before the
-// body runs; nothing time-, path- or name-dependent goes in (two instances with equal material share outputs).
+// code version, its typed parameters, the content hashes of its inputs and the content fingerprints of
+// its external inputs (a photo folder). Computed before the body runs; nothing time-, path- or
+// name-dependent goes in (two instances with equal material share outputs).
 import Crypto
 import Foundation
 
@@ -16,31 +17,40 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
     public let parameters: [String: String]
     /// Input name → content hashes of its objects, in pipeline order.
     public let inputs: [String: [String]]
+    /// External input name → `ExternalFingerprint` of its contents. Encoded only when not empty, so
+    /// the keys of stages without external inputs are those of format 1 as before.
+    public let external: [String: String]
 
-    public init(kind: String, codeVersion: Int, parameters: [String: ParamValue], inputs: [String: [String]]) {
+    public init(kind: String, codeVersion: Int, parameters: [String: ParamValue], inputs: [String: [String]],
+                external: [String: String] = [:]) {
         self.kind = kind
         self.codeVersion = codeVersion
         self.parameters = parameters.mapValues(\.canonicalJSON)
         self.inputs = inputs
+        self.external = external
     }
 
     /// From parameters already in canonical JSON (as the run index stores them).
-    public init(kind: String, codeVersion: Int, canonicalParameters: [String: String], inputs: [String: [String]]) {
+    public init(kind: String, codeVersion: Int, canonicalParameters: [String: String], inputs: [String: [String]],
+                external: [String: String] = [:]) {
         self.kind = kind
         self.codeVersion = codeVersion
         self.parameters = canonicalParameters
         self.inputs = inputs
+        self.external = external
     }
 
     /// The exact bytes hashed into the key.
     public var canonical: String {
-        CanonicalJSON.object([
+        var fields = [
             "format": String(Self.formatVersion),
             "kind": CanonicalJSON.quote(kind),
             "code_version": String(codeVersion),
             "params": CanonicalJSON.object(parameters),
             "inputs": CanonicalJSON.object(inputs.mapValues { CanonicalJSON.array($0.map(CanonicalJSON.quote)) }),
-        ])
+        ]
+        if !external.isEmpty { fields["external"] = CanonicalJSON.object(external.mapValues(CanonicalJSON.quote)) }
+        return CanonicalJSON.object(fields)
     }
 
     /// Lower-case hex SHA-256 of `canonical`.
@@ -59,5 +69,17 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
     public init?(stored: String) {
         guard let material = try? JSONDecoder().decode(KeyMaterial.self, from: Data(stored.utf8)) else { return nil }
         self = material
+    }
+
+    private enum CodingKeys: String, CodingKey { case kind, codeVersion, parameters, inputs, external }
+
+    /// Stored forms written before external inputs existed have no `external`.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(String.self, forKey: .kind)
+        codeVersion = try c.decode(Int.self, forKey: .codeVersion)
+        parameters = try c.decode([String: String].self, forKey: .parameters)
+        inputs = try c.decode([String: [String]].self, forKey: .inputs)
+        external = try c.decodeIfPresent([String: String].self, forKey: .external) ?? [:]
     }
 }

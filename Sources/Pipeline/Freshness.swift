@@ -41,6 +41,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     case parameterAdded(name: String, value: String)
     case parameterRemoved(name: String)
     case inputChanged(name: String)
+    case externalChanged(name: String)
     case upstreamStale([String])
     case outputMissing(String)
     case outputCorrupted(String)
@@ -56,6 +57,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
         case let .parameterAdded(name, value): "parameter \(name) added (\(value))"
         case let .parameterRemoved(name): "parameter \(name) removed"
         case let .inputChanged(name): "input \(name) changed"
+        case let .externalChanged(name): "\(name) contents changed"
         case let .upstreamStale(names): "upstream stale: " + names.joined(separator: ", ")
         case let .outputMissing(name): "output \(name) missing"
         case let .outputCorrupted(name): "output \(name) corrupted (size differs from the record)"
@@ -87,7 +89,7 @@ public enum FreshnessCheck {
             hashes[input] = list
         }
         return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
-                           parameters: instance.parameters, inputs: hashes)
+                           parameters: instance.parameters, inputs: hashes, external: instance.external)
     }
 
     /// Decides one instance. `material` is nil when some producer is stale (`staleUpstream` names them).
@@ -113,7 +115,7 @@ public enum FreshnessCheck {
             return .stale(key: key, reasons: reasons + [.neverRun])
         }
         let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
-                                              parameters: instance.parameters, inputs: [:])
+                                              parameters: instance.parameters, inputs: [:], external: instance.external)
         var changes: [StaleReason] = []
         if let old = last.material {
             if old.kind != current.kind { changes.append(.kindChanged(old: old.kind, new: current.kind)) }
@@ -127,6 +129,10 @@ public enum FreshnessCheck {
                 case (_?, nil): changes.append(.parameterRemoved(name: name))
                 default: break
                 }
+            }
+            for name in Set(old.external.keys).union(current.external.keys).sorted()
+            where old.external[name] != current.external[name] {
+                changes.append(.externalChanged(name: name))
             }
             if material != nil {
                 for name in Set(old.inputs.keys).union(current.inputs.keys).sorted()

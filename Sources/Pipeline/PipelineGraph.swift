@@ -1,10 +1,11 @@
 // The resolved DAG of stage instances, in a stable topological order (file order among ready
 // stages), with dependency and dependent lists. Constructing one rejects cycles.
+import Foundation
 
 public struct PipelineGraph: Sendable {
     public let file: String
     /// Topologically ordered: every instance comes after the producers of its inputs.
-    public let instances: [StageInstance]
+    public internal(set) var instances: [StageInstance]
     /// For each instance, the indices of the instances it reads from (sorted, unique).
     public let dependencies: [[Int]]
     /// For each instance, the indices of the instances that read from it.
@@ -60,6 +61,17 @@ public struct PipelineGraph: Sendable {
             path.append(next)
             current = next
         }
+    }
+
+    /// The graph with every instance's external inputs fingerprinted (see `Stage.externalInputs`);
+    /// per-file hashes are remembered in `cacheDirectory`.
+    public func fingerprintingExternalInputs(cacheDirectory: URL?) -> PipelineGraph {
+        var graph = self
+        for i in graph.instances.indices {
+            let paths = graph.instances[i].kind.externalInputs(graph.instances[i].parameters)
+            graph.instances[i].external = paths.mapValues { ExternalFingerprint.of(path: $0, cacheDirectory: cacheDirectory) }
+        }
+        return graph
     }
 
     // MARK: - Lookup

@@ -26,6 +26,8 @@ public struct StageInstance: Sendable {
     public let coordinates: [Coordinate]
     public internal(set) var inputs: [String: [OutputRef]] = [:]
     public let location: SourceLocation
+    /// External input name → content fingerprint (`PipelineGraph.fingerprintingExternalInputs`); part of the key.
+    public internal(set) var external: [String: String] = [:]
 }
 
 /// Loads pipeline files against a registry of stage kinds.

@@ -74,9 +74,16 @@ public protocol Stage: Sendable {
     /// `context.output(name)`. Must be deterministic given parameters, inputs and threads;
     /// timings go to `context.measure`, never into outputs.
     static func run(_ context: StageContext) throws
+
+    /// Paths outside the object store that the body reads, by name, derived from the parameters (a
+    /// folder of photos: `["folder": path]`). The engine puts a fingerprint of their CONTENTS into the
+    /// cache key (`ExternalFingerprint`), so changed files make the stage stale. Default: none.
+    static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String]
 }
 
 extension Stage {
+    public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
+
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
     static func input(named name: String) -> InputSpec? { inputs.first { $0.name == name } }
     static func output(named name: String) -> OutputSpec? { outputs.first { $0.name == name } }

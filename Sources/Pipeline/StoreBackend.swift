@@ -19,10 +19,10 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     public func lastExecution(ofStage name: String) throws -> PastExecution? {
         guard let last = try artifacts.index.history(ofStage: name, limit: 8).first(where: { $0.stage == name }),
               let id = last.id else { return nil }
-        let parameters = try artifacts.index.parameters(ofExecution: id)
+        let (parameters, external) = ExternalRows.split(try artifacts.index.parameters(ofExecution: id))
         let inputs = Lineage.unflatten(try artifacts.index.inputs(ofExecution: id).mapValues(\.hex))
         let material = KeyMaterial(kind: last.kind, codeVersion: Int(last.codeVersion) ?? -1,
-                                   canonicalParameters: parameters, inputs: inputs)
+                                   canonicalParameters: parameters, inputs: inputs, external: external)
         let outputs = try artifacts.index.outputs(ofExecution: id)
         return PastExecution(key: last.key, material: material,
                              outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, Self.record($0)) }),
@@ -87,7 +87,7 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
             codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
             mode: outcome.cached ? .cached : .executed, status: outcome.status == .succeeded ? .succeeded : .failed,
             startedAt: outcome.start, endedAt: outcome.end, duration: outcome.end.timeIntervalSince(outcome.start),
-            error: outcome.error, outputs: outputs, parameters: outcome.material?.parameters ?? [:],
+            error: outcome.error, outputs: outputs, parameters: outcome.material.map(ExternalRows.join) ?? [:],
             metrics: outcome.metrics.sorted { $0.key < $1.key }.map { StageCompletion.Metric(name: $0.key, value: $0.value) },
             inputs: Lineage.flatten(outcome.inputs).mapValues(\.hash),
             measurements: outcome.measurements.sorted { $0.key < $1.key }.map {
@@ -107,6 +107,30 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
 
     static func record(_ output: OutputRecord) -> StoredObject {
         StoredObject(hash: output.objectHash, size: output.size)
+    }
+}
+
+/// External-input fingerprints are kept in the index beside the parameters, as `external:NAME` rows
+/// holding the fingerprint as a JSON string (no parameter name contains a colon); `show` lists them too.
+enum ExternalRows {
+    static let prefix = "external:"
+
+    static func join(_ material: KeyMaterial) -> [String: String] {
+        var rows = material.parameters
+        for (name, fingerprint) in material.external { rows[prefix + name] = CanonicalJSON.quote(fingerprint) }
+        return rows
+    }
+
+    static func split(_ rows: [String: String]) -> (parameters: [String: String], external: [String: String]) {
+        var parameters: [String: String] = [:], external: [String: String] = [:]
+        for (name, value) in rows {
+            if name.hasPrefix(prefix), let text = try? JSONDecoder().decode(String.self, from: Data(value.utf8)) {
+                external[String(name.dropFirst(prefix.count))] = text
+            } else {
+                parameters[name] = value
+            }
+        }
+        return (parameters, external)
     }
 }
 

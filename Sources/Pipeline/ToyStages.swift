@@ -5,7 +5,7 @@ import Store
 
 public enum ToyStages {
     public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self,
-                                                  ToyArray.self]
+                                                  ToyArray.self, ToyFiles.self]
 
     /// Numbers, one per line, in Swift's shortest round-trip form.
     static func write(_ values: [Double], to url: URL) throws {
@@ -125,5 +125,28 @@ public struct ToyArray: Stage {
         try file.setAttribute("seed", .int(Int64(seed)))
         try file.close()
         context.metric("mean", values.reduce(0, +) / Double(max(n, 1)))
+    }
+}
+
+/// `toy.files`: lists the files of an external folder (relative path and size); the folder's contents
+/// are an external input, so changing a file makes it stale.
+public struct ToyFiles: Stage {
+    public static let kind = "toy.files"
+    public static let codeVersion = 1
+    public static let summary = "lists an external folder's files with their sizes (engine self-test)"
+    public static let parameters = [ParamSpec("folder", .string, help: "a folder outside the store")]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("listing", .text)]
+
+    public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] {
+        ["folder": parameters["folder"]?.stringValue ?? ""]
+    }
+
+    public static func run(_ context: StageContext) throws {
+        let root = URL(fileURLWithPath: context.string("folder")).standardizedFileURL.resolvingSymlinksInPath()
+        guard let files = ExternalFingerprint.listing(root) else {
+            throw ToyError.requested("toy.files: no folder at \(context.string("folder"))")
+        }
+        try Data(files.map { "\($0.relativePath) \($0.stamp.size)\n" }.joined().utf8).write(to: context.output("listing"))
     }
 }

@@ -23,9 +23,11 @@ public struct Workspace: Sendable {
         return path.hasPrefix("/") ? path : root.appendingPathComponent(path).path
     }
 
-    /// Loads and resolves a pipeline file (default `pipelines/study.yaml`) with `--set` overrides.
+    /// Loads and resolves a pipeline file (default `pipelines/study.yaml`) with `--set` overrides, and
+    /// fingerprints the contents of external inputs (per-file hashes cached in `artifacts/external/`).
     public func load(_ pipeline: String?, overrides: [String] = []) throws -> PipelineGraph {
         try PipelineLoader(registry: registry).load(path: pipelinePath(pipeline), overrides: overrides)
+            .fingerprintingExternalInputs(cacheDirectory: artifactsURL.appendingPathComponent("external"))
     }
 
     public func openArtifacts() throws -> Artifacts { try Artifacts(root: artifactsURL) }

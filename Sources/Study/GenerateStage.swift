@@ -6,7 +6,7 @@ import Store
 
 public struct GenerateStage: Stage {
     public static let kind = "generate"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: orientation classes (horizontal 0 / vertical 1)
     public static let summary = "the generated two-class image set (no download): images (N,3,S,S), labels (N)"
     /// The data module's current defaults (it owns the generator's tuning).
     static let defaults = SyntheticConfig()
@@ -31,14 +31,14 @@ public struct GenerateStage: Stage {
         try file.write(ImageSetFile.images, HDF5Array(shape: [set.count, 3, set.size, set.size], values: set.pixels))
         try file.write(ImageSetFile.labels, HDF5Array(shape: [set.count], values: set.labels))
         try file.write("/content", HDF5Array(shape: [set.count], values: syntheticClasses(config).content))
-        try file.setAttribute("source", .string("generated: textures (stripes 0 / checks 1), Datasets.generateSynthetic"))
+        try file.setAttribute("source", .string("generated: striped patches (horizontal 0 / vertical 1), Datasets.generateSynthetic"))
         try file.setAttribute("size", .int(Int64(set.size)))
         try file.setAttribute("count", .int(Int64(set.count)))
         try file.setAttribute("count_per_class", .ints(ImageSetFile.countPerClass(set.labels)))
         try file.setAttribute("seed", .int(Int64(config.seed)))
         try file.setAttribute("difficulty", .double(config.difficulty))
         try file.setAttribute("mislabelled", .double(config.mislabelled))
-        try file.setAttribute("class_names", .string("stripes,checks"))
+        try file.setAttribute("class_names", .string("horizontal,vertical"))
         try file.close()
         context.metric("images", Double(set.count))
     }

@@ -21,6 +21,13 @@ public struct PreprocessStage: Stage {
         OutputSpec("bad_files", .csv, help: "path,reason of every skipped file"),
     ]
 
+    /// The photo folder is read from outside the store: its contents (every file's path, size and
+    /// SHA-256) go into the cache key, so changed photos make this stage stale.
+    public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] {
+        guard let folder = parameters["folder"]?.stringValue, !folder.isEmpty else { return [:] }
+        return ["folder": folder]
+    }
+
     /// Files decoded per chunk (bounds memory; the output does not depend on it).
     static let chunkSize = 256
 

@@ -2,6 +2,10 @@
 import Pipeline
 
 public enum StudyStages {
-    public static let all: [any Stage.Type] = [GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self,
-                                                 LandscapeStage.self]
+    public static let all: [any Stage.Type] = [
+        GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self,
+        InterpolateStage.self,
+        SharpnessStage.self,
+        LandscapeStage.self,
+    ]
 }

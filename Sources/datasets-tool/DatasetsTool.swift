@@ -15,7 +15,7 @@ struct DatasetsTool: ParsableCommand {
 
 struct Generate: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Write the seeded synthetic two-class set.")
-    @Option(help: "Number of images.") var count = 5000
+    @Option(help: "Number of images.") var count = SyntheticConfig().count
     @Option(help: "Image side S.") var size = 32
     @Option(help: "Seed.") var seed: UInt64 = 1
     @Option(help: "Difficulty in [0, 1].") var difficulty = 0.5

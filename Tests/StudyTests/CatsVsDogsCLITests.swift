@@ -1,5 +1,6 @@
-// `batchlab reproduce pipelines/cats-vs-dogs.yaml --set data.folder=…` through the real executable,
-// on small generated photo folders in each layout with bad files among them.
+// `batchlab run split -p pipelines/cats-vs-dogs.yaml --set data.folder=…` (decode and split, no
+// training) through the real executable, on small generated photo folders in each layout with bad
+// files among them; a changed photo makes `data` stale.
 import Datasets
 import Foundation
 import Store
@@ -26,8 +27,8 @@ final class CatsVsDogsCLITests: XCTestCase {
         let p = try StudyProject()
         let photos = p.url.appendingPathComponent("photos")
         try makeFolder(photos, place: place, bad: bad)
-        let r = try p.run("reproduce", "pipelines/cats-vs-dogs.yaml", "--set", "data.folder=\(photos.path)\(folderBelow)",
-                          "--set", "data.size=32")
+        let r = try p.run("run", "split", "-p", "pipelines/cats-vs-dogs.yaml",
+                          "--set", "data.folder=\(photos.path)\(folderBelow)", "--set", "data.size=32")
         XCTAssertEqual(r.code, 0, r.stderr + r.stdout)
         XCTAssertTrue(r.stdout.contains("2 executed, 0 cached, 0 failed"), r.stdout)
         XCTAssertTrue(r.stderr.contains("kept 40 of 42 files; 2 bad (truncated 1, zero-bytes 1)")
@@ -60,9 +61,18 @@ final class CatsVsDogsCLITests: XCTestCase {
         XCTAssertEqual(try split.attribute("validation_per_class"), .ints([4, 4]))
 
         // A new split seed reuses the decoded photos.
-        let again = try p.run("reproduce", "pipelines/cats-vs-dogs.yaml", "--set", "data.folder=\(photos.path)\(folderBelow)",
-                              "--set", "data.size=32", "--set", "split.seed=2")
+        let again = try p.run("run", "split", "-p", "pipelines/cats-vs-dogs.yaml",
+                              "--set", "data.folder=\(photos.path)\(folderBelow)", "--set", "data.size=32", "--set", "split.seed=2")
         XCTAssertTrue(again.stdout.contains("1 executed, 1 cached, 0 failed"), again.stdout)
+
+        // The folder's contents are part of the key: another photo under the same name makes data stale.
+        let status = { try p.run("status", "split", "-p", "pipelines/cats-vs-dogs.yaml", "--set",
+                                 "data.folder=\(photos.path)\(folderBelow)", "--set", "data.size=32", "--set", "split.seed=2") }
+        let unchanged = try status()
+        XCTAssertTrue(unchanged.stdout.contains("fresh  data"), unchanged.stdout)
+        try Data(contentsOf: photos.appendingPathComponent(place(1, 3))).write(to: photos.appendingPathComponent(place(1, 1)))
+        let changed = try status()
+        XCTAssertTrue(changed.stdout.contains("stale  data: folder contents changed"), changed.stdout + changed.stderr)
     }
 
     func readPaths(_ file: HDF5File, _ path: String) throws -> [String] {

@@ -1,0 +1,82 @@
+// `interpolate` (spec S6, F9): training and validation loss and accuracy along the line through the
+// minimizers of two runs, θ(α) = α·θ_large + (1−α)·θ_small → one `curve` HDF5 object:
+//   /alpha, /train_loss, /train_accuracy, /val_loss, /val_accuracy   float64 (n)
+//   attributes on /: small_batch_size, small_lr, large_batch_size, large_lr, train_subset, subset_seed
+import Foundation
+import NN
+import Pipeline
+import Store
+
+public struct InterpolateStage: Stage {
+    public static let kind = "interpolate"
+    public static let codeVersion = 1
+    public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
+    public static let parameters = [
+        ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
+        ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
+        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced"),
+        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset"),
+        ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
+    ]
+    public static let inputs = [
+        InputSpec("small", help: "train checkpoint at α = 0 (the small-batch minimizer)"),
+        InputSpec("large", help: "train checkpoint at α = 1 (the large-batch minimizer)"),
+        InputSpec("data", help: "the image set the runs were trained on"),
+        InputSpec("split", help: "its split"),
+    ]
+    public static let outputs = [OutputSpec("curve", .hdf5, help: "α and train/validation loss and accuracy")]
+
+    public static func run(_ context: StageContext) throws {
+        let stage = context.instance
+        let count = context.int("count")
+        guard count >= 2 else {
+            throw StudyError.badParameter(stage: stage, name: "count", value: "\(count)", expected: "at least 2 points")
+        }
+        let (lo, hi) = (context.double("alpha_min"), context.double("alpha_max"))
+        guard lo.isFinite, hi.isFinite, lo < hi else {
+            throw StudyError.badParameter(stage: stage, name: "alpha_max", value: "\(hi)", expected: "a finite number above alpha_min = \(lo)")
+        }
+        let subsetSize = context.int("train_subset")
+        guard subsetSize >= 0 else {
+            throw StudyError.badParameter(stage: stage, name: "train_subset", value: "\(subsetSize)", expected: "0 (all) or a positive count")
+        }
+        let small = try TrainedRun.load(context.input("small"), stage: stage)
+        let large = try TrainedRun.load(context.input("large"), stage: stage)
+        try small.requireSameModel(as: large, stage: stage)
+        let (shape, fullTrain, validation) = try TrainStage.loadSplitSets(context)
+        try small.requireFits(imageShape: shape, dataPath: context.input("data").path, stage: stage)
+        let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: context.int("subset_seed")))
+
+        let alphas = LinearInterpolation.grid(min: lo, max: hi, count: count)
+        let network = Network(model: small.model, maxBatch: 256, threads: context.threads)
+        let curve = try LinearInterpolation.evaluate(small: small.thetaMin, large: large.thetaMin, alphas: alphas, train: train,
+                                                     validation: validation, network: network) { k, t, v in
+            context.progress(String(format: "α %d/%d = %.2f train %.4f val %.4f", k + 1, count, alphas[k], t.meanLoss, v.meanLoss))
+        }
+        try write(curve, small: small, large: large, trainCount: train.count, subsetSeed: context.int("subset_seed"),
+                  to: context.output("curve").path)
+        if let k0 = alphas.firstIndex(of: 0), let k1 = alphas.firstIndex(of: 1) {
+            context.metric("train_loss[alpha=0]", curve.train[k0].meanLoss)
+            context.metric("train_loss[alpha=1]", curve.train[k1].meanLoss)
+        }
+        context.metric("max_train_loss", curve.train.map(\.meanLoss).max()!)
+    }
+
+    static func write(_ curve: InterpolationCurve, small: TrainedRun, large: TrainedRun, trainCount: Int, subsetSeed: Int,
+                      to path: String) throws {
+        let file = try HDF5File.create(path)
+        let n = curve.alpha.count
+        try file.write("/alpha", HDF5Array(shape: [n], values: curve.alpha))
+        try file.write("/train_loss", HDF5Array(shape: [n], values: curve.train.map(\.meanLoss)))
+        try file.write("/train_accuracy", HDF5Array(shape: [n], values: curve.train.map(\.accuracy)))
+        try file.write("/val_loss", HDF5Array(shape: [n], values: curve.validation.map(\.meanLoss)))
+        try file.write("/val_accuracy", HDF5Array(shape: [n], values: curve.validation.map(\.accuracy)))
+        try file.setAttribute("small_batch_size", .int(Int64(small.batchSize)))
+        try file.setAttribute("small_lr", .double(small.learningRateAsWritten))
+        try file.setAttribute("large_batch_size", .int(Int64(large.batchSize)))
+        try file.setAttribute("large_lr", .double(large.learningRateAsWritten))
+        try file.setAttribute("train_subset", .int(Int64(trainCount)))
+        try file.setAttribute("subset_seed", .int(Int64(subsetSeed)))
+        try file.close()
+    }
+}
