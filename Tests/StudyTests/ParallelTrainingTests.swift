@@ -85,6 +85,16 @@ final class ParallelTrainingTests: XCTestCase {
         XCTAssertEqual(one.measurements["workers"], 1)
     }
 
+    func testTwoRanksRerunBitIdentically() throws {
+        let h = try StageHarness()
+        let inputs = try data(h)
+        var params = Self.tiny
+        params["workers"] = .int(2)
+        let a = try h.run(TrainStage.self, params, inputs: inputs, threads: 2).output("checkpoint")
+        let b = try h.run(TrainStage.self, params, inputs: inputs, threads: 4).output("checkpoint")
+        XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b), "same N → same bits (threads per rank 1 vs 2)")
+    }
+
     func testRanksRelayProgressAndRunAsRoot() throws {
         let h = try StageHarness()
         let inputs = try data(h)
