@@ -65,7 +65,7 @@ public struct TrainStage: Stage {
     /// The training loop with resume checkpoints, progress and reporting. Every rank runs it; only
     /// the writer (rank 0, or the single process) saves resume files, writes the object and reports.
     static func trainLoop(_ trainer: Trainer, context: StageContext, workers: Int, writes: Bool,
-                      agreeOnResume: (Int) throws -> Void) throws {
+                          agreeOnResume: (Int) throws -> Void) throws {
         let (config, model) = (trainer.config, trainer.model)
         let (train, validation) = (trainer.train, trainer.validation)
         // The resume directory is private to this stage's cache key; the fingerprint guards the rest.
