@@ -26,6 +26,7 @@ let package = Package(
         .systemLibrary(name: "CHDF5", pkgConfig: "hdf5-serial", providers: [.apt(["libhdf5-dev"])]),
         .systemLibrary(name: "CJPEG", pkgConfig: "libturbojpeg", providers: [.apt(["libturbojpeg0-dev"])]),
         .systemLibrary(name: "CSTB", pkgConfig: "stb", providers: [.apt(["libstb-dev"])]),
+        .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
         .target(name: "Tensor", dependencies: ["CBLAS"]),
@@ -72,12 +73,18 @@ let package = Package(
         ),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
 
+        // MARK: - MPI: a thin communicator and the mpirun launcher (ranks of a stage)
+        .target(name: "Distributed", dependencies: ["CMPI"]),
+        // Runs every collective on the ranks mpirun starts (DistributedTests launches it).
+        .executableTarget(name: "distributed-check", dependencies: ["Distributed"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
+
         // MARK: - Report building blocks (gnuplot rendering, TSV, palette, HTML); the study's figures are in Study
         .target(name: "Report"),
 
         // MARK: - The study's stages (generate, preprocess, split, train, analyses, distances, report)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Report"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Report"],
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Study"]),

@@ -24,6 +24,7 @@ public struct LandscapeStage: Stage {
         ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none"),
         ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)"),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
+        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)"),
     ]
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint (θ_min and the model)"),
@@ -36,6 +37,8 @@ public struct LandscapeStage: Stage {
     static let saveInterval = 2.0
 
     public static func run(_ context: StageContext) throws {
+        let workers = try StageRanks.workers(context)
+        if workers > 1 { return try StageRanks.launch(context, kind: self, workers: workers) }  // LandscapeRanks.swift
         let job = try LandscapeJob(context)
         let start = Date()
         var resumed = 0
@@ -48,6 +51,7 @@ public struct LandscapeStage: Stage {
         context.measure("resumed_points", Double(resumed))
         context.measure("points_per_second", Double(job.axes.pointCount - resumed) / max(seconds, 1e-9))
         context.measure("network_threads", Double(context.threads))
+        context.measure("workers", 1)
         context.measure("blas_kernel=" + NumericEnvironment.blasInfo().coreName, 1)
         if let dir = context.resumeDirectory { GridResume.remove(in: dir) }
     }

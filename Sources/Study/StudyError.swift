@@ -10,6 +10,10 @@ public enum StudyError: Error, Sendable, Equatable, CustomStringConvertible {
     case badParameter(stage: String, name: String, value: String, expected: String)
     /// A resume checkpoint exists but cannot be used (it is then ignored, never trusted blindly).
     case badResumeState(path: String, detail: String)
+    /// A stage with `workers` > 1 found no mpirun to start its ranks.
+    case mpiUnavailable(stage: String, workers: Int, detail: String)
+    /// The MPI ranks of a stage failed (a rank threw or crashed, or mpirun could not start them).
+    case ranksFailed(stage: String, workers: Int, detail: String)
 
     public var description: String {
         switch self {
@@ -30,6 +34,10 @@ public enum StudyError: Error, Sendable, Equatable, CustomStringConvertible {
                 + "file or with --set \(stage.split(separator: "@").first.map(String.init) ?? stage).\(name)=VALUE."
         case let .badResumeState(path, detail):
             return "resume checkpoint \(path) is unusable (\(detail)); delete it to start the stage from scratch."
+        case let .mpiUnavailable(stage, workers, detail):
+            return "\(stage): workers = \(workers) runs the stage as MPI ranks, but \(detail)"
+        case let .ranksFailed(stage, workers, detail):
+            return "\(stage): its \(workers) MPI ranks failed; nothing was stored. \(detail)"
         }
     }
 }

@@ -1,7 +1,9 @@
 // `train`: one SGD run (one batch size, one learning rate) on an image set and its split → one
 // checkpoint object. Resumes after a kill from the resume file in its resume directory; wall times
-// are measurements (index only), never content.
+// are measurements (index only), never content. With `workers: N > 1` the same loop runs as N MPI
+// ranks (data-parallel, see DataParallelGradient); rank 0 writes the object and the resume file.
 import Datasets
+import Distributed
 import Foundation
 import NN
 import Pipeline
@@ -22,26 +24,64 @@ public struct TrainStage: Stage {
         ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
         ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths"),
         ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths"),
+        // In the cache key: N ranks sum the gradient in another float order, so N is another run.
+        ParamSpec("workers", .int, default: .int(1),
+                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)"),
     ]
     public static let inputs = [InputSpec("data", help: "an image-set object"), InputSpec("split", help: "a split object")]
     public static let outputs = [OutputSpec("checkpoint", .hdf5, help: "weights, layout, series, update norms")]
 
     public static func run(_ context: StageContext) throws {
+        let workers = try StageRanks.workers(context)
+        if workers > 1 {
+            _ = try trainingConfig(context)  // parameter errors here, before any rank starts
+            return try StageRanks.launch(context, kind: self, workers: workers)
+        }
         let config = try trainingConfig(context)
         let (model, train, validation) = try loadData(context)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads)
+        try trainLoop(trainer, context: context, workers: 1, writes: true, agreeOnResume: { _ in })
+    }
+
+    /// The body of one MPI rank (`workers` > 1): the same loop over a data-parallel gradient.
+    static func runRank(_ context: StageContext, _ communicator: Communicator) throws {
+        let config = try trainingConfig(context)
+        let (model, train, validation) = try loadData(context)
+        let parallel = DataParallelGradient(model: model, maxBatch: max(config.batchSize, 128), threads: context.threads,
+                                            communicator: communicator)
+        let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads,
+                              gradient: parallel, evaluation: parallel)
+        try trainLoop(trainer, context: context, workers: communicator.size, writes: communicator.isRoot) { epochs in
+            // Every rank read the same resume file (shared folder); make sure they start together.
+            let high = try communicator.allreduceMax(Double(epochs)), low = -(try communicator.allreduceMax(-Double(epochs)))
+            guard high == low else {
+                throw StudyError.badResumeState(path: context.resumeDirectory?.path ?? "-",
+                                                detail: "ranks resume after different epochs (\(Int(low))…\(Int(high))); "
+                                                    + "is the resume folder on a filesystem every rank sees?")
+            }
+        }
+    }
+
+    /// The training loop with resume checkpoints, progress and reporting. Every rank runs it; only
+    /// the writer (rank 0, or the single process) saves resume files, writes the object and reports.
+    static func trainLoop(_ trainer: Trainer, context: StageContext, workers: Int, writes: Bool,
+                          agreeOnResume: (Int) throws -> Void) throws {
+        let (config, model) = (trainer.config, trainer.model)
+        let (train, validation) = (trainer.train, trainer.validation)
         // The resume directory is private to this stage's cache key; the fingerprint guards the rest.
         let fingerprint = "\(kind) v\(codeVersion) \(config) \(model.spec) train \(train.count) val \(validation.count)"
+            + (workers > 1 ? " workers \(workers)" : "")
         var state = trainer.initialState()
         var seconds: [Double] = []
         if let dir = context.resumeDirectory, let saved = try ResumeCheckpoint.load(in: dir, fingerprint: fingerprint) {
             (state, seconds) = saved
             context.measure("resumed_after_epoch", Double(state.completedEpochs))
         }
+        try agreeOnResume(state.completedEpochs)
         var epochStart = Date()
         try trainer.run(&state) { state in
             seconds.append(Date().timeIntervalSince(epochStart))
-            if let dir = context.resumeDirectory {
+            if writes, let dir = context.resumeDirectory {
                 try ResumeCheckpoint.save(state, epochSeconds: seconds, fingerprint: fingerprint, in: dir)
             }
             let e = state.epochs.last!
@@ -49,9 +89,11 @@ public struct TrainStage: Stage {
                                     config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
             epochStart = Date()
         }
+        guard writes else { return }
         try TrainingCheckpoint.write(state, model: model, config: config, trainCount: train.count,
                                      validationCount: validation.count, to: context.output("checkpoint").path)
         report(state, seconds: seconds, context: context)
+        context.measure("workers", Double(workers))
         if let dir = context.resumeDirectory { ResumeCheckpoint.remove(in: dir) }
     }
 

@@ -124,17 +124,33 @@ extension Network: BatchGradient {
     }
 }
 
+/// Loss and accuracy of some parameters on a whole set (forward only). The local version runs one
+/// Network over the set; a data-parallel one splits the set over ranks and sums their stats.
+public protocol SetEvaluation: AnyObject {
+    func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                     labels: UnsafeBufferPointer<Float>) -> BatchStats
+}
+
+extension Network: SetEvaluation {
+    public func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                            labels: UnsafeBufferPointer<Float>) -> BatchStats {
+        // The Trainer checked the sizes at init; evaluateDataset throws only on a mismatch.
+        try! evaluateDataset(parameters: parameters, images: images, labels: labels)
+    }
+}
+
 public final class Trainer {
     public let model: Model
     public let config: TrainingConfig
     public let train: TrainingData
     public let validation: TrainingData
-    private let network: Network
     private let gradientSource: any BatchGradient
+    private let evaluationSource: any SetEvaluation
 
-    /// `gradient` nil uses `network` (one process); `threads` only changes speed, never bits.
+    /// `gradient` / `evaluation` nil use one local Network (one process); `threads` only changes
+    /// speed, never bits. A data-parallel trainer passes both (see DataParallelGradient).
     public init(model: Model, config: TrainingConfig, train: TrainingData, validation: TrainingData, threads: Int,
-                gradient: (any BatchGradient)? = nil) {
+                gradient: (any BatchGradient)? = nil, evaluation: (any SetEvaluation)? = nil) {
         precondition(config.batchSize >= 1 && config.maxEpochs >= 1 && config.patience >= 1, "bad training config \(config)")
         precondition(train.count > 0 && validation.count > 0, "training needs training and validation images")
         precondition(train.images.count == train.count * model.spec.inputSize, "training images do not match the model")
@@ -142,8 +158,14 @@ public final class Trainer {
         self.config = config
         self.train = train
         self.validation = validation
-        network = Network(model: model, maxBatch: max(config.batchSize, 128), threads: threads)
-        gradientSource = gradient ?? network
+        if let gradient, let evaluation {
+            gradientSource = gradient
+            evaluationSource = evaluation
+        } else {
+            let network = Network(model: model, maxBatch: max(config.batchSize, 128), threads: threads)
+            gradientSource = gradient ?? network
+            evaluationSource = evaluation ?? network
+        }
     }
 
     /// Updates per epoch (the last batch may be smaller than the batch size).
@@ -231,8 +253,7 @@ public final class Trainer {
         theta.withUnsafeBufferPointer { p in
             data.images.withUnsafeBufferPointer { x in
                 data.labels.withUnsafeBufferPointer { y in
-                    // The sizes were checked at init; evaluateDataset throws only on a mismatch.
-                    try! network.evaluateDataset(parameters: p, images: x, labels: y)
+                    evaluationSource.evaluateSet(parameters: p, images: x, labels: y)
                 }
             }
         }
