@@ -23,7 +23,7 @@ enum TrainingFigures {
         validation.append("DATA index \(minima) using 1:2:3 with points pt 7 ps 1.3 lc rgb variable title \"minimum\"")
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
-            set xlabel "epoch"; set ylabel \(GnuplotText.quoted(lossLabel)); set key bottom left
+            set xlabel "epoch"; set ylabel \(GnuplotText.quoted(lossLabel)); set key top right
             set title "training"
             plot \(train.joined(separator: ", \\\n     "))
             set title "validation"
