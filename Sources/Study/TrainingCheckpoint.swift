@@ -81,56 +81,38 @@ public enum TrainingCheckpoint {
 }
 
 /// The resume file: the state after the last completed epoch plus each epoch's wall time.
-/// Written to a temporary name, fsynced by HDF5's close, then renamed: a kill -9 leaves either the
-/// previous complete file or the new one, never half of one.
+/// Atomic writes and the format/fingerprint check are `ResumeFile`'s.
 public enum ResumeCheckpoint {
     static let fileName = "train-state.h5"
     static let format = "batchlab-train-resume-1"
 
     public static func save(_ state: TrainingState, epochSeconds: [Double], fingerprint: String, in directory: URL) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let target = directory.appendingPathComponent(fileName)
-        let temp = directory.appendingPathComponent(fileName + ".tmp")
-        try? FileManager.default.removeItem(at: temp)
-        let file = try HDF5File.create(temp.path)
-        try file.write("/theta/current", HDF5Array(shape: [state.theta.count], values: state.theta))
-        try file.write("/theta/init", HDF5Array(shape: [state.thetaInit.count], values: state.thetaInit))
-        try file.write("/theta/min", HDF5Array(shape: [state.thetaMin.count], values: state.thetaMin))
-        try TrainingCheckpoint.writeSeries(state, to: file)
-        try file.write("/epochs/seconds", HDF5Array(shape: [epochSeconds.count], values: epochSeconds))
-        try file.setAttribute("format", .string(format))
-        try file.setAttribute("fingerprint", .string(fingerprint))
-        try file.setAttribute("best_epoch", .int(Int64(state.bestEpoch)))
-        try file.setAttribute("stopped", .string(state.stopped?.rawValue ?? ""))
-        try file.flush()
-        try file.close()
-        guard rename(temp.path, target.path) == 0 else {
-            throw StudyError.badResumeState(path: target.path, detail: "rename failed: \(String(cString: strerror(errno)))")
+        try ResumeFile.write(fileName, in: directory, format: format, fingerprint: fingerprint) { file in
+            try file.write("/theta/current", HDF5Array(shape: [state.theta.count], values: state.theta))
+            try file.write("/theta/init", HDF5Array(shape: [state.thetaInit.count], values: state.thetaInit))
+            try file.write("/theta/min", HDF5Array(shape: [state.thetaMin.count], values: state.thetaMin))
+            try TrainingCheckpoint.writeSeries(state, to: file)
+            try file.write("/epochs/seconds", HDF5Array(shape: [epochSeconds.count], values: epochSeconds))
+            try file.setAttribute("best_epoch", .int(Int64(state.bestEpoch)))
+            try file.setAttribute("stopped", .string(state.stopped?.rawValue ?? ""))
         }
     }
 
     /// The saved state, or nil when there is none; throws when one exists but does not fit.
     public static func load(in directory: URL, fingerprint: String) throws -> (TrainingState, [Double])? {
-        let path = directory.appendingPathComponent(fileName).path
-        guard FileManager.default.fileExists(atPath: path) else { return nil }
-        let file: HDF5File
-        do { file = try HDF5File.open(path) } catch {
-            throw StudyError.badResumeState(path: path, detail: "\(error)")
+        try ResumeFile.read(fileName, in: directory, format: format, fingerprint: fingerprint, owner: "run") { file, path in
+            guard case .int(let best)? = try? file.attribute("best_epoch"),
+                  case .string(let stopped)? = try? file.attribute("stopped") else {
+                throw StudyError.badResumeState(path: path, detail: "written by another format or another run")
+            }
+            let epochs = try TrainingCheckpoint.readSeries(file)
+            let state = TrainingState(theta: try file.read("/theta/current", as: Float.self).values,
+                                      thetaInit: try file.read("/theta/init", as: Float.self).values,
+                                      thetaMin: try file.read("/theta/min", as: Float.self).values,
+                                      epochs: epochs, updateNorms: try file.read("/updates/norm", as: Double.self).values,
+                                      bestEpoch: Int(best), stopped: StopReason(rawValue: stopped))
+            return (state, try file.read("/epochs/seconds", as: Double.self).values)
         }
-        defer { try? file.close() }
-        guard case .string(format)? = try? file.attribute("format"),
-              case .string(fingerprint)? = try? file.attribute("fingerprint"),
-              case .int(let best)? = try? file.attribute("best_epoch"),
-              case .string(let stopped)? = try? file.attribute("stopped") else {
-            throw StudyError.badResumeState(path: path, detail: "written by another format or another run")
-        }
-        let epochs = try TrainingCheckpoint.readSeries(file)
-        let state = TrainingState(theta: try file.read("/theta/current", as: Float.self).values,
-                                  thetaInit: try file.read("/theta/init", as: Float.self).values,
-                                  thetaMin: try file.read("/theta/min", as: Float.self).values,
-                                  epochs: epochs, updateNorms: try file.read("/updates/norm", as: Double.self).values,
-                                  bestEpoch: Int(best), stopped: StopReason(rawValue: stopped))
-        return (state, try file.read("/epochs/seconds", as: Double.self).values)
     }
 
     public static func remove(in directory: URL) {
