@@ -64,6 +64,16 @@ final class StudyProject {
                           stderr: try String(contentsOf: err, encoding: .utf8), code: process.terminationStatus)
     }
 
+    /// The first `artifacts/resume/<key>/<fileName>` that exists (a stage's resume file), or nil.
+    func resumeFile(named fileName: String) -> URL? {
+        let root = artifacts.appendingPathComponent("resume")
+        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
+            let file = root.appendingPathComponent(key).appendingPathComponent(fileName)
+            if FileManager.default.fileExists(atPath: file.path) { return file }
+        }
+        return nil
+    }
+
     /// The object file of `stage`'s output `name`, found through `batchlab show STAGE` (short hash).
     func object(stage: String, output name: String) throws -> URL {
         let shown = try run("show", stage)

@@ -18,14 +18,7 @@ final class LandscapeResumeCLITests: XCTestCase {
             inputs: {checkpoint: train.checkpoint, data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? {
-        let root = p.artifacts.appendingPathComponent("resume")
-        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
-            let file = root.appendingPathComponent(key).appendingPathComponent("landscape-grid.h5")
-            if FileManager.default.fileExists(atPath: file.path) { return file }
-        }
-        return nil
-    }
+    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "landscape-grid.h5") }
 
     func testKilledGridResumesBitIdentically() throws {
         let clean = try StudyProject()

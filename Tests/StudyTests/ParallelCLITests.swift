@@ -84,14 +84,7 @@ final class ParallelCLITests: XCTestCase {
             inputs: {data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? {
-        let root = p.artifacts.appendingPathComponent("resume")
-        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
-            let file = root.appendingPathComponent(key).appendingPathComponent("train-state.h5")
-            if FileManager.default.fileExists(atPath: file.path) { return file }
-        }
-        return nil
-    }
+    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "train-state.h5") }
 
     /// Processes (mpirun, ranks) whose command line mentions the project folder.
     func processes(of project: StudyProject) -> [String] {

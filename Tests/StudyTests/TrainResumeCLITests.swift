@@ -14,14 +14,7 @@ final class TrainResumeCLITests: XCTestCase {
             inputs: {data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? {
-        let root = p.artifacts.appendingPathComponent("resume")
-        for key in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] {
-            let file = root.appendingPathComponent(key).appendingPathComponent("train-state.h5")
-            if FileManager.default.fileExists(atPath: file.path) { return file }
-        }
-        return nil
-    }
+    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "train-state.h5") }
 
     func testKilledTrainingResumesBitIdentically() throws {
         let clean = try StudyProject()
