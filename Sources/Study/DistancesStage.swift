@@ -25,16 +25,9 @@ public struct DistancesStage: Stage {
             throw StudyError.badParameter(stage: context.instance, name: "bins", value: "\(bins)", expected: "a positive integer")
         }
         var measured: [(run: DistanceTable.Run, norms: [Double], layers: [String], model: String)] = []
-        let objects = context.inputObjects("runs")
         for (i, url) in context.inputs("runs").enumerated() {
             context.progress("run \(i + 1)/\(context.inputs("runs").count)")
-            var entry = try measure(url, stage: context.instance)
-            // A data-parallel run without a `workers` attribute: the producing train's parameter says it.
-            if entry.run.workers == 1, i < objects.count, let text = try context.index?.producer(of: objects[i])?.parameters["workers"],
-               let workers = Int(text) {
-                entry.run.workers = workers
-            }
-            measured.append(entry)
+            measured.append(try measure(url, stage: context.instance))
         }
         guard let model = measured.first?.model else {
             throw StudyError.badInput(stage: context.instance, file: "(runs)", detail: "no training checkpoints; wire train.checkpoint")
@@ -83,7 +76,7 @@ public struct DistancesStage: Stage {
         guard case .int(let epochMin) = try file.attribute("epoch_min"), epochMin >= 1, Int(epochMin) <= valLoss.count else {
             throw StudyError.badInput(stage: stage, file: url.path, detail: "attribute epoch_min is missing or outside the epochs")
         }
-        // Data-parallel runs say how many workers they used; single-process checkpoints have no attribute.
+        // Every checkpoint records its workers; one written before that attribute existed was one process.
         var workers = 1
         if case .int(let w)? = try? file.attribute("workers") { workers = Int(w) }
         let groups = layerGroups(trained.model.layout)

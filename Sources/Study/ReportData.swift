@@ -137,11 +137,9 @@ extension ReportData {
         else { throw StudyError.badInput(stage: stage, file: url.path, detail: "checkpoint attributes batch_size, lr, epoch_min, max_epochs") }
         var stopped = ""
         if case .string(let s)? = try? file.attribute("stopped") { stopped = s }
-        // Workers: the checkpoint's attribute, else the producing execution's parameter or measurement, else 1.
+        // Workers are content of the checkpoint (absent in checkpoints from before: one process).
         var workers = 1
         if case .int(let w)? = try? file.attribute("workers") { workers = Int(w) }
-        else if let text = producer?.parameters["workers"], let w = Int(text) { workers = w }
-        else if let w = producer?.measurements["workers"] { workers = Int(w) }
         var run = ReportRun(batchSize: Int(bs), learningRate: lr, workers: workers,
                             trainLoss: try file.read("/epochs/train_loss", as: Double.self).values,
                             valLoss: try file.read("/epochs/val_loss", as: Double.self).values,

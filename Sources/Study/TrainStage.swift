@@ -12,7 +12,7 @@ import Tensor
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: the checkpoint records `workers`
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size"),
@@ -90,7 +90,7 @@ public struct TrainStage: Stage {
             epochStart = Date()
         }
         guard writes else { return }
-        try TrainingCheckpoint.write(state, model: model, config: config, trainCount: train.count,
+        try TrainingCheckpoint.write(state, model: model, config: config, workers: workers, trainCount: train.count,
                                      validationCount: validation.count, to: context.output("checkpoint").path)
         report(state, seconds: seconds, context: context)
         context.measure("workers", Double(workers))

@@ -7,14 +7,15 @@
 //   /layout/shape int64 (S, 4) (trailing 1s pad)           attribute `names` on /layout: comma-separated
 //   /epochs/train_loss, /epochs/val_loss, /epochs/val_accuracy, /epochs/distance   float64 (E)
 //   /updates/norm float64 (E · steps_per_epoch)
-//   attributes on /: batch_size, lr, seed, shuffle_seed, epochs_run, epoch_min, min_val_loss, stopped, …
+//   attributes on /: batch_size, lr, seed, shuffle_seed, workers, epochs_run, epoch_min, min_val_loss, stopped, …
 import Foundation
 import NN
 import Store
 
 public enum TrainingCheckpoint {
     /// Writes the checkpoint object of a finished run.
-    public static func write(_ state: TrainingState, model: Model, config: TrainingConfig, trainCount: Int,
+    /// `workers`: the MPI ranks that trained it (content: it fixes the gradients' summation order).
+    public static func write(_ state: TrainingState, model: Model, config: TrainingConfig, workers: Int, trainCount: Int,
                              validationCount: Int, to path: String) throws {
         let file = try HDF5File.create(path)
         try file.write("/theta/init", HDF5Array(shape: [state.thetaInit.count], values: state.thetaInit))
@@ -30,6 +31,7 @@ public enum TrainingCheckpoint {
             ("max_epochs", .int(Int64(config.maxEpochs))),
             ("patience", .int(Int64(config.patience))),
             ("patience_unit", .string(config.patienceUnit.rawValue)),
+            ("workers", .int(Int64(workers))),
             ("epochs_run", .int(Int64(state.completedEpochs))),
             ("epoch_min", .int(Int64(state.bestEpoch))),
             ("min_val_loss", .double(state.minimumValidationLoss ?? .nan)),

@@ -12,7 +12,7 @@ enum ReportFixtures {
     /// θ_init + 2·`step` there; series and update norms as given.
     static func checkpoint(in dir: URL, batchSize: Int, lr: Float, valLoss: [Double], trainLoss: [Double]? = nil,
                            epochDistance: [Double]? = nil, norms: [Double], step: Float, stopped: StopReason = .patience,
-                           spec: ModelSpec = ReportFixtures.spec) throws -> URL {
+                           spec: ModelSpec = ReportFixtures.spec, workers: Int = 1) throws -> URL {
         let model = try Model(spec)
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let theta0 = model.initialParameters(seed: 1)
@@ -29,7 +29,7 @@ enum ReportFixtures {
         let config = TrainingConfig(batchSize: batchSize, learningRate: lr, initSeed: 1, shuffleSeed: 1, maxEpochs: 10,
                                     patience: 2, patienceUnit: .epochs)
         let url = dir.appendingPathComponent("ckpt-\(batchSize)-\(lr).h5")
-        try TrainingCheckpoint.write(state, model: model, config: config, trainCount: 64, validationCount: 16, to: url.path)
+        try TrainingCheckpoint.write(state, model: model, config: config, workers: workers, trainCount: 64, validationCount: 16, to: url.path)
         return url
     }
 

@@ -83,9 +83,9 @@ final class ReportStageTests: XCTestCase {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
         let objects = runs.enumerated().map { StoredObject(hash: ObjectHash.of(Data("ckpt\($0.offset)".utf8)), size: 1) }
-        // A data-parallel bs-256 run: its workers come from the producing execution's parameters.
+        // A data-parallel bs-256 run: its checkpoint records 2 workers; its seconds come from the index.
         let parallel = try ReportFixtures.checkpoint(in: h.root.appendingPathComponent("parallel"), batchSize: 256, lr: 0.01,
-                                                     valLoss: [0.7, 0.6], norms: [1e-3], step: 0.01)
+                                                     valLoss: [0.7, 0.6], norms: [1e-3], step: 0.01, workers: 2)
         let parallelObject = StoredObject(hash: ObjectHash.of(Data("ckpt4".utf8)), size: 1)
         let index = FixedIndex(objects: objects + [parallelObject])
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "parallel": [parallel]],
