@@ -12,7 +12,7 @@ import Tensor
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 2  // 2: the checkpoint records `workers`
+    public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: vectorised pooling backward (bias-gradient sum order)
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size"),

@@ -51,7 +51,7 @@ final class GradientCheckTests: XCTestCase {
     }
 
     func testBiasReluPoolForwardAndBackward() {
-        let (k, h, w) = (3, 4, 22)  // 11 outputs per row: 8 through the vector path, 3 through the scalar one
+        let (k, h, w) = (3, 4, 30)  // 15 outputs per row: 8 and 4 through the vector paths, 3 through the scalar one
         let conv = TestData.uniform(k * h * w, seed: 4), bias = TestData.uniform(k, seed: 5, scale: 0.3)
         let dPooled = TestData.uniform(k * (h / 2) * (w / 2), seed: 6)
         var pooled = [Float](repeating: 0, count: dPooled.count), argmax = [UInt8](repeating: 9, count: dPooled.count)
