@@ -29,7 +29,9 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
-        .target(name: "Tensor", dependencies: ["CBLAS"]),
+        // Hand-written AVX-512 GEMM micro-kernels for the conv layers (C, chosen at run time; see its header).
+        .target(name: "Kernels"),
+        .target(name: "Tensor", dependencies: ["CBLAS", "Kernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
         .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),

@@ -66,10 +66,10 @@ public enum RankLauncher {
 
     /// mpirun's arguments. `--bind-to none`: a rank may run several threads, and stages running
     /// side by side would otherwise be pinned to the same cores. `--oversubscribe`: containers often
-    /// report fewer slots than cores. `-x`: forward the BLAS settings (those set in `environment`)
-    /// to ranks on other machines.
+    /// report fewer slots than cores. `-x`: forward the numeric settings (those set in `environment`:
+    /// BLAS threads and core type, the conv engine) to ranks on other machines.
     public static func arguments(_ launch: RankLaunch, environment: [String: String]) -> [String] {
-        let forwarded = ["OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE"].filter { environment[$0] != nil }
+        let forwarded = ["OPENBLAS_NUM_THREADS", "OPENBLAS_CORETYPE", "BATCHLAB_CONV_KERNELS"].filter { environment[$0] != nil }
         return ["-n", String(launch.workers), "--oversubscribe", "--bind-to", "none"] + forwarded.flatMap { ["-x", $0] }
             + launch.extraOptions + [launch.executable] + launch.arguments
     }

@@ -1,4 +1,5 @@
-// 3×3 convolution, stride 1, zero padding 1, one image at a time, as im2col + GEMM.
+// 3×3 convolution, stride 1, zero padding 1, one image at a time, as im2col + GEMM (BatchLab's
+// AVX-512 kernels or OpenBLAS: `ConvEngine`).
 // Convention for every layer in NN: backward ACCUMULATES (+=) parameter gradients and
 // OVERWRITES input gradients. The bias is handled by the fused BiasReluPool step that follows.
 import Tensor
@@ -13,9 +14,14 @@ public enum Conv3x3 {
     /// x: (C, H, W) · w: (K, C·9) · col: workspace (C·9, H·W) · out: (K, H·W), overwritten.
     @inline(__always)
     public static func forward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, shape s: ConvBlockShape,
-                               col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>, tile: Int = columnTile) {
+                               col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
+                               engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
+        if engine == .avx512 {
+            ConvGEMM.nn(m: s.outChannels, n: hw, k: ck, a: w, aRow: ck, aCol: 1, b: col, ldb: hw, c: out, ldc: hw, accumulate: false)
+            return
+        }
         for t in stride(from: 0, to: hw, by: tile) {
             GEMM.sgemm(m: s.outChannels, n: min(tile, hw - t), k: ck, a: w, lda: ck, b: col + t, ldb: hw, beta: 0, c: out + t, ldc: hw)
         }
@@ -25,23 +31,37 @@ public enum Conv3x3 {
     /// computes col·dOutᵀ 5–50 % faster than dOut·colᵀ on these shapes (`batchlab-bench --gemm`, rows dWᵀ
     /// vs dW), so callers accumulate dWᵀ over several images and add it once with `addTransposed`.
     /// x: (C, H, W) · w: (K, C·9) · dOut: (K, H·W) · dWT: (C·9, K), += · dX: (C, H, W), overwritten (nil: skip,
-    /// e.g. for the input image) · col, dCol: workspaces (C·9, H·W).
+    /// e.g. for the input image) · col: workspace (C·9, H·W) · dCol: workspace (max(C·9, K), H·W).
     @inline(__always)
     public static func backward(_ x: UnsafePointer<Float>, weights w: UnsafePointer<Float>, dOut: UnsafePointer<Float>,
                                 shape s: ConvBlockShape, col: UnsafeMutablePointer<Float>, dCol: UnsafeMutablePointer<Float>,
-                                dWT: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?, tile: Int = columnTile) {
+                                dWT: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?,
+                                engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
-        // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
-        for t in stride(from: 0, to: hw, by: tile) {
-            GEMM.sgemm(transB: true, m: ck, n: s.outChannels, k: min(tile, hw - t), a: col + t, lda: hw, b: dOut + t, ldb: hw,
-                       beta: 1, c: dWT, ldc: s.outChannels)
+        let k = s.outChannels
+        if engine == .avx512 && k > 16 {
+            // dWᵀ += col·dOutᵀ as an outer-product GEMM over dOut transposed to (HW, K), parked in dCol
+            // (a dot-product kernel along pixels loses to its lane reductions at these sizes). With one
+            // vector of output channels (K ≤ 16) that kernel is load-bound and OpenBLAS is faster.
+            ConvGEMM.transpose(rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
+            ConvGEMM.nn(m: ck, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dCol, ldb: k, c: dWT, ldc: k, accumulate: true)
+        } else {
+            // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
+            for t in stride(from: 0, to: hw, by: tile) {
+                GEMM.sgemm(transB: true, m: ck, n: k, k: min(tile, hw - t), a: col + t, lda: hw, b: dOut + t, ldb: hw,
+                           beta: 1, c: dWT, ldc: k)
+            }
         }
         guard let dX else { return }
-        // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
-        for t in stride(from: 0, to: hw, by: tile) {
-            GEMM.sgemm(transA: true, m: ck, n: min(tile, hw - t), k: s.outChannels, a: w, lda: ck, b: dOut + t, ldb: hw,
-                       beta: 0, c: dCol + t, ldc: hw)
+        if engine == .avx512 {
+            // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
+            ConvGEMM.nn(m: ck, n: hw, k: k, a: w, aRow: 1, aCol: ck, b: dOut, ldb: hw, c: dCol, ldc: hw, accumulate: false)
+        } else {
+            for t in stride(from: 0, to: hw, by: tile) {
+                GEMM.sgemm(transA: true, m: ck, n: min(tile, hw - t), k: k, a: w, lda: ck, b: dOut + t, ldb: hw,
+                           beta: 0, c: dCol + t, ldc: hw)
+            }
         }
         Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
     }

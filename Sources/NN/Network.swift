@@ -12,6 +12,8 @@ public final class Network: @unchecked Sendable {
     public let model: Model
     public let maxBatch: Int
     public let threads: Int
+    /// The GEMM engine of the conv layers (`ConvEngine.preferred` unless given).
+    public let convEngine: ConvEngine
     /// Images per chunk of the fixed partition (part of the arithmetic; changing it changes bits).
     public static let chunkSize = 8
 
@@ -30,9 +32,11 @@ public final class Network: @unchecked Sendable {
     private let chunkGradients: FloatBuffer        // (maxChunks, convCount)
 
     /// Workspaces for batches of up to `maxBatch` images, run on `threads` workers.
-    public init(model: Model, maxBatch: Int, threads: Int = 1) {
+    public init(model: Model, maxBatch: Int, threads: Int = 1, convEngine: ConvEngine = .preferred) {
         precondition(maxBatch >= 1 && threads >= 1, "Network needs maxBatch ≥ 1 and threads ≥ 1")
+        precondition(convEngine.isAvailable, "conv engine \(convEngine) is not available on this CPU")
         self.model = model
+        self.convEngine = convEngine
         self.maxBatch = maxBatch
         self.threads = threads
         NumericEnvironment.setBLASThreads(1)
@@ -134,7 +138,8 @@ public final class Network: @unchecked Sendable {
             for i in part.range(ofChunk: chunk) {
                 var x = images + i * model.spec.inputSize
                 for (b, s) in blocks.enumerated() {
-                    Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer)
+                    Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer,
+                                    engine: convEngine)
                     let out = pooled[b].pointer + i * s.pooledSize
                     if keepIndices {
                         BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
@@ -169,7 +174,8 @@ public final class Network: @unchecked Sendable {
                     let input = b == 0 ? images + i * model.spec.inputSize : UnsafePointer(pooled[b - 1].pointer + i * blocks[b - 1].pooledSize)
                     let dInput = b == 0 ? nil : (b % 2 == 0 ? ws.dInA.pointer : ws.dInB.pointer)
                     Conv3x3.backward(input, weights: theta + convWeightOffset[b], dOut: ws.dConv.pointer, shape: s,
-                                     col: ws.col.pointer, dCol: ws.dCol.pointer, dWT: ws.dWT.pointer + convWeightOffset[b], dX: dInput)
+                                     col: ws.col.pointer, dCol: ws.dCol.pointer, dWT: ws.dWT.pointer + convWeightOffset[b], dX: dInput,
+                                     engine: convEngine)
                     if let dInput { dPooled = UnsafePointer(dInput) }
                 }
             }
@@ -214,7 +220,7 @@ public final class Network: @unchecked Sendable {
 
 /// One worker's scratch space for one image's conv blocks, sized for the largest block.
 final class WorkerSpace: @unchecked Sendable {
-    let col: FloatBuffer, dCol: FloatBuffer   // (C·9, H·W)
+    let col: FloatBuffer, dCol: FloatBuffer   // (C·9, H·W); dCol (max(C·9, K), H·W)
     let conv: FloatBuffer, dConv: FloatBuffer // (K, H·W)
     let dInA: FloatBuffer, dInB: FloatBuffer  // (C, H, W) of block inputs, ping-pong
     let dWT: FloatBuffer                      // the chunk's transposed conv weight gradients, at the layout's offsets
@@ -223,7 +229,7 @@ final class WorkerSpace: @unchecked Sendable {
         let colSize = blocks.map(\.colSize).max()!
         let convSize = blocks.map(\.convSize).max()!
         let inSize = blocks.dropFirst().map(\.inputSize).max() ?? 1
-        col = FloatBuffer(count: colSize); dCol = FloatBuffer(count: colSize)
+        col = FloatBuffer(count: colSize); dCol = FloatBuffer(count: max(colSize, convSize))  // dCol also parks dOutᵀ
         conv = FloatBuffer(count: convSize); dConv = FloatBuffer(count: convSize)
         dInA = FloatBuffer(count: inSize); dInB = FloatBuffer(count: inSize)
         dWT = FloatBuffer(count: convCount)

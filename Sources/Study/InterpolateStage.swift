@@ -9,7 +9,7 @@ import Store
 
 public struct InterpolateStage: Stage {
     public static let kind = "interpolate"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
     public static let parameters = [
         ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),

@@ -9,7 +9,7 @@ import Tensor
 
 public struct LandscapeStage: Stage {
     public static let kind = "landscape"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
@@ -52,7 +52,7 @@ public struct LandscapeStage: Stage {
         context.measure("points_per_second", Double(job.axes.pointCount - resumed) / max(seconds, 1e-9))
         context.measure("network_threads", Double(context.threads))
         context.measure("workers", 1)
-        context.measure("blas_kernel=" + NumericEnvironment.blasInfo().coreName, 1)
+        context.measure("blas_kernel=" + NumericEnvironment.blasInfo().kernels, 1)
         if let dir = context.resumeDirectory { GridResume.remove(in: dir) }
     }
 

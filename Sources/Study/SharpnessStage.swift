@@ -12,7 +12,7 @@ import Store
 
 public struct SharpnessStage: Stage {
     public static let kind = "sharpness"
-    public static let codeVersion = 3  // 2: line search expands along the projection arc; Wolfe-filtered pairs; 3: vectorised pooling backward
+    public static let codeVersion = 3  // 2: line search expands along the projection arc; Wolfe-filtered pairs; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "Keskar's sharpness φ: max of the training loss over the box ε(|θ|+1) by L-BFGS-B"
     public static let parameters = [
         ParamSpec("epsilon", .list(.double), default: .list([.double(1e-3), .double(5e-4)]), help: "box sizes ε"),

@@ -12,7 +12,7 @@ import Tensor
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: vectorised pooling backward (bias-gradient sum order)
+    public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size"),
@@ -172,6 +172,6 @@ public struct TrainStage: Stage {
         context.measure("network_threads", Double(context.threads))
         // The kernel name is text; a one-hot measurement keeps it visible in `show` until the
         // engine's measurements carry text.
-        context.measure("blas_kernel=" + blas.coreName, 1)
+        context.measure("blas_kernel=" + blas.kernels, 1)
     }
 }

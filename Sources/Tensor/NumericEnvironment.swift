@@ -13,9 +13,15 @@ public struct BLASInfo: Sendable, Hashable, CustomStringConvertible {
     public var blasThreads: Int
     /// The value of OPENBLAS_CORETYPE the process started with, if any.
     public var requestedCoreType: String?
+    /// The conv layers' GEMM engine (`ConvEngine.preferred`).
+    public var convEngine: ConvEngine
+
+    /// What a run records as its kernel, e.g. "SkylakeX + avx512 conv": both change the bits.
+    public var kernels: String { "\(coreName) + \(convEngine.rawValue) conv" }
 
     public var description: String {
-        "OpenBLAS core \(coreName), \(blasThreads) BLAS thread(s), OPENBLAS_CORETYPE=\(requestedCoreType ?? "unset")"
+        "OpenBLAS core \(coreName), \(blasThreads) BLAS thread(s), OPENBLAS_CORETYPE=\(requestedCoreType ?? "unset"); "
+            + "conv GEMMs: \(convEngine.rawValue) (\(ConvEngine.variable)=\(ConvEngine.requested ?? "unset"))"
     }
 }
 
@@ -80,7 +86,7 @@ public enum NumericEnvironment {
     public static func blasInfo() -> BLASInfo {
         let requested = getenv(coreTypeVariable).map { String(cString: $0) }
         return BLASInfo(coreName: currentCoreName(), blasThreads: Int(openblas_get_num_threads()),
-                        requestedCoreType: requested)
+                        requestedCoreType: requested, convEngine: .preferred)
     }
 }
 

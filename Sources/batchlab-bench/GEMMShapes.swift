@@ -1,45 +1,74 @@
-// `batchlab-bench --gemm`: GFLOP/s of OpenBLAS (single-threaded) on the GEMM shapes the network's
-// conv layers produce, per image and per 8-image chunk, to see where BLAS efficiency is lost.
+// `batchlab-bench --gemm [64x64]`: GFLOP/s of the three GEMMs of each conv layer (forward, dWᵀ, dCol)
+// for one image, as Conv3x3 runs them: OpenBLAS single-threaded in column tiles, and BatchLab's
+// AVX-512 kernels (when the CPU has them). Shows where the conv engine wins or loses.
 import NN
 import Tensor
 
 enum GEMMShapes {
-    struct Shape { var label: String; var transA: Bool; var transB: Bool; var m: Int; var n: Int; var k: Int }
-
-    static func shapes(_ spec: ModelSpec) -> [Shape] {
-        var list: [Shape] = []
-        for (i, b) in spec.convBlocks.enumerated() {
-            let hw = b.height * b.width, ck = b.inChannels * 9, k = b.outChannels
-            list.append(Shape(label: "conv\(i + 1) fwd", transA: false, transB: false, m: k, n: hw, k: ck))
-            list.append(Shape(label: "conv\(i + 1) fwd×8", transA: false, transB: false, m: k, n: 8 * hw, k: ck))
-            list.append(Shape(label: "conv\(i + 1) fwdᵀ", transA: false, transB: false, m: hw, n: k, k: ck))
-            list.append(Shape(label: "conv\(i + 1) dW", transA: false, transB: true, m: k, n: ck, k: hw))
-            list.append(Shape(label: "conv\(i + 1) dWᵀ", transA: false, transB: true, m: ck, n: k, k: hw))
-            list.append(Shape(label: "conv\(i + 1) dW nn", transA: false, transB: false, m: k, n: ck, k: hw))
-            list.append(Shape(label: "conv\(i + 1) dWᵀ tn", transA: true, transB: false, m: ck, n: k, k: hw))
-            list.append(Shape(label: "conv\(i + 1) dW×8", transA: false, transB: true, m: k, n: ck, k: 8 * hw))
-            if i > 0 { list.append(Shape(label: "conv\(i + 1) dCol", transA: true, transB: false, m: ck, n: hw, k: k)) }
-            if i > 0 { list.append(Shape(label: "conv\(i + 1) dCol×8", transA: true, transB: false, m: ck, n: 8 * hw, k: k)) }
-        }
-        return list
-    }
+    enum Op: String { case forward = "fwd", weightGradient = "dWᵀ", columnGradient = "dCol" }
 
     static func run(_ spec: ModelSpec) {
         NumericEnvironment.setBLASThreads(1)
-        for s in shapes(spec) {
-            let a = FloatBuffer(count: s.m * s.k), b = FloatBuffer(count: s.k * s.n), c = FloatBuffer(count: s.m * s.n)
-            for i in 0..<a.count { a.pointer[i] = Float(i % 7) * 0.1 }
-            for i in 0..<b.count { b.pointer[i] = Float(i % 5) * 0.1 }
-            let call = {
-                GEMM.sgemm(transA: s.transA, transB: s.transB, m: s.m, n: s.n, k: s.k, a: a.pointer, lda: s.transA ? s.m : s.k,
-                           b: b.pointer, ldb: s.transB ? s.k : s.n, beta: 1, c: c.pointer, ldc: s.n)
+        emit("layer  op     m×n×k              OpenBLAS   AVX-512  (GFLOP/s, one image)")
+        for (i, s) in spec.convBlocks.enumerated() {
+            let hw = s.height * s.width, ck = s.inChannels * 9, k = s.outChannels
+            let w = filled(k * ck, 7), col = filled(ck * hw, 5), dOut = filled(k * hw, 3)
+            let out = FloatBuffer(count: max(k, ck) * hw), dWT = FloatBuffer(count: ck * k)
+            var ops: [(Op, String)] = [(.forward, "\(k)×\(hw)×\(ck)"), (.weightGradient, "\(ck)×\(k)×\(hw)")]
+            if i > 0 { ops.append((.columnGradient, "\(ck)×\(hw)×\(k)")) }
+            for (op, shape) in ops {
+                var rates: [String] = []
+                for engine in [ConvEngine.openBLAS, .avx512] {
+                    guard engine.isAvailable else { rates.append("-"); continue }
+                    let call = {
+                        switch (op, engine) {
+                        case (.forward, .avx512):
+                            ConvGEMM.nn(m: k, n: hw, k: ck, a: w.pointer, aRow: ck, aCol: 1, b: col.pointer, ldb: hw,
+                                        c: out.pointer, ldc: hw, accumulate: false)
+                        case (.forward, .openBLAS):
+                            for t in stride(from: 0, to: hw, by: Conv3x3.columnTile) {
+                                GEMM.sgemm(m: k, n: min(Conv3x3.columnTile, hw - t), k: ck, a: w.pointer, lda: ck, b: col.pointer + t,
+                                           ldb: hw, beta: 0, c: out.pointer + t, ldc: hw)
+                            }
+                        case (.weightGradient, .avx512):  // as Conv3x3: transpose dOut, then an outer-product GEMM
+                            ConvGEMM.transpose(rows: k, cols: hw, src: dOut.pointer, lds: hw, dst: out.pointer, ldd: k)
+                            ConvGEMM.nn(m: ck, n: k, k: hw, a: col.pointer, aRow: hw, aCol: 1, b: out.pointer, ldb: k, c: dWT.pointer, ldc: k,
+                                        accumulate: true)
+                        case (.weightGradient, .openBLAS):
+                            for t in stride(from: 0, to: hw, by: Conv3x3.columnTile) {
+                                GEMM.sgemm(transB: true, m: ck, n: k, k: min(Conv3x3.columnTile, hw - t), a: col.pointer + t, lda: hw,
+                                           b: dOut.pointer + t, ldb: hw, beta: 1, c: dWT.pointer, ldc: k)
+                            }
+                        case (.columnGradient, .avx512):
+                            ConvGEMM.nn(m: ck, n: hw, k: k, a: w.pointer, aRow: 1, aCol: ck, b: dOut.pointer, ldb: hw,
+                                        c: out.pointer, ldc: hw, accumulate: false)
+                        case (.columnGradient, .openBLAS):
+                            for t in stride(from: 0, to: hw, by: Conv3x3.columnTile) {
+                                GEMM.sgemm(transA: true, m: ck, n: min(Conv3x3.columnTile, hw - t), k: k, a: w.pointer, lda: ck,
+                                           b: dOut.pointer + t, ldb: hw, beta: 0, c: out.pointer + t, ldc: hw)
+                            }
+                        }
+                    }
+                    for _ in 0..<10 { call() }
+                    var reps = 0
+                    let t0 = Machine.now()
+                    while Machine.now() - t0 < 0.2 { call(); reps += 1 }
+                    rates.append(String(Int(2.0 * Double(k * hw * ck) * Double(reps) / (Machine.now() - t0) / 1e9)))
+                }
+                emit("conv\(i + 1)  " + op.rawValue.padding(toLength: 6, withPad: " ", startingAt: 0)
+                     + shape.padding(toLength: 18, withPad: " ", startingAt: 0)
+                     + rates[0].leftPadded(9) + rates[1].leftPadded(10))
             }
-            for _ in 0..<10 { call() }
-            var reps = 0
-            let t0 = Machine.now()
-            while Machine.now() - t0 < 0.2 { call(); reps += 1 }
-            let gflops = 2.0 * Double(s.m * s.n * s.k) * Double(reps) / (Machine.now() - t0) / 1e9
-            emit("\(s.label.padding(toLength: 14, withPad: " ", startingAt: 0)) \(s.m)×\(s.n)×\(s.k): \(Int(gflops)) GFLOP/s")
         }
     }
+
+    static func filled(_ count: Int, _ period: Int) -> FloatBuffer {
+        let buffer = FloatBuffer(count: count)
+        for i in 0..<count { buffer.pointer[i] = Float(i % period) * 0.1 - 0.2 }
+        return buffer
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: " ", count: max(0, width - count)) + self }
 }

@@ -43,7 +43,7 @@ func makeReporter() -> ProgressReporter {
 /// Runs a reproduce request, prints the summary, exits 1 if a stage failed.
 func execute(_ request: ReproduceRequest) throws {
     var request = request
-    request.blasKernel = NumericEnvironment.blasInfo().coreName
+    request.blasKernel = NumericEnvironment.blasInfo().kernels
     request.publishKind = "report"  // figures and page copied to artifacts/report/<pipeline name>/
     let summary = try workspace().reproduce(request, reporter: makeReporter(), onWait: waitMessage)
     print(summary.report)

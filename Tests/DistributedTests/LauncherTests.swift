@@ -48,6 +48,8 @@ final class LauncherTests: XCTestCase {
         XCTAssertEqual(RankLauncher.arguments(launch, environment: ["OPENBLAS_NUM_THREADS": "1"]),
                        ["-n", "3", "--oversubscribe", "--bind-to", "none", "-x", "OPENBLAS_NUM_THREADS",
                         "--hostfile", "/shared/hosts", "/opt/batchlab", "mpi-rank", "/s/job.json"])
+        XCTAssertEqual(RankLauncher.arguments(launch, environment: ["BATCHLAB_CONV_KERNELS": "openblas", "HOME": "/root"]).prefix(7),
+                       ["-n", "3", "--oversubscribe", "--bind-to", "none", "-x", "BATCHLAB_CONV_KERNELS"])
         XCTAssertEqual(RankLauncher.optionsFromEnvironment(["BATCHLAB_MPIRUN_ARGS": "--hostfile  h --mca btl tcp,self"]),
                        ["--hostfile", "h", "--mca", "btl", "tcp,self"])
     }

@@ -15,39 +15,46 @@ func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1
 func doubles(_ a: [Float]) -> [Double] { a.map(Double.init) }
 
 final class GradientCheckTests: XCTestCase {
+    /// Both engines; 20 output channels take the AVX-512 engine's transposed dWᵀ path, 3 its OpenBLAS one.
     func testConv3x3ForwardAndBackward() {
-        let s = ConvBlockShape(inChannels: 2, outChannels: 3, height: 4, width: 6)
-        let x = TestData.uniform(s.inputSize, seed: 1), w = TestData.uniform(3 * 2 * 9, seed: 2)
+        for engine in ConvEngine.allCases where engine.isAvailable {
+            for k in [3, 20] { checkConv3x3(ConvBlockShape(inChannels: 2, outChannels: k, height: 4, width: 6), engine: engine) }
+        }
+    }
+
+    func checkConv3x3(_ s: ConvBlockShape, engine: ConvEngine) {
+        let k = s.outChannels, label = "\(engine) K=\(k): "
+        let x = TestData.uniform(s.inputSize, seed: 1), w = TestData.uniform(k * 2 * 9, seed: 2)
         let dOut = TestData.uniform(s.convSize, seed: 3)
         var out = [Float](repeating: 0, count: s.convSize)
-        var col = [Float](repeating: 0, count: s.colSize), dCol = col
+        var col = [Float](repeating: 0, count: s.colSize), dCol = [Float](repeating: 0, count: max(s.colSize, s.convSize))
         var dW = [Float](repeating: 0, count: w.count), dWT = dW, dX = [Float](repeating: 0, count: x.count)
-        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &out)
-        let ref = Reference.conv(doubles(x), doubles(w), nil, c: 2, h: 4, wd: 6, k: 3)
-        assertClose(out, ref, atol: 1e-5, rtol: 1e-5, "conv forward")
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &out, engine: engine)
+        let ref = Reference.conv(doubles(x), doubles(w), nil, c: 2, h: 4, wd: 6, k: k)
+        assertClose(out, ref, atol: 1e-5, rtol: 1e-5, label + "conv forward")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX, engine: engine)
         Conv3x3.addTransposed(dWT, shape: s, into: &dW)
-        let scalarOfW = { (wv: [Double]) in dot(Reference.conv(doubles(x), wv, nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
-        let scalarOfX = { (xv: [Double]) in dot(Reference.conv(xv, doubles(w), nil, c: 2, h: 4, wd: 6, k: 3), doubles(dOut)) }
-        assertClose(dW, Reference.finiteDifference(doubles(w), scalarOfW), atol: 1e-5, rtol: 1e-4, "conv dW")
-        assertClose(dX, Reference.finiteDifference(doubles(x), scalarOfX), atol: 1e-5, rtol: 1e-4, "conv dX")
+        let scalarOfW = { (wv: [Double]) in dot(Reference.conv(doubles(x), wv, nil, c: 2, h: 4, wd: 6, k: k), doubles(dOut)) }
+        let scalarOfX = { (xv: [Double]) in dot(Reference.conv(xv, doubles(w), nil, c: 2, h: 4, wd: 6, k: k), doubles(dOut)) }
+        assertClose(dW, Reference.finiteDifference(doubles(w), scalarOfW), atol: 1e-5, rtol: 1e-4, label + "conv dW")
+        assertClose(dX, Reference.finiteDifference(doubles(x), scalarOfX), atol: 1e-5, rtol: 1e-4, label + "conv dX")
         // Accumulation: a second backward adds the same gradient again (into dWᵀ, then into dW).
         let once = dW
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX)
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWT, dX: &dX, engine: engine)
         dW = [Float](repeating: 0, count: w.count)
         Conv3x3.addTransposed(dWT, shape: s, into: &dW)
-        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, "conv dWᵀ accumulates")
+        assertClose(dW, once.map { 2 * $0 }, atol: 1e-6, rtol: 1e-6, label + "conv dWᵀ accumulates")
         Conv3x3.addTransposed(dWT, shape: s, into: &dW)
-        assertClose(dW, once.map { 4 * $0 }, atol: 1e-6, rtol: 1e-6, "addTransposed accumulates")
+        assertClose(dW, once.map { 4 * $0 }, atol: 1e-6, rtol: 1e-6, label + "addTransposed accumulates")
         // Column tiles (7 does not divide H·W = 24: a short last tile) give the same products.
         var outTiled = out, dWTTiled = [Float](repeating: 0, count: w.count), dXTiled = dX
-        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &outTiled, tile: 7)
-        assertClose(outTiled, doubles(out), atol: 1e-6, rtol: 1e-6, "tiled conv forward")
-        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWTTiled, dX: &dXTiled, tile: 7)
+        Conv3x3.forward(x, weights: w, shape: s, col: &col, out: &outTiled, engine: engine, tile: 7)
+        assertClose(outTiled, doubles(out), atol: 1e-6, rtol: 1e-6, label + "tiled conv forward")
+        Conv3x3.backward(x, weights: w, dOut: dOut, shape: s, col: &col, dCol: &dCol, dWT: &dWTTiled, dX: &dXTiled, engine: engine, tile: 7)
         var dWTiled = [Float](repeating: 0, count: w.count)
         Conv3x3.addTransposed(dWTTiled, shape: s, into: &dWTiled)
-        assertClose(dWTiled, doubles(once), atol: 1e-6, rtol: 1e-6, "tiled conv dW")
-        assertClose(dXTiled, doubles(dX), atol: 1e-6, rtol: 1e-6, "tiled conv dX")
+        assertClose(dWTiled, doubles(once), atol: 1e-6, rtol: 1e-6, label + "tiled conv dW")
+        assertClose(dXTiled, doubles(dX), atol: 1e-6, rtol: 1e-6, label + "tiled conv dX")
     }
 
     func testBiasReluPoolForwardAndBackward() {

@@ -29,8 +29,9 @@ final class OracleTests: XCTestCase {
         let model = try Model(f.spec)
         XCTAssertEqual(model.parameterCount, f.parameters.count, "layout size vs PyTorch's parameter count")
         XCTAssertEqual(f.images.count, f.batch * f.spec.inputSize)
+        for engine in ConvEngine.allCases where engine.isAvailable {
         for threads in [1, 2] {
-            let net = Network(model: model, maxBatch: f.batch, threads: threads)
+            let net = Network(model: model, maxBatch: f.batch, threads: threads, convEngine: engine)
             var theta = f.parameters
             var grad = [Float](repeating: 0, count: theta.count)
             func step() -> BatchStats {
@@ -38,11 +39,11 @@ final class OracleTests: XCTestCase {
                     grad.withUnsafeMutableBufferPointer { net.gradient(parameters: t, images: x, labels: y, gradient: $0) } } } }
             }
             let stats = step()
-            assertClose(net.lastLogits(count: f.batch), f.logits, atol: 1e-5, rtol: 1e-5, "logits (\(threads) threads)")
+            assertClose(net.lastLogits(count: f.batch), f.logits, atol: 1e-5, rtol: 1e-5, "logits (\(engine), \(threads) threads)")
             XCTAssertEqual(stats.meanLoss, f.meanLoss, accuracy: 1e-6)
             let mean = grad.map { $0 / Float(f.batch) }
             for s in model.layout.slices {
-                assertClose(Array(mean[s.range]), Array(f.meanGradient[s.range]), atol: 1e-6, rtol: 1e-4, "d\(s.name) (\(threads) threads)")
+                assertClose(Array(mean[s.range]), Array(f.meanGradient[s.range]), atol: 1e-6, rtol: 1e-4, "d\(s.name) (\(engine), \(threads) threads)")
             }
             var losses: [Double] = []
             theta = f.parameters
@@ -53,6 +54,7 @@ final class OracleTests: XCTestCase {
             }
             assertClose(losses, f.sgdLosses, atol: 1e-6, rtol: 1e-5, "losses of 10 SGD steps")
             assertClose(theta, f.finalParameters, atol: 1e-5, rtol: 1e-4, "parameters after 10 SGD steps")
+        }
         }
     }
 }

@@ -53,7 +53,7 @@ extension LandscapeStage {
         context.measure("points_per_second", Double(total - resumed) / max(seconds, 1e-9))
         context.measure("network_threads", Double(context.threads))
         context.measure("workers", Double(communicator.size))
-        context.measure("blas_kernel=" + NumericEnvironment.blasInfo().coreName, 1)
+        context.measure("blas_kernel=" + NumericEnvironment.blasInfo().kernels, 1)
         if let dir = context.resumeDirectory { GridResume.remove(in: dir) }
     }
 

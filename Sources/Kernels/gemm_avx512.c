@@ -1,0 +1,127 @@
+// AVX-512 micro-kernels for the three GEMMs of a 3×3 convolution (forward, dCol, dWᵀ): one
+// outer-product GEMM kernel (bl_sgemm_nn, A or Aᵀ) and a transpose that turns dWᵀ += col·dOutᵀ into one.
+//
+// Why not OpenBLAS here: the study's convolutions are small GEMMs (16–64 output channels, 27–576
+// deep, 64–4096 pixels), and OpenBLAS spends as long packing B (the im2col columns) as it spends
+// multiplying: 30–100 GFLOP/s on these shapes against ~155 for large ones (`batchlab-bench --gemm`).
+// These kernels read A and B where they are, keep a register block of C, and never pack. They are
+// compiled for AVX-512 with a function attribute and chosen at run time (bl_kernels_available), so
+// the binary still runs on any x86-64; elsewhere Conv3x3 uses OpenBLAS.
+//
+// Determinism: every C element is one FMA chain over p = 0…k−1 (Kernels.h), whichever block, panel
+// or thread computes it. (A dot-product kernel along pixels for dWᵀ was tried and dropped: its lane
+// reductions cost more than its multiplies at 64–256 pixels.)
+#include "Kernels.h"
+#include <immintrin.h>
+
+#define AVX512 __attribute__((target("avx512f,fma")))
+
+int bl_kernels_available(void) {
+    static int cached = -1;  // a benign race: every thread computes the same value
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+static inline __mmask16 lane_mask(ptrdiff_t count) {
+    return count >= 16 ? (__mmask16)0xFFFF : count <= 0 ? (__mmask16)0 : (__mmask16)((1u << count) - 1);
+}
+
+// MARK: - C = A·B (outer products: one row of B against R broadcast elements of A)
+
+// R rows × 16·V columns of C (V = 1 or 2 vectors); columns past n are masked off.
+#define NN_BLOCK(R, V)                                                                                   \
+    AVX512 static void nn_block_##R##x##V(ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,  \
+                                          const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,        \
+                                          __mmask16 m0, __mmask16 m1, int accumulate) {                   \
+        __m512 acc[R][V];                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps(); \
+        for (ptrdiff_t p = 0; p < k; p++) {                                                              \
+            __m512 row[V];                                                                               \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                row[v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, b + p * ldb + 16 * v);                  \
+            const float *ap = a + p * a_col;                                                             \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                              \
+                const __m512 x = _mm512_set1_ps(ap[r * a_row]);                                          \
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                            \
+                    acc[r][v] = _mm512_fmadd_ps(x, row[v], acc[r][v]);                                   \
+            }                                                                                            \
+        }                                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                                  \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) {                              \
+                float *cr = c + r * ldc + 16 * v;                                                        \
+                const __mmask16 mask = v == 0 ? m0 : m1;                                                 \
+                if (accumulate) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(mask, cr));   \
+                _mm512_mask_storeu_ps(cr, mask, acc[r][v]);                                              \
+            }                                                                                            \
+        }                                                                                                \
+    }
+NN_BLOCK(8, 2) NN_BLOCK(7, 2) NN_BLOCK(6, 2) NN_BLOCK(5, 2) NN_BLOCK(4, 2) NN_BLOCK(3, 2) NN_BLOCK(2, 2) NN_BLOCK(1, 2)
+NN_BLOCK(8, 1) NN_BLOCK(7, 1) NN_BLOCK(6, 1) NN_BLOCK(5, 1) NN_BLOCK(4, 1) NN_BLOCK(3, 1) NN_BLOCK(2, 1) NN_BLOCK(1, 1)
+
+typedef void (*nn_block_fn)(ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, const float *, ptrdiff_t, float *, ptrdiff_t,
+                            __mmask16, __mmask16, int);
+// By rows (index R − 1) and vectors (index V − 1): the last rows of C get a block of their own height.
+static const nn_block_fn nn_blocks[8][2] = {
+    {nn_block_1x1, nn_block_1x2}, {nn_block_2x1, nn_block_2x2}, {nn_block_3x1, nn_block_3x2}, {nn_block_4x1, nn_block_4x2},
+    {nn_block_5x1, nn_block_5x2}, {nn_block_6x1, nn_block_6x2}, {nn_block_7x1, nn_block_7x2}, {nn_block_8x1, nn_block_8x2},
+};
+
+AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
+                        const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate) {
+    // Column panels outermost: a panel of B (k × 32) is reused by every row block while it is cached.
+    for (ptrdiff_t j = 0; j < n; j += 32) {
+        const __mmask16 m0 = lane_mask(n - j), m1 = lane_mask(n - j - 16);
+        const int v = m1 ? 2 : 1;  // a last panel of at most 16 columns needs half the multiplies
+        for (ptrdiff_t i = 0; i < m; i += 8) {
+            const ptrdiff_t rows = m - i < 8 ? m - i : 8;
+            nn_blocks[rows - 1][v - 1](k, a + i * a_row, a_row, a_col, b + j, ldb, c + i * ldc + j, ldc, m0, m1, accumulate);
+        }
+    }
+}
+
+// MARK: - Transpose
+
+// r[0..15]: 16 rows of 16 → their transpose, in registers (unpack, 4×4 shuffles, 128-bit lane shuffles).
+AVX512 static inline void transpose16(__m512 r[16]) {
+    __m512 t[16];
+    for (int i = 0; i < 8; i++) {
+        t[2 * i] = _mm512_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm512_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 4; i++) {  // r[4i + q], 128-bit lane L: column 4L + q of rows 4i…4i+3
+        r[4 * i] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 1] = _mm512_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        r[4 * i + 2] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        r[4 * i + 3] = _mm512_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int q = 0; q < 4; q++) {  // column 4L + q gathers lane L of r[q], r[4+q], r[8+q], r[12+q]
+        const __m512 u = _mm512_shuffle_f32x4(r[q], r[4 + q], 0x44), v = _mm512_shuffle_f32x4(r[q], r[4 + q], 0xEE);
+        const __m512 u2 = _mm512_shuffle_f32x4(r[8 + q], r[12 + q], 0x44), v2 = _mm512_shuffle_f32x4(r[8 + q], r[12 + q], 0xEE);
+        t[q] = _mm512_shuffle_f32x4(u, u2, 0x88);
+        t[4 + q] = _mm512_shuffle_f32x4(u, u2, 0xDD);
+        t[8 + q] = _mm512_shuffle_f32x4(v, v2, 0x88);
+        t[12 + q] = _mm512_shuffle_f32x4(v, v2, 0xDD);
+    }
+    for (int i = 0; i < 16; i++) r[i] = t[i];
+}
+
+AVX512 void bl_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+    ptrdiff_t i = 0;
+    for (; i + 16 <= rows; i += 16) {
+        ptrdiff_t j = 0;
+        for (; j + 16 <= cols; j += 16) {
+            __m512 r[16];
+            for (int q = 0; q < 16; q++) r[q] = _mm512_loadu_ps(src + (i + q) * lds + j);
+            transpose16(r);
+            for (int q = 0; q < 16; q++) _mm512_storeu_ps(dst + (j + q) * ldd + i, r[q]);
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 16; q++) dst[j * ldd + i + q] = src[(i + q) * lds + j];
+    }
+    for (; i < rows; i++)
+        for (ptrdiff_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
+}

@@ -1,0 +1,89 @@
+// BatchLab's AVX-512 conv kernels against a Double reference, on shapes that hit every block
+// height (1…8 rows), both panel widths and the masked column tails, plus the bit-level claims the
+// network's determinism rests on. Skipped on CPUs without AVX-512 (OpenBLAS serves them).
+import XCTest
+@testable import Tensor
+
+final class ConvGEMMTests: XCTestCase {
+    func values(_ n: Int, _ seed: UInt64) -> [Float] {
+        var g = SeededGenerator(seed: seed)
+        return (0..<n).map { _ in 2 * g.nextUnitFloat() - 1 }
+    }
+
+    override func setUpWithError() throws {
+        try XCTSkipUnless(ConvEngine.avx512.isAvailable, "no AVX-512 on this CPU: the conv kernels are not used here")
+    }
+
+    /// op(A)·B in Double; op(A)(i, p) = a[i·aRow + p·aCol].
+    func reference(m: Int, n: Int, k: Int, a: [Float], aRow: Int, aCol: Int, b: [Float], ldb: Int) -> [Double] {
+        (0..<(m * n)).map { idx in
+            let i = idx / n, j = idx % n
+            return (0..<k).reduce(0.0) { $0 + Double(a[i * aRow + $1 * aCol]) * Double(b[$1 * ldb + j]) }
+        }
+    }
+
+    func testProductMatchesReferenceForEveryBlockShapeAndBothLayoutsOfA() {
+        for (m, n, k) in [(1, 1, 1), (3, 7, 5), (8, 16, 9), (9, 17, 27), (16, 33, 4), (27, 48, 13), (13, 64, 40), (7, 100, 3)] {
+            let b = values(k * (n + 3), UInt64(m * 100 + n)), ldb = n + 3  // a leading dimension wider than n
+            let a = values(m * k, UInt64(k))
+            // A stored (m, k): rows of W as in the forward pass.
+            var c = [Float](repeating: .nan, count: m * n)
+            ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb, c: &c, ldc: n, accumulate: false)
+            XCTAssertNil(Closeness.check(c, reference(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb),
+                                         atol: 1e-5, rtol: 1e-5, label: "A·B \(m)×\(n)×\(k)"))
+            // A stored (k, m), read transposed: Wᵀ as in dCol. Accumulating onto C adds the product.
+            let start = values(m * n, 99)
+            var acc = start
+            ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb, c: &acc, ldc: n, accumulate: true)
+            let product = reference(m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb)
+            XCTAssertNil(Closeness.check(acc, zip(product, start).map { $0 + Double($1) }, atol: 1e-5, rtol: 1e-5,
+                                         label: "C += Aᵀ·B \(m)×\(n)×\(k)"))
+        }
+    }
+
+    func testNothingOutsideCIsWritten() {
+        let (m, n, k, ldc) = (5, 19, 6, 24)
+        let a = values(m * k, 1), b = values(k * n, 2)
+        var c = [Float](repeating: 42, count: m * ldc + 16)
+        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &c, ldc: ldc, accumulate: false)
+        for i in 0..<m { for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], 42, "padding at row \(i), column \(j)") } }
+        for j in (m * ldc)..<c.count { XCTAssertEqual(c[j], 42) }
+    }
+
+    /// Kernels.h promises one FMA chain per element: computing C in row and column pieces (another
+    /// blocking, as another caller or a different tile would) must give the same bits.
+    func testBitsDoNotDependOnBlocking() {
+        let (m, n, k) = (27, 70, 31)
+        let a = values(m * k, 5), b = values(k * n, 6)
+        var whole = [Float](repeating: 0, count: m * n)
+        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &whole, ldc: n, accumulate: false)
+        var pieces = [Float](repeating: 0, count: m * n)
+        a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in pieces.withUnsafeMutableBufferPointer { c in
+            for (r0, r1) in [(0, 5), (5, 6), (6, 27)] {
+                for (c0, c1) in [(0, 13), (13, 45), (45, 70)] {
+                    ConvGEMM.nn(m: r1 - r0, n: c1 - c0, k: k, a: a.baseAddress! + r0 * k, aRow: k, aCol: 1, b: b.baseAddress! + c0,
+                                ldb: n, c: c.baseAddress! + r0 * n + c0, ldc: n, accumulate: false)
+                }
+            }
+        } } }
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
+        // …and equal a scalar FMA chain in p order.
+        for idx in stride(from: 0, to: m * n, by: 37) {
+            var s: Float = 0
+            for p in 0..<k { s = s.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n]) }  // fused, as the kernel
+            XCTAssertEqual(whole[idx].bitPattern, s.bitPattern, "element \(idx)")
+        }
+    }
+
+    func testTransposeMatchesDefinition() {
+        for (rows, cols) in [(1, 1), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {
+            let src = values(rows * (cols + 2), UInt64(rows + cols)), lds = cols + 2, ldd = rows + 1
+            var dst = [Float](repeating: .nan, count: cols * ldd)
+            ConvGEMM.transpose(rows: rows, cols: cols, src: src, lds: lds, dst: &dst, ldd: ldd)
+            for i in 0..<rows { for j in 0..<cols where dst[j * ldd + i] != src[i * lds + j] {
+                XCTFail("(\(rows), \(cols)): dst[\(j), \(i)] = \(dst[j * ldd + i]), src[\(i), \(j)] = \(src[i * lds + j])")
+                return
+            } }
+        }
+    }
+}
