@@ -31,14 +31,17 @@ static inline __mmask16 lane_mask(ptrdiff_t count) {
 
 // MARK: - C = A·B (outer products: one row of B against R broadcast elements of A)
 
-// R rows × 16·V columns of C (V = 1 or 2 vectors); columns past n are masked off.
+// R rows × 16·V columns of C (V = 1 or 2 vectors); columns past n are masked off. The FMA chain
+// starts from C when from_c (accumulating, or a later block of k), else from 0.
 #define NN_BLOCK(R, V)                                                                                   \
     AVX512 static void nn_block_##R##x##V(ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,  \
                                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,        \
-                                          __mmask16 m0, __mmask16 m1, int accumulate) {                   \
+                                          __mmask16 m0, __mmask16 m1, int from_c) {                       \
         __m512 acc[R][V];                                                                                \
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
-            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) acc[r][v] = _mm512_setzero_ps(); \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                acc[r][v] = from_c ? _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * ldc + 16 * v)          \
+                                   : _mm512_setzero_ps();                                                \
         for (ptrdiff_t p = 0; p < k; p++) {                                                              \
             __m512 row[V];                                                                               \
             _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
@@ -53,9 +56,7 @@ static inline __mmask16 lane_mask(ptrdiff_t count) {
         _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                                  \
             _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++) {                              \
                 float *cr = c + r * ldc + 16 * v;                                                        \
-                const __mmask16 mask = v == 0 ? m0 : m1;                                                 \
-                if (accumulate) acc[r][v] = _mm512_add_ps(acc[r][v], _mm512_maskz_loadu_ps(mask, cr));   \
-                _mm512_mask_storeu_ps(cr, mask, acc[r][v]);                                              \
+                _mm512_mask_storeu_ps(cr, v == 0 ? m0 : m1, acc[r][v]);                                  \
             }                                                                                            \
         }                                                                                                \
     }
@@ -70,15 +71,37 @@ static const nn_block_fn nn_blocks[8][2] = {
     {nn_block_5x1, nn_block_5x2}, {nn_block_6x1, nn_block_6x2}, {nn_block_7x1, nn_block_7x2}, {nn_block_8x1, nn_block_8x2},
 };
 
+// Rows of B per packed panel: a panel (KC × 32 floats, 16 KB) and the A block stay in L1.
+#define KC 128
+
 AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                         const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate) {
-    // Column panels outermost: a panel of B (k × 32) is reused by every row block while it is cached.
+    // B rows a power-of-two apart (an image plane) all fall into the same L1 sets, so a panel read
+    // in place is evicted before the next row block reuses it: copy it to a contiguous buffer first,
+    // unless the rows are close together already.
+    const int pack = ldb > 64;
+    float panel[KC * 32] __attribute__((aligned(64)));
     for (ptrdiff_t j = 0; j < n; j += 32) {
         const __mmask16 m0 = lane_mask(n - j), m1 = lane_mask(n - j - 16);
         const int v = m1 ? 2 : 1;  // a last panel of at most 16 columns needs half the multiplies
-        for (ptrdiff_t i = 0; i < m; i += 8) {
-            const ptrdiff_t rows = m - i < 8 ? m - i : 8;
-            nn_blocks[rows - 1][v - 1](k, a + i * a_row, a_row, a_col, b + j, ldb, c + i * ldc + j, ldc, m0, m1, accumulate);
+        for (ptrdiff_t p0 = 0; p0 < k; p0 += KC) {
+            const ptrdiff_t kc = k - p0 < KC ? k - p0 : KC;
+            const float *bp = b + p0 * ldb + j;
+            ptrdiff_t ld = ldb;
+            if (pack) {
+                for (ptrdiff_t p = 0; p < kc; p++) {
+                    _mm512_store_ps(panel + p * 32, _mm512_maskz_loadu_ps(m0, bp + p * ldb));
+                    if (v == 2) _mm512_store_ps(panel + p * 32 + 16, _mm512_maskz_loadu_ps(m1, bp + p * ldb + 16));
+                }
+                bp = panel;
+                ld = 32;
+            }
+            // Blocks of k continue the chain stored in C: the same bits as one pass over k.
+            const int from_c = accumulate || p0 > 0;
+            for (ptrdiff_t i = 0; i < m; i += 8) {
+                const ptrdiff_t rows = m - i < 8 ? m - i : 8;
+                nn_blocks[rows - 1][v - 1](kc, a + i * a_row + p0 * a_col, a_row, a_col, bp, ld, c + i * ldc + j, ldc, m0, m1, from_c);
+            }
         }
     }
 }

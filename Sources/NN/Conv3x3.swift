@@ -18,7 +18,8 @@ public enum Conv3x3 {
                                engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
-        if engine == .avx512 {
+        // The kernel needs chains of ≥ 32 to amortise a block's set-up; the first layer (C·9 = 27) stays on OpenBLAS.
+        if engine == .avx512 && ck >= 32 {
             ConvGEMM.nn(m: s.outChannels, n: hw, k: ck, a: w, aRow: ck, aCol: 1, b: col, ldb: hw, c: out, ldc: hw, accumulate: false)
             return
         }

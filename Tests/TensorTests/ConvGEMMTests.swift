@@ -23,7 +23,7 @@ final class ConvGEMMTests: XCTestCase {
     }
 
     func testProductMatchesReferenceForEveryBlockShapeAndBothLayoutsOfA() {
-        for (m, n, k) in [(1, 1, 1), (3, 7, 5), (8, 16, 9), (9, 17, 27), (16, 33, 4), (27, 48, 13), (13, 64, 40), (7, 100, 3)] {
+        for (m, n, k) in [(1, 1, 1), (3, 7, 5), (8, 16, 9), (9, 17, 27), (16, 33, 4), (27, 48, 13), (13, 64, 40), (7, 100, 3), (11, 70, 300)] {
             let b = values(k * (n + 3), UInt64(m * 100 + n)), ldb = n + 3  // a leading dimension wider than n
             let a = values(m * k, UInt64(k))
             // A stored (m, k): rows of W as in the forward pass.
@@ -53,10 +53,14 @@ final class ConvGEMMTests: XCTestCase {
     /// Kernels.h promises one FMA chain per element: computing C in row and column pieces (another
     /// blocking, as another caller or a different tile would) must give the same bits.
     func testBitsDoNotDependOnBlocking() {
-        let (m, n, k) = (27, 70, 31)
-        let a = values(m * k, 5), b = values(k * n, 6)
-        var whole = [Float](repeating: 0, count: m * n)
+        for k in [31, 300] { checkOneChainPerElement(m: 27, n: 70, k: k) }  // 300: three blocks of k, packed panels
+    }
+
+    func checkOneChainPerElement(m: Int, n: Int, k: Int) {
+        let a = values(m * k, 5), b = values(k * n, 6), start = values(m * n, 7)
+        var whole = [Float](repeating: 0, count: m * n), accumulated = start
         ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &whole, ldc: n, accumulate: false)
+        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &accumulated, ldc: n, accumulate: true)
         var pieces = [Float](repeating: 0, count: m * n)
         a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in pieces.withUnsafeMutableBufferPointer { c in
             for (r0, r1) in [(0, 5), (5, 6), (6, 27)] {
@@ -66,12 +70,16 @@ final class ConvGEMMTests: XCTestCase {
                 }
             }
         } } }
-        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern))
-        // …and equal a scalar FMA chain in p order.
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern), "k \(k): pieces")
+        // …and equal a scalar FMA chain in p order, from 0 or from the old C.
         for idx in stride(from: 0, to: m * n, by: 37) {
-            var s: Float = 0
-            for p in 0..<k { s = s.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n]) }  // fused, as the kernel
-            XCTAssertEqual(whole[idx].bitPattern, s.bitPattern, "element \(idx)")
+            var s: Float = 0, t = start[idx]
+            for p in 0..<k {
+                s = s.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n])  // fused, as the kernel
+                t = t.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n])
+            }
+            XCTAssertEqual(whole[idx].bitPattern, s.bitPattern, "k \(k), element \(idx)")
+            XCTAssertEqual(accumulated[idx].bitPattern, t.bitPattern, "k \(k), accumulated element \(idx)")
         }
     }
 

@@ -10,8 +10,8 @@ int bl_kernels_available(void);
 
 /// C(m, n) = A·B, or C += A·B when `accumulate` is 1. A(i, p) is a[i·a_row + p·a_col] (so one kernel
 /// serves A and Aᵀ); B (k, n) row-major with leading dimension ldb; C (m, n) with ldc.
-/// Every C element is ONE fused multiply-add chain over p = 0, 1, …, k−1 (then + C when accumulating):
-/// its bits do not depend on m, n, the blocking or the caller's tiling of n.
+/// Every C element is ONE fused multiply-add chain over p = 0, 1, …, k−1 that starts from 0, or from
+/// the old C when accumulating: its bits do not depend on m, n, the blocking or the caller's tiling.
 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate);
 
