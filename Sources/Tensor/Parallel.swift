@@ -1,6 +1,8 @@
-// Fixed partitions of a batch into chunks, and a parallel loop whose thread count changes only who
-// computes a chunk, never what is computed (the basis of BatchLab's thread-count-invariant bits).
+// Fixed partitions of a batch into chunks, and a parallel loop whose thread count (and scheduling)
+// changes only who computes a chunk, never what is computed (the basis of BatchLab's
+// thread-count-invariant bits).
 import Dispatch
+import Synchronization
 
 /// A batch of `count` items cut into consecutive chunks of `chunkSize` (the last may be shorter).
 /// The cut depends on nothing but these two numbers, so per-chunk partial sums reduced in chunk
@@ -24,22 +26,25 @@ public struct ChunkPartition: Sendable, Hashable {
 }
 
 public enum Parallel {
-    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on `threads` workers; worker w takes
-    /// chunks w, w + threads, … (static, so each worker can own a workspace). Returns when all are done.
+    /// Runs `body(chunk, worker)` for every chunk in 0..<chunks on `threads` workers and returns when
+    /// all are done. Workers claim the next unclaimed chunk (so a core the host slows down simply
+    /// does fewer chunks); `worker` identifies the caller's per-worker workspace. Which worker runs a
+    /// chunk varies from run to run, so `body` must make a chunk's result depend only on the chunk.
     public static func forEachChunk(_ chunks: Int, threads: Int, _ body: (_ chunk: Int, _ worker: Int) -> Void) {
         let workers = max(1, min(threads, chunks))
         if workers == 1 {
             for c in 0..<chunks { body(c, 0) }
             return
         }
+        let next = Atomic<Int>(0)
         withoutActuallyEscaping(body) { body in
             // Workers touch disjoint chunks and their own workspaces: the caller's contract.
             let box = UncheckedBox(body)
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                var c = w
-                while c < chunks {
+                while true {
+                    let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+                    guard c < chunks else { return }
                     box.value(c, w)
-                    c += workers
                 }
             }
         }

@@ -1,6 +1,7 @@
 // batchlab-bench: training and evaluation throughput of NN.Network, side by side with PyTorch
 // (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
-// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), --landscape … (LandscapeBench.swift), or
+// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), --landscape … (LandscapeBench.swift),
+//        --engines [rounds] (OpenBLAS vs AVX-512 conv engine, interleaved: EngineComparison.swift), or
 //        batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
 //                       [--seconds 0.4] [--repeats 5]
 import Foundation
@@ -54,6 +55,10 @@ if CommandLine.arguments.dropFirst().first == "--gemm" {
     GEMMShapes.run(CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "64x64" ? .study64 : .study32)
     exit(0)
 }
+if CommandLine.arguments.dropFirst().first == "--engines" {
+    EngineComparison.run(rounds: CommandLine.arguments.count > 2 ? Int(CommandLine.arguments[2]) ?? 7 : 7)
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "--landscape" {
     try LandscapeBench.run(Array(CommandLine.arguments.dropFirst(2)))
     exit(0)
@@ -67,9 +72,10 @@ if let path = options.pytorch {
 }
 
 /// One benchmark row: builds the workspaces, then measures full SGD steps or forward-only evaluation.
-func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int) throws -> (Measurement, rss: (Double, Double), growth: Double) {
+func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int, engine: ConvEngine = .preferred,
+                seconds: Double = options.seconds, repeats: Int = options.repeats) throws -> (Measurement, rss: (Double, Double), growth: Double) {
     let model = try Model(spec)
-    let net = Network(model: model, maxBatch: batch, threads: threads)
+    let net = Network(model: model, maxBatch: batch, threads: threads, convEngine: engine)
     var theta = model.initialParameters(seed: 1)
     var grad = [Float](repeating: 0, count: theta.count)
     var rng = SeededGenerator(seed: 2)
@@ -88,7 +94,7 @@ func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int) throws -
     }
     step()
     let before = Machine.residentMiB().current
-    let m = Measurement.run(imagesPerStep: batch, minSeconds: options.seconds, repeats: options.repeats, step)
+    let m = Measurement.run(imagesPerStep: batch, minSeconds: seconds, repeats: repeats, step)
     let after = Machine.residentMiB()
     return (m, (after.current, after.peak), after.current - before)
 }
