@@ -24,17 +24,17 @@ test: deps
 	$(FAST_BLAS) swift test --skip-build --disable-swift-testing
 
 # Benchmark programs print tables: data import, storage, the engine's cached runs, then the training
-# core side by side with PyTorch (its last line is the ratio line).
+# core side by side with PyTorch, which batchlab-bench runs as a child process and measures in
+# alternation with itself (its last line is the ratio line).
 bench: deps
 	swift build -c release
 	.build/release/datasets-bench
 	.build/release/store-bench
 	.build/release/pipeline-bench
 	scripts/reference/venv.sh
-	.venv/bin/python scripts/reference/bench_pytorch.py --out artifacts/bench-pytorch.json
 	.venv/bin/python scripts/reference/bench_landscape_pytorch.py --out artifacts/bench-pytorch-landscape.json
 	.build/release/batchlab-bench --landscape --pytorch artifacts/bench-pytorch-landscape.json
-	.build/release/batchlab-bench --pytorch artifacts/bench-pytorch.json
+	.build/release/batchlab-bench --python .venv/bin/python
 
 fixtures:
 	scripts/reference/venv.sh

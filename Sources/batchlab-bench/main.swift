@@ -2,8 +2,10 @@
 // (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
 // Usage: batchlab-bench --gemm (GEMM-shape efficiency table), --landscape … (LandscapeBench.swift),
 //        --engines [rounds] (OpenBLAS vs AVX-512 conv engine, interleaved: EngineComparison.swift), or
-//        batchlab-bench [--pytorch FILE] [--models 32x32,64x64] [--threads 1,2] [--batches 32,64,128,256]
-//                       [--seconds 0.4] [--repeats 5]
+//        batchlab-bench [--python .venv/bin/python | --pytorch FILE] [--models 32x32,64x64] [--threads 1,2]
+//                       [--batches 32,64,128,256] [--seconds 0.4] [--repeats 5]
+// With --python (what `make bench` uses) the PyTorch rows are measured by a child process in
+// alternation with BatchLab's (PyTorchServer.swift); --pytorch FILE compares with saved results.
 import Foundation
 import NN
 import Tensor
@@ -12,6 +14,7 @@ NumericEnvironment.ensureFastBLAS()
 
 struct Options {
     var pytorch: String?
+    var python: String?
     var models = ["32x32", "64x64"]
     var threads = [1, 2]
     var batches = [32, 64, 128, 256]
@@ -28,6 +31,7 @@ struct Options {
         while i < args.count {
             switch args[i] {
             case "--pytorch": pytorch = value()
+            case "--python": python = value()
             case "--models": models = value().split(separator: ",").map(String.init)
             case "--threads": threads = value().split(separator: ",").compactMap { Int($0) }
             case "--batches": batches = value().split(separator: ",").compactMap { Int($0) }
@@ -70,6 +74,13 @@ if let path = options.pytorch {
         fail("cannot read PyTorch results \(path): \(error). HINT: run `make bench`, which writes them first.")
     }
 }
+var server: PyTorchServer?
+if let python = options.python {
+    let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../scripts/reference/bench_pytorch.py").standardized.path
+    do { server = try PyTorchServer(python: python, script: script) } catch {
+        fail("cannot start the PyTorch reference (\(python) \(script) --serve): \(error). HINT: run `make bench`, which installs it.")
+    }
+}
 
 /// One benchmark row: builds the workspaces, then measures full SGD steps or forward-only evaluation.
 func measureRow(spec: ModelSpec, train: Bool, threads: Int, batch: Int, engine: ConvEngine = .preferred,
@@ -103,42 +114,87 @@ NumericEnvironment.setBLASThreads(1)  // what Network uses; recorded below
 let info = NumericEnvironment.blasInfo()
 emit("BatchLab vs PyTorch — training step (forward + backward + SGD) and forward-only evaluation, images/s")
 emit("numerics: \(info); BatchLab chunks of \(Network.chunkSize) images, BLAS single-threaded, own threads over chunks")
-if let pytorch { emit("PyTorch \(pytorch.torch): faster of NCHW and channels_last (CL) per row") }
+if let pytorch { emit("PyTorch \(pytorch.torch) (saved results): faster of NCHW and channels_last (CL) per row") }
+if let server {
+    emit("PyTorch \(server.torch), measured in alternation: each of \(options.repeats) rounds runs BatchLab, NCHW and channels_last")
+    emit("(order reversed every other round); PyTorch's layout is the faster by median; ratio = median of the rounds' ratios")
+}
 emit("medians over quiet repeats (≥ \(options.seconds) s each, busy = other processes > \(Measurement.busyCores) cores); ± = half range")
 emit("GFLOP/s counts 2·MACs per forward pass and 3× that per training step")
 emit("")
-let header = "model  mode   thr  batch │ BatchLab img/s   ±%  GFLOP/s quiet │ PyTorch img/s layout │ ratio"
+let header = "model  mode   thr  batch │ BatchLab img/s   ±%  GFLOP/s quiet │ PyTorch img/s layout │ ratio  rounds"
 emit(header)
 emit(String(repeating: "─", count: header.count))
 var minRatio = Double.infinity
 var memoryNote = ""
+
+/// A row measured in rounds that alternate BatchLab and both PyTorch layouts.
+func interleavedRow(_ server: PyTorchServer, name: String, spec: ModelSpec, train: Bool, threads: Int, batch: Int) throws
+    -> (ours: Measurement, rss: (Double, Double), growth: Double, pytorch: Double, layout: String, ratio: Double, low: Double, high: Double) {
+    var ours: [Double] = [], quiet = 0, busy = 0, rss = (0.0, 0.0), growth = 0.0
+    var layouts: [String: [Double]] = ["nchw": [], "channels_last": []]
+    for round in 0..<options.repeats {
+        var order = ["batchlab", "nchw", "channels_last"]
+        if round % 2 == 1 { order.reverse() }
+        for side in order {
+            if side == "batchlab" {
+                let (m, r, g) = try measureRow(spec: spec, train: train, threads: threads, batch: batch, repeats: 1)
+                ours.append(m.median); quiet += m.quiet; busy += m.busy; rss = r; growth = max(growth, g)
+            } else {
+                let stat = try server.measure(model: name, mode: train ? "train" : "eval", threads: threads, batch: batch,
+                                              layout: side, seconds: options.seconds)
+                layouts[side]!.append(stat.median)
+            }
+        }
+    }
+    func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
+    let best = median(layouts["nchw"]!) >= median(layouts["channels_last"]!) ? "nchw" : "channels_last"
+    let ratios = zip(ours, layouts[best]!).map { $0 / $1 }.sorted()
+    let m = Measurement(median: median(ours), min: ours.min()!, max: ours.max()!, quiet: quiet, busy: busy)
+    return (m, rss, growth, median(layouts[best]!), best == "nchw" ? "NCHW" : "CL", median(ratios), ratios.first!, ratios.last!)
+}
+
 for name in options.models {
     guard let spec = specs[name] else { fail("unknown model \(name) (use 32x32 or 64x64)") }
     for threads in options.threads {
         let plan = options.batches.map { (true, $0) } + [(false, 256)]
         for (train, batch) in plan {
-            let (m, rss, growth) = try measureRow(spec: spec, train: train, threads: threads, batch: batch)
-            let flops = (train ? spec.trainingFLOPsPerImage : spec.forwardFLOPsPerImage) * m.median / 1e9
-            var line = String(format: "%-6@ %-6@ %3d %6d │ %14.0f %4.1f %8.1f %2d/%-2d │", name, train ? "train" : "eval",
-                              threads, batch, m.median, m.spreadPercent, flops, m.quiet, m.quiet + m.busy)
-            if let row = pytorch?.row(model: name, mode: train ? "train" : "eval", threads: threads, batch: batch) {
-                let best = row.best
-                let ratio = m.median / best.rate
-                minRatio = min(minRatio, ratio)
-                line += String(format: " %13.0f %6@ │ %5.2f", best.rate, best.layout, ratio)
+            var line: String
+            var rssNote: ((Double, Double), Double)
+            if let server {
+                let r = try interleavedRow(server, name: name, spec: spec, train: train, threads: threads, batch: batch)
+                let flops = (train ? spec.trainingFLOPsPerImage : spec.forwardFLOPsPerImage) * r.ours.median / 1e9
+                line = String(format: "%-6@ %-6@ %3d %6d │ %14.0f %4.1f %8.1f %2d/%-2d │ %13.0f %6@ │ %5.2f  %.2f–%.2f", name,
+                              train ? "train" : "eval", threads, batch, r.ours.median, r.ours.spreadPercent, flops, r.ours.quiet,
+                              r.ours.quiet + r.ours.busy, r.pytorch, r.layout, r.ratio, r.low, r.high)
+                minRatio = min(minRatio, r.ratio)
+                rssNote = (r.rss, r.growth)
             } else {
-                line += String(format: " %13@ %6@ │ %5@", "-", "-", "-")
+                let (m, rss, growth) = try measureRow(spec: spec, train: train, threads: threads, batch: batch)
+                let flops = (train ? spec.trainingFLOPsPerImage : spec.forwardFLOPsPerImage) * m.median / 1e9
+                line = String(format: "%-6@ %-6@ %3d %6d │ %14.0f %4.1f %8.1f %2d/%-2d │", name, train ? "train" : "eval",
+                              threads, batch, m.median, m.spreadPercent, flops, m.quiet, m.quiet + m.busy)
+                if let row = pytorch?.row(model: name, mode: train ? "train" : "eval", threads: threads, batch: batch) {
+                    let best = row.best
+                    let ratio = m.median / best.rate
+                    minRatio = min(minRatio, ratio)
+                    line += String(format: " %13.0f %6@ │ %5.2f", best.rate, best.layout, ratio)
+                } else {
+                    line += String(format: " %13@ %6@ │ %5@", "-", "-", "-")
+                }
+                rssNote = (rss, growth)
             }
             emit(line)
             if name == "64x64" && batch == 256 && train && memoryNote.isEmpty {
                 memoryNote = String(format: "memory, 64x64 training at batch 256 (%d thr): RSS %.0f MiB after the row, peak %.0f MiB, growth during the timed steps %+.1f MiB",
-                                    threads, rss.0, rss.1, growth)
+                                    threads, rssNote.0.0, rssNote.0.1, rssNote.1)
             }
         }
     }
 }
+server?.close()
 if !memoryNote.isEmpty { emit(memoryNote) }
-if pytorch == nil {
+if pytorch == nil && server == nil {
     emit("min ratio vs PyTorch: n/a (no PyTorch results; run `make bench`)")
 } else {
     emit(String(format: "min ratio vs PyTorch: %.2f", minRatio))

@@ -1,7 +1,9 @@
 #!/usr/bin/env python3
 """PyTorch side of `make bench`: the same network, rows and measuring protocol as batchlab-bench
 (training step = forward + backward + SGD; evaluation = forward + loss without gradients), in both
-memory layouts (NCHW and channels_last). Writes JSON that batchlab-bench merges into its table.
+memory layouts (NCHW and channels_last). Writes JSON that batchlab-bench merges into its table, or,
+with --serve (what `make bench` uses), measures one row per request line from batchlab-bench, so
+the two sides alternate row by row and round by round and the host's slow drifts hit both.
 Each row: repeats of >= MIN_SECONDS; a repeat is 'busy' when other processes used more than
 BUSY_CORES of CPU during it (from /proc/stat minus our own CPU time); medians over quiet repeats."""
 import argparse
@@ -80,8 +82,24 @@ def row(spec, mode, threads, batch, layout, args):
     return measure(step, batch, args.seconds, args.repeats, args.repeats + 4)
 
 
+def serve(args):
+    """Request lines 'model mode threads batch layout seconds' → one JSON line per request with one
+    measurement (a single repeat, retried while the machine is busy); 'quit' or EOF ends."""
+    import sys
+    print(json.dumps({"torch": torch.__version__}), flush=True)
+    for line in sys.stdin:
+        parts = line.split()
+        if not parts or parts[0] == "quit":
+            break
+        name, mode, threads, batch, layout, seconds = parts
+        args.seconds, args.repeats = float(seconds), 1
+        stat = row(MODELS[name], mode, int(threads), int(batch), layout, args)
+        print(json.dumps(stat), flush=True)
+
+
 def main():
     p = argparse.ArgumentParser()
+    p.add_argument("--serve", action="store_true", help="answer row requests on stdin (batchlab-bench --python)")
     p.add_argument("--out", default="artifacts/bench-pytorch.json")
     p.add_argument("--models", default="32x32,64x64")
     p.add_argument("--threads", default="1,2")
@@ -89,6 +107,8 @@ def main():
     p.add_argument("--seconds", type=float, default=0.4)
     p.add_argument("--repeats", type=int, default=5)
     args = p.parse_args()
+    if args.serve:
+        return serve(args)
     rows = []
     for name in args.models.split(","):
         spec = MODELS[name]
