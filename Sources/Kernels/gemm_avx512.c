@@ -106,6 +106,49 @@ AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, p
     }
 }
 
+// MARK: - Convolution forward without im2col
+
+AVX512 void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                               const float *w, const float *x, float *out) {
+    // bl_sgemm_nn(W, col) with col's panels packed straight from the image: row (c, ky, kx) of a
+    // panel is the plane of channel c shifted by (ky−1)·W + (kx−1) (one uniform shift for all 32
+    // pixels), with the lanes whose source lies in the padding masked to 0. The panels hold the
+    // numbers im2col would have written, so the bits are those of unfold3x3 + bl_sgemm_nn.
+    const ptrdiff_t hw = height * width, depth = channels * 9;
+    float panel[KC * 32] __attribute__((aligned(64)));
+    for (ptrdiff_t j = 0; j < hw; j += 32) {
+        const __mmask16 m0 = lane_mask(hw - j), m1 = lane_mask(hw - j - 16);
+        const int v = m1 ? 2 : 1;
+        __mmask16 inside[9][2];  // per (ky, kx) and half: lanes whose shifted source is in the image
+        for (int t = 0; t < 9; t++) {
+            const ptrdiff_t dy = t / 3 - 1, dx = t % 3 - 1;
+            for (int half = 0; half < 2; half++) {
+                unsigned bits = 0;
+                for (int lane = 0; lane < 16; lane++) {
+                    const ptrdiff_t q = j + 16 * half + lane, y = q / width + dy, xx = q % width + dx;
+                    if (q < hw && y >= 0 && y < height && xx >= 0 && xx < width) bits |= 1u << lane;
+                }
+                inside[t][half] = (__mmask16)bits;
+            }
+        }
+        for (ptrdiff_t p0 = 0; p0 < depth; p0 += KC) {
+            const ptrdiff_t kc = depth - p0 < KC ? depth - p0 : KC;
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                const ptrdiff_t row = p0 + p, c = row / 9, t = row % 9;
+                // Masked lanes are never read, so a shift before the plane or past it cannot fault.
+                const float *src = x + c * hw + j + (t / 3 - 1) * width + (t % 3 - 1);
+                _mm512_store_ps(panel + p * 32, _mm512_maskz_loadu_ps(inside[t][0], src));
+                if (v == 2) _mm512_store_ps(panel + p * 32 + 16, _mm512_maskz_loadu_ps(inside[t][1], src + 16));
+            }
+            const int from_c = p0 > 0;
+            for (ptrdiff_t i = 0; i < k_out; i += 8) {
+                const ptrdiff_t rows = k_out - i < 8 ? k_out - i : 8;
+                nn_blocks[rows - 1][v - 1](kc, w + i * depth + p0, depth, 1, panel, 32, out + i * hw + j, hw, m0, m1, from_c);
+            }
+        }
+    }
+}
+
 // MARK: - Transpose
 
 // r[0..15]: 16 rows of 16 → their transpose, in registers (unpack, 4×4 shuffles, 128-bit lane shuffles).

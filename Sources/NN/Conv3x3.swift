@@ -17,12 +17,14 @@ public enum Conv3x3 {
                                col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
                                engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
-        Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
         // The kernel needs chains of ≥ 32 to amortise a block's set-up; the first layer (C·9 = 27) stays on OpenBLAS.
         if engine == .avx512 && ck >= 32 {
-            ConvGEMM.nn(m: s.outChannels, n: hw, k: ck, a: w, aRow: ck, aCol: 1, b: col, ldb: hw, c: out, ldc: hw, accumulate: false)
+            // No im2col: the kernel packs its panels from the image (same bits as unfold + ConvGEMM.nn).
+            ConvGEMM.conv3x3Forward(channels: s.inChannels, height: s.height, width: s.width, outChannels: s.outChannels,
+                                    weights: w, x: x, out: out)
             return
         }
+        Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
         for t in stride(from: 0, to: hw, by: tile) {
             GEMM.sgemm(m: s.outChannels, n: min(tile, hw - t), k: ck, a: w, lda: ck, b: col + t, ldb: hw, beta: 0, c: out + t, ldc: hw)
         }

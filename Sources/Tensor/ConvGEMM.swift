@@ -39,6 +39,14 @@ public enum ConvGEMM {
         bl_sgemm_nn(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate ? 1 : 0)
     }
 
+    /// out(K, H·W) = W(K, C·9) ⊛ x(C, H, W) (3×3, stride 1, padding 1) with the im2col panels packed
+    /// straight from the image: the bits of `Im2col.unfold3x3` + `nn`. Needs `ConvEngine.avx512`.
+    @inline(__always)
+    public static func conv3x3Forward(channels: Int, height: Int, width: Int, outChannels: Int,
+                                      weights: UnsafePointer<Float>, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+        bl_conv3x3_forward(channels, height, width, outChannels, weights, x, out)
+    }
+
     /// dst(cols, rows) = srcᵀ, src (rows, cols); leading dimensions lds, ldd. Needs `ConvEngine.avx512`.
     @inline(__always)
     public static func transpose(rows: Int, cols: Int, src: UnsafePointer<Float>, lds: Int, dst: UnsafeMutablePointer<Float>, ldd: Int) {

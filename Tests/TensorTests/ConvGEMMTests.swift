@@ -83,6 +83,21 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
+    /// The forward conv without im2col packs the numbers unfold3x3 writes: the bits must be equal,
+    /// on planes narrower and wider than a 32-pixel panel and with a short last panel (5×7).
+    func testConvForwardWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
+        for (c, h, w, k) in [(4, 8, 8, 16), (16, 32, 32, 32), (3, 5, 7, 9), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20)] {
+            let hw = h * w, depth = c * 9
+            let x = values(c * hw, UInt64(c + h)), weights = values(k * depth, UInt64(k))
+            var col = [Float](repeating: .nan, count: depth * hw)
+            Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
+            var explicit = [Float](repeating: .nan, count: k * hw), implicit = explicit
+            ConvGEMM.nn(m: k, n: hw, k: depth, a: weights, aRow: depth, aCol: 1, b: col, ldb: hw, c: &explicit, ldc: hw, accumulate: false)
+            ConvGEMM.conv3x3Forward(channels: c, height: h, width: w, outChannels: k, weights: weights, x: x, out: &implicit)
+            XCTAssertEqual(implicit.map(\.bitPattern), explicit.map(\.bitPattern), "\(c)×\(h)×\(w) → \(k)")
+        }
+    }
+
     func testTransposeMatchesDefinition() {
         for (rows, cols) in [(1, 1), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {
             let src = values(rows * (cols + 2), UInt64(rows + cols)), lds = cols + 2, ldd = rows + 1

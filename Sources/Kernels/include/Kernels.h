@@ -15,6 +15,11 @@ int bl_kernels_available(void);
 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                  const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate);
 
+/// out(K, H·W) = W(K, C·9) ⊛ x(C, H, W): a 3×3 convolution, stride 1, zero padding 1, without an
+/// im2col buffer; the same bits as unfolding x and calling bl_sgemm_nn(K, H·W, C·9, W, …).
+void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                        const float *w, const float *x, float *out);
+
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
