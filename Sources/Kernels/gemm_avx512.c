@@ -4,9 +4,10 @@
 // Why not OpenBLAS here: the study's convolutions are small GEMMs (16–64 output channels, 27–576
 // deep, 64–4096 pixels), and OpenBLAS spends as long packing B (the im2col columns) as it spends
 // multiplying: 30–100 GFLOP/s on these shapes against ~155 for large ones (`batchlab-bench --gemm`).
-// These kernels read A and B where they are, keep a register block of C, and never pack. They are
-// compiled for AVX-512 with a function attribute and chosen at run time (bl_kernels_available), so
-// the binary still runs on any x86-64; elsewhere Conv3x3 uses OpenBLAS.
+// This kernel keeps an 8×32 block of C in registers, reads A where it is (broadcasts), copies B only
+// into L1-sized panels (and, for the forward pass, fills them straight from the image: no im2col).
+// It is compiled for AVX-512 with a function attribute and chosen at run time (bl_kernels_available),
+// so the binary still runs on any x86-64; elsewhere Conv3x3 uses OpenBLAS.
 //
 // Determinism: every C element is one FMA chain over p = 0…k−1 (Kernels.h), whichever block, panel
 // or thread computes it. (A dot-product kernel along pixels for dWᵀ was tried and dropped: its lane
