@@ -72,8 +72,15 @@ static const nn_block_fn nn_blocks[8][2] = {
     {nn_block_5x1, nn_block_5x2}, {nn_block_6x1, nn_block_6x2}, {nn_block_7x1, nn_block_7x2}, {nn_block_8x1, nn_block_8x2},
 };
 
-// Rows of B per packed panel: a panel (KC × 32 floats, 16 KB) and the A block stay in L1.
+// Rows of B per packed panel at most: a panel (KC × 32 floats, 16 KB) and the A block stay in L1.
 #define KC 128
+
+// k cut into equal blocks of at most KC (144 → 72 + 72, not 128 + 16: a short block pays a block's
+// set-up for little work). The cut does not change any bits: a block continues the chain stored in C.
+static inline ptrdiff_t balanced_step(ptrdiff_t k) {
+    const ptrdiff_t blocks = (k + KC - 1) / KC;
+    return blocks <= 1 ? (k > 0 ? k : 1) : (k + blocks - 1) / blocks;
+}
 
 AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                         const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate) {
@@ -81,12 +88,13 @@ AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, p
     // in place is evicted before the next row block reuses it: copy it to a contiguous buffer first,
     // unless the rows are close together already.
     const int pack = ldb > 64;
+    const ptrdiff_t kstep = balanced_step(k);
     float panel[KC * 32] __attribute__((aligned(64)));
     for (ptrdiff_t j = 0; j < n; j += 32) {
         const __mmask16 m0 = lane_mask(n - j), m1 = lane_mask(n - j - 16);
         const int v = m1 ? 2 : 1;  // a last panel of at most 16 columns needs half the multiplies
-        for (ptrdiff_t p0 = 0; p0 < k; p0 += KC) {
-            const ptrdiff_t kc = k - p0 < KC ? k - p0 : KC;
+        for (ptrdiff_t p0 = 0; p0 < k; p0 += kstep) {
+            const ptrdiff_t kc = k - p0 < kstep ? k - p0 : kstep;
             const float *bp = b + p0 * ldb + j;
             ptrdiff_t ld = ldb;
             if (pack) {
@@ -116,6 +124,7 @@ AVX512 void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
     // pixels), with the lanes whose source lies in the padding masked to 0. The panels hold the
     // numbers im2col would have written, so the bits are those of unfold3x3 + bl_sgemm_nn.
     const ptrdiff_t hw = height * width, depth = channels * 9;
+    const ptrdiff_t kstep = balanced_step(depth);
     float panel[KC * 32] __attribute__((aligned(64)));
     for (ptrdiff_t j = 0; j < hw; j += 32) {
         const __mmask16 m0 = lane_mask(hw - j), m1 = lane_mask(hw - j - 16);
@@ -132,8 +141,8 @@ AVX512 void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
                 inside[t][half] = (__mmask16)bits;
             }
         }
-        for (ptrdiff_t p0 = 0; p0 < depth; p0 += KC) {
-            const ptrdiff_t kc = depth - p0 < KC ? depth - p0 : KC;
+        for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
+            const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
             for (ptrdiff_t p = 0; p < kc; p++) {
                 const ptrdiff_t row = p0 + p, c = row / 9, t = row % 9;
                 // Masked lanes are never read, so a shift before the plane or past it cannot fault.
