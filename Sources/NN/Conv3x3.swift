@@ -5,9 +5,10 @@
 import Tensor
 
 public enum Conv3x3 {
-    /// Pixels per GEMM: larger planes (64×64, 32×32 in the 64×64 model) are cut into column tiles of
-    /// this width, because OpenBLAS runs e.g. 16×4096×27 at ~37 GFLOP/s but 16×1024×27 at ~100
-    /// (`batchlab-bench --gemm`). Part of the arithmetic of the weight gradient (summed tile by tile).
+    /// Pixels per OpenBLAS GEMM: larger planes (64×64, 32×32 in the 64×64 model) are cut into column
+    /// tiles of this width, because OpenBLAS ran e.g. 16×4096×27 at ~37 GFLOP/s but 16×1024×27 at ~100
+    /// (session 1's shape table). Part of the arithmetic of the weight gradient (summed tile by tile).
+    /// The AVX-512 engine does not tile (its bits do not depend on tiling).
     public static let columnTile = 1024
 
     /// out = W ⊛ x (no bias).
@@ -31,8 +32,8 @@ public enum Conv3x3 {
     }
 
     /// Gradients of out = W ⊛ x given dOut. The weight gradient comes out TRANSPOSED, (C·9, K): OpenBLAS
-    /// computes col·dOutᵀ 5–50 % faster than dOut·colᵀ on these shapes (`batchlab-bench --gemm`, rows dWᵀ
-    /// vs dW), so callers accumulate dWᵀ over several images and add it once with `addTransposed`.
+    /// computed col·dOutᵀ 5–50 % faster than dOut·colᵀ on these shapes (session 1's shape table), so
+    /// callers accumulate dWᵀ over several images and add it once with `addTransposed`.
     /// x: (C, H, W) · w: (K, C·9) · dOut: (K, H·W) · dWT: (C·9, K), += · dX: (C, H, W), overwritten (nil: skip,
     /// e.g. for the input image) · col: workspace (C·9, H·W) · dCol: workspace (max(C·9, K), H·W).
     @inline(__always)
