@@ -7,20 +7,42 @@ import Glibc
 #endif
 
 public enum ConvEngine: String, Sendable, CaseIterable {
-    /// `bl_sgemm_nn` and `bl_transpose`: no packing; faster than OpenBLAS on most of the study's conv shapes.
+    /// `bl_sgemm_nn`, `bl_conv3x3_forward` and `bl_transpose`: faster than OpenBLAS on the study's
+    /// conv shapes past the first layer.
     case avx512
     /// OpenBLAS sgemm in column tiles (`Conv3x3.columnTile`): any CPU.
     case openBLAS = "openblas"
 
-    /// The engine a Network uses: AVX-512 when the CPU supports it, unless
-    /// BATCHLAB_CONV_KERNELS=openblas asks for the portable path (for comparisons and debugging).
-    public static let preferred: ConvEngine = requested == ConvEngine.openBLAS.rawValue || !ConvEngine.avx512.isAvailable
-        ? .openBLAS : .avx512
-
     public static let variable = "BATCHLAB_CONV_KERNELS"
 
-    /// The value of BATCHLAB_CONV_KERNELS, if set (only "openblas" changes anything).
+    /// The engine a Network uses: AVX-512 when the CPU supports it, unless BATCHLAB_CONV_KERNELS asks
+    /// for `openblas` (the portable path, for comparisons and debugging). A value that cannot be
+    /// honoured is reported once on stderr.
+    public static let preferred: ConvEngine = {
+        let choice = choose(requested: requested, avx512Available: ConvEngine.avx512.isAvailable)
+        if let warning = choice.warning {
+            var text = "batchlab: warning: " + warning + "\n"
+            _ = text.withUTF8 { write(2, $0.baseAddress, $0.count) }
+        }
+        return choice.engine
+    }()
+
+    /// The value of BATCHLAB_CONV_KERNELS, if set.
     public static var requested: String? { getenv(variable).map { String(cString: $0) } }
+
+    /// The engine for a BATCHLAB_CONV_KERNELS value (nil or empty: unset; case does not matter), and
+    /// why the value could not be honoured, if it could not.
+    public static func choose(requested: String?, avx512Available: Bool) -> (engine: ConvEngine, warning: String?) {
+        let automatic: ConvEngine = avx512Available ? .avx512 : .openBLAS
+        guard let raw = requested, !raw.isEmpty else { return (automatic, nil) }
+        guard let wanted = ConvEngine(rawValue: raw.lowercased()) else {
+            return (automatic, "\(variable)=\(raw) is not one of avx512, openblas; using \(automatic.rawValue)")
+        }
+        if wanted == .avx512 && !avx512Available {
+            return (.openBLAS, "\(variable)=\(raw), but this CPU (or OS) has no AVX-512F and FMA; using openblas")
+        }
+        return (wanted, nil)
+    }
 
     public var isAvailable: Bool {
         switch self {

@@ -80,6 +80,20 @@ final class TensorTests: XCTestCase {
         XCTAssertEqual(z.reduce(0) { $0 + $1 * $1 } / 20000, 1, accuracy: 0.04)
     }
 
+    func testConvEngineChoiceHonoursTheVariableOrSaysWhyNot() {
+        XCTAssertEqual(ConvEngine.choose(requested: nil, avx512Available: true).engine, .avx512)
+        XCTAssertEqual(ConvEngine.choose(requested: "", avx512Available: false).engine, .openBLAS)
+        let forced = ConvEngine.choose(requested: "OpenBLAS", avx512Available: true)
+        XCTAssertEqual(forced.engine, .openBLAS)
+        XCTAssertNil(forced.warning)
+        let typo = ConvEngine.choose(requested: "avx2", avx512Available: true)
+        XCTAssertEqual(typo.engine, .avx512)
+        XCTAssertEqual(typo.warning, "BATCHLAB_CONV_KERNELS=avx2 is not one of avx512, openblas; using avx512")
+        let impossible = ConvEngine.choose(requested: "avx512", avx512Available: false)
+        XCTAssertEqual(impossible.engine, .openBLAS)
+        XCTAssertTrue(impossible.warning?.contains("no AVX-512F") == true)
+    }
+
     func testCoreTypeChoiceFollowsCPUFlags() {
         let skx: Set<String> = ["avx2", "fma", "avx512f", "avx512bw", "avx512vl", "avx512dq", "avx512cd"]
         XCTAssertEqual(NumericEnvironment.preferredCoreType(cpuFlags: skx), "SkylakeX")
