@@ -129,14 +129,22 @@ AVX512 void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
     for (ptrdiff_t j = 0; j < hw; j += 32) {
         const __mmask16 m0 = lane_mask(hw - j), m1 = lane_mask(hw - j - 16);
         const int v = m1 ? 2 : 1;
-        __mmask16 inside[9][2];  // per (ky, kx) and half: lanes whose shifted source is in the image
+        // Per (ky, kx) and half: the lanes whose shifted source is in the image. The panel's pixel
+        // coordinates are found once (32 divisions), not once per tap.
+        ptrdiff_t row[32], col[32];
+        for (int lane = 0; lane < 32; lane++) {
+            row[lane] = (j + lane) / width;
+            col[lane] = (j + lane) % width;
+        }
+        __mmask16 inside[9][2];
         for (int t = 0; t < 9; t++) {
             const ptrdiff_t dy = t / 3 - 1, dx = t % 3 - 1;
             for (int half = 0; half < 2; half++) {
                 unsigned bits = 0;
                 for (int lane = 0; lane < 16; lane++) {
-                    const ptrdiff_t q = j + 16 * half + lane, y = q / width + dy, xx = q % width + dx;
-                    if (q < hw && y >= 0 && y < height && xx >= 0 && xx < width) bits |= 1u << lane;
+                    const int l = 16 * half + lane;
+                    const ptrdiff_t y = row[l] + dy, xx = col[l] + dx;
+                    if (j + l < hw && y >= 0 && y < height && xx >= 0 && xx < width) bits |= 1u << lane;
                 }
                 inside[t][half] = (__mmask16)bits;
             }
