@@ -25,11 +25,9 @@ enum EngineComparison {
                     }
                     ratios.sort()
                     emit(String(format: "%-6@ %3d %5d │ %14.0f %14.0f │ %5.2f (%.2f–%.2f)", name, threads, batch,
-                                median(rates[.openBLAS]!), median(rates[.avx512]!), ratios[ratios.count / 2], ratios.first!, ratios.last!))
+                                medianOf(rates[.openBLAS]!), medianOf(rates[.avx512]!), medianOf(ratios), ratios.first!, ratios.last!))
                 }
             }
         }
     }
-
-    static func median(_ values: [Double]) -> Double { values.sorted()[values.count / 2] }
 }

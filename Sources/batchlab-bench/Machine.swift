@@ -84,9 +84,13 @@ struct Measurement {
                 quiet.append(rate)
             }
         }
-        let samples = (quiet.isEmpty ? busy : quiet).sorted()
-        let mid = samples.count / 2
-        let median = samples.count % 2 == 1 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2
-        return Measurement(median: median, min: samples.first!, max: samples.last!, quiet: quiet.count, busy: busy.count)
+        let samples = quiet.isEmpty ? busy : quiet
+        return Measurement(median: medianOf(samples), min: samples.min()!, max: samples.max()!, quiet: quiet.count, busy: busy.count)
     }
+}
+
+/// The median of a non-empty list (the mean of the middle two for an even count).
+func medianOf(_ values: [Double]) -> Double {
+    let s = values.sorted(), mid = s.count / 2
+    return s.count % 2 == 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2
 }

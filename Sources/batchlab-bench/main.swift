@@ -147,11 +147,10 @@ func interleavedRow(_ server: PyTorchServer, name: String, spec: ModelSpec, trai
             }
         }
     }
-    func median(_ v: [Double]) -> Double { let s = v.sorted(); return s.count % 2 == 1 ? s[s.count / 2] : (s[s.count / 2 - 1] + s[s.count / 2]) / 2 }
-    let best = median(layouts["nchw"]!) >= median(layouts["channels_last"]!) ? "nchw" : "channels_last"
+    let best = medianOf(layouts["nchw"]!) >= medianOf(layouts["channels_last"]!) ? "nchw" : "channels_last"
     let ratios = zip(ours, layouts[best]!).map { $0 / $1 }.sorted()
-    let m = Measurement(median: median(ours), min: ours.min()!, max: ours.max()!, quiet: quiet, busy: busy)
-    return (m, rss, growth, median(layouts[best]!), best == "nchw" ? "NCHW" : "CL", median(ratios), ratios.first!, ratios.last!)
+    let m = Measurement(median: medianOf(ours), min: ours.min()!, max: ours.max()!, quiet: quiet, busy: busy)
+    return (m, rss, growth, medianOf(layouts[best]!), best == "nchw" ? "NCHW" : "CL", medianOf(ratios), ratios.first!, ratios.last!)
 }
 
 for name in options.models {

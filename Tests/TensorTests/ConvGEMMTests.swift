@@ -5,11 +5,6 @@ import XCTest
 @testable import Tensor
 
 final class ConvGEMMTests: XCTestCase {
-    func values(_ n: Int, _ seed: UInt64) -> [Float] {
-        var g = SeededGenerator(seed: seed)
-        return (0..<n).map { _ in 2 * g.nextUnitFloat() - 1 }
-    }
-
     override func setUpWithError() throws {
         try XCTSkipUnless(ConvEngine.avx512.isAvailable, "no AVX-512 on this CPU: the conv kernels are not used here")
     }

@@ -2,12 +2,13 @@
 import XCTest
 @testable import Tensor
 
-final class TensorTests: XCTestCase {
-    func values(_ n: Int, _ seed: UInt64) -> [Float] {
-        var g = SeededGenerator(seed: seed)
-        return (0..<n).map { _ in 2 * g.nextUnitFloat() - 1 }
-    }
+/// n seeded uniform values in [−1, 1) (the Tensor tests' data).
+func values(_ n: Int, _ seed: UInt64) -> [Float] {
+    var g = SeededGenerator(seed: seed)
+    return (0..<n).map { _ in 2 * g.nextUnitFloat() - 1 }
+}
 
+final class TensorTests: XCTestCase {
     func testUnfoldMatchesDefinitionAndFoldIsItsAdjoint() {
         let (c, h, w) = (2, 3, 5)
         let x = values(c * h * w, 1)
