@@ -53,6 +53,9 @@ let package = Package(
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
         .target(name: "Optim"),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor"], resources: [.copy("Fixtures")]),
+        // Intervals and trend tests behind the report's claims; depends on nothing.
+        .target(name: "Statistics"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Tensor"], resources: [.copy("Fixtures")]),
 
         // MARK: - Data
         .target(
