@@ -3,7 +3,7 @@
 //
 // Modules (A --> B: A imports B). Dependencies point one way, down the page; nothing imports upwards.
 //
-//   batchlab (CLI) --> Study, Pipeline, Tensor
+//   batchlab (CLI) --> Study, Pipeline, PipelineToys (engine self-test kinds, only with BATCHLAB_TOY_STAGES=1), Tensor
 //     Study (stage kinds) --> StudyReport, Training, Landscape, Pipeline
 //                             (and Datasets, Distributed, Report, Store, NN, Tensor, Optim)
 //       StudyReport (figures F1-F17, claims, page) --> Report, Training, Store
@@ -87,7 +87,9 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "Store"], resources: [.copy("Fixtures")]),
+        // The engine's self-test stage kinds (toy.*), for the Pipeline and CLI tests and pipeline-bench only.
+        .target(name: "PipelineToys", dependencies: ["Pipeline", "Store"]),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PipelineToys", "Store"], resources: [.copy("Fixtures")]),
 
         // MARK: - MPI: a thin communicator and the mpirun launcher (ranks of a stage)
         .target(name: "Distributed", dependencies: ["CMPI"]),
@@ -117,7 +119,7 @@ let package = Package(
         // MARK: - CLI
         .executableTarget(
             name: "batchlab",
-            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "Study", "Tensor"]
+            dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "PipelineToys", "Study", "Tensor"]
         ),
         .testTarget(name: "CLITests"),
         // Times the batchlab binary on generated toy pipelines (make bench).

@@ -26,7 +26,7 @@ public struct RunSummary: Sendable {
     public var failed: [(stage: String, error: String)] = []
     public var skipped: [String] = []
     public var wallSeconds: Double = 0
-    /// Folders the run's published outputs were copied to (see `ReproduceRequest.publishKind`).
+    /// The entry files of the run's published outputs (see `StageRegistry.publishOutputs`).
     public var published: [URL] = []
 
     public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }

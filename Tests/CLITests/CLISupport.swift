@@ -49,6 +49,7 @@ final class Project {
         process.currentDirectoryURL = url
         var env = ProcessInfo.processInfo.environment
         env["BATCHLAB_PROGRESS"] = "plain"
+        env["BATCHLAB_TOY_STAGES"] = "1"  // the engine's toy.* kinds these tests drive
         process.environment = env
         let out = url.appendingPathComponent("\(tag).out"), err = url.appendingPathComponent("\(tag).err")
         FileManager.default.createFile(atPath: out.path, contents: nil)
