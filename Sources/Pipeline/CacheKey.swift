@@ -2,8 +2,8 @@
 // code version, its typed parameters, the content hashes of its inputs and the content fingerprints of
 // its external inputs (a photo folder). Computed before the body runs; nothing time-, path- or
 // name-dependent goes in (two instances with equal material share outputs).
-import Crypto
 import Foundation
+import Primitives
 
 /// Everything a cache key is made of, kept beside each execution in the run index so that
 /// `status` can say which part changed.
@@ -55,7 +55,7 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
 
     /// Lower-case hex SHA-256 of `canonical`.
     public var key: String {
-        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Data(canonical.utf8))
     }
 
     /// The stored form for the run index: JSON with each parameter's canonical text as a string,

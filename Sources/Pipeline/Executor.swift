@@ -32,7 +32,7 @@ public struct RunSummary: Sendable {
     /// The signal that interrupted the run, if one did.
     public var stoppedBy: Int32?
     public var wallSeconds: Double = 0
-    /// Folders the run's published outputs were copied to (see `ReproduceRequest.publishKind`).
+    /// The entry files of the run's published outputs (see `StageRegistry.publishOutputs`).
     public var published: [URL] = []
 
     public var succeeded: Bool { failed.isEmpty && skipped.isEmpty && stoppedBy == nil }

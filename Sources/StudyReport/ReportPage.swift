@@ -87,7 +87,8 @@ public enum ReportPage {
             ["pipeline file", "\(run.pipelineFile) (SHA-256 \(run.pipelineHash))"],
             ["overrides", overrides],
             ["machine", "\(run.host), \(run.cpuModel)"],
-            ["BLAS kernel", run.blasKernel ?? "not recorded"],
+            ["numeric environment", run.environment.isEmpty ? "not recorded"
+                : run.environment.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")],
             ["threads", "\(run.threads)"],
             ["tool", "batchlab \(run.toolVersion)"],
         ]

@@ -148,7 +148,7 @@ final class FixedIndex: StageIndexReader, @unchecked Sendable {
 
     func run(id: Int64) throws -> RunRecord? {
         RunRecord(id: id, startedAt: Date(timeIntervalSince1970: 0), pipelineFile: "pipelines/study.yaml", pipelineHash: "abc",
-                  gitCommit: "deadbeef", host: "box", cpuModel: "Xeon", blasKernel: "SkylakeX", threads: 2, toolVersion: "0.1.0")
+                  gitCommit: "deadbeef", host: "box", cpuModel: "Xeon", environment: ["blas_kernel": "SkylakeX"], threads: 2, toolVersion: "0.1.0")
     }
 
     func executions(ofRun id: Int64) throws -> [ExecutionRecord] { [] }

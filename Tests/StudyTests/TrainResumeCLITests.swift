@@ -1,6 +1,6 @@
 // kill -9 during `train` through the real executable: the rerun continues from the last complete
 // epoch (resume file under artifacts/resume/) and stores a checkpoint bit-identical to a clean run's.
-import Foundation
+import TestSupport
 import XCTest
 
 final class TrainResumeCLITests: XCTestCase {
@@ -14,31 +14,9 @@ final class TrainResumeCLITests: XCTestCase {
             inputs: {data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "train-state.h5") }
-
     func testKilledTrainingResumesBitIdentically() throws {
-        let clean = try StudyProject()
-        try clean.write("p.yaml", pipeline)
-        let r = try clean.run("reproduce", "p.yaml")
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let expected = try Data(contentsOf: try clean.object(stage: "train", output: "checkpoint"))
-
-        let p = try StudyProject()
-        try p.write("p.yaml", pipeline)
-        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
-        let deadline = Date().addingTimeInterval(120)
-        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        XCTAssertNotNil(resumeFile(p), "a resume checkpoint survives the kill")
-
-        let again = try p.run("reproduce", "p.yaml")
-        XCTAssertEqual(again.code, 0, again.stderr)
-        XCTAssertTrue(again.stdout.contains("1 executed, 2 cached"), again.stdout)
-        let shown = try p.run("show", "train")
-        XCTAssertTrue(shown.stdout.contains("measured  resumed_after_epoch = "), "the rerun resumed: \(shown.stdout)")
-        XCTAssertEqual(try Data(contentsOf: try p.object(stage: "train", output: "checkpoint")), expected)
-        XCTAssertNil(resumeFile(p), "the resume checkpoint is removed once the object is written")
+        try KillAndResume(pipeline: pipeline, stage: "train", output: "checkpoint", resumeFile: "train-state.h5",
+                          rerunSummary: "1 executed, 2 cached", resumed: "measured  resumed_after_epoch = ")
+            .assertResumesBitIdentically()
     }
 }

@@ -1,8 +1,9 @@
 // BatchLab's AVX-512 conv kernels against a Double reference, on shapes that hit every block
 // height (1…8 rows), both panel widths and the masked column tails, plus the bit-level claims the
 // network's determinism rests on. Skipped on CPUs without AVX-512 (OpenBLAS serves them).
-import XCTest
 @testable import Tensor
+import TestSupport
+import XCTest
 
 final class ConvGEMMTests: XCTestCase {
     override func setUpWithError() throws {
