@@ -16,6 +16,15 @@ final class TrainResumeCLITests: XCTestCase {
 
     func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "train-state.h5") }
 
+    /// Starts `reproduce p.yaml` and returns once training has saved its first resume checkpoint.
+    func startUntilResumeFile(_ p: StudyProject, tag: String) throws -> (Process, URL) {
+        let (process, log) = try p.start(["reproduce", "p.yaml"], tag: tag)
+        let deadline = Date().addingTimeInterval(120)
+        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
+        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
+        return (process, log)
+    }
+
     func testKilledTrainingResumesBitIdentically() throws {
         let clean = try StudyProject()
         try clean.write("p.yaml", pipeline)
@@ -25,10 +34,7 @@ final class TrainResumeCLITests: XCTestCase {
 
         let p = try StudyProject()
         try p.write("p.yaml", pipeline)
-        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
-        let deadline = Date().addingTimeInterval(120)
-        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
+        let (process, _) = try startUntilResumeFile(p, tag: "killed")
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         XCTAssertNotNil(resumeFile(p), "a resume checkpoint survives the kill")
@@ -52,10 +58,7 @@ final class TrainResumeCLITests: XCTestCase {
 
         let p = try StudyProject()
         try p.write("p.yaml", pipeline)
-        let (process, log) = try p.start(["reproduce", "p.yaml"], tag: "interrupted")
-        let deadline = Date().addingTimeInterval(120)
-        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
+        let (process, log) = try startUntilResumeFile(p, tag: "interrupted")
         kill(process.processIdentifier, SIGINT)
         process.waitUntilExit()
         XCTAssertEqual(process.terminationStatus, 130)
