@@ -2,10 +2,12 @@
 // Li et al. 2018) → one grid object. Resumes after a kill from the points already computed; wall
 // times are measurements (index only), never content.
 import Foundation
+import Landscape
 import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct LandscapeStage: Stage {
     public static let kind = "landscape"

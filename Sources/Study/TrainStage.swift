@@ -9,6 +9,7 @@ import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
@@ -47,7 +48,7 @@ public struct TrainStage: Stage {
     static func runRank(_ context: StageContext, _ communicator: Communicator) throws {
         let config = try trainingConfig(context)
         let (model, train, validation) = try loadData(context)
-        let parallel = DataParallelGradient(model: model, maxBatch: max(config.batchSize, 128), threads: context.threads,
+        let parallel = DataParallelGradient(model: model, maxBatch: Trainer.evaluationBatch(config.batchSize), threads: context.threads,
                                             communicator: communicator)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads,
                               gradient: parallel, evaluation: parallel)
