@@ -29,11 +29,11 @@ let package = Package(
         .systemLibrary(name: "CMPI", pkgConfig: "ompi-c", providers: [.apt(["libopenmpi-dev"])]),
 
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
-        // Hand-written AVX-512 GEMM micro-kernels for the conv layers (C, chosen at run time; see its header).
+        // Hand-written AVX-512 and AVX2 GEMM micro-kernels for the conv layers (C, chosen at run time; see its header).
         .target(name: "Kernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "Kernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study", "Kernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
