@@ -168,25 +168,30 @@ AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, pt
     for (ptrdiff_t j = 0; j < hw; j += 8 * vecs) {
         const ptrdiff_t cols = hw - j < 8 * vecs ? hw - j : 8 * vecs;
         const int v = (int)((cols + 7) / 8);
-        // Per tap (ky, kx) and vector: the lanes whose shifted source is in the image, from the
-        // panel's pixel coordinates found once per panel.
-        ptrdiff_t row[8 * MAX_V], col[8 * MAX_V];
+        // Per tap (ky, kx) and vector: the lanes whose shifted source is in the image. The lanes'
+        // pixel coordinates come from one division per panel and a walk; the masks from vector
+        // compares (the scalar version, a division per lane, cost a fifth of the conv2 forward).
+        int row[8 * MAX_V], col[8 * MAX_V];
+        int y = (int)(j / width), xx = (int)(j % width);
         for (int lane = 0; lane < 8 * v; lane++) {
-            row[lane] = (j + lane) / width;
-            col[lane] = (j + lane) % width;
+            row[lane] = y;
+            col[lane] = xx;
+            if (++xx == width) { xx = 0; y++; }
         }
         __m256i inside[9][MAX_V];
-        for (int t = 0; t < 9; t++) {
-            const ptrdiff_t dy = t / 3 - 1, dx = t % 3 - 1;
-            for (int q = 0; q < v; q++) {
-                int lanes[8];
-                for (int lane = 0; lane < 8; lane++) {
-                    const int l = 8 * q + lane;
-                    const ptrdiff_t y = row[l] + dy, xx = col[l] + dx;
-                    lanes[lane] = (l < cols && y >= 0 && y < height && xx >= 0 && xx < width) ? -1 : 0;
-                }
-                inside[t][q] = _mm256_loadu_si256((const __m256i *)lanes);
+        for (int q = 0; q < v; q++) {
+            const __m256i ys = _mm256_loadu_si256((const __m256i *)(row + 8 * q));
+            const __m256i xs = _mm256_loadu_si256((const __m256i *)(col + 8 * q));
+            const __m256i live = first_lanes(cols - 8 * q);
+            __m256i row_ok[3], col_ok[3];
+            for (int d = 0; d < 3; d++) {  // shift d − 1: 0 ≤ y + d − 1 < height, likewise x
+                row_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(ys, _mm256_set1_epi32(-d)),
+                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)height + 1 - d), ys));
+                col_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(xs, _mm256_set1_epi32(-d)),
+                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width + 1 - d), xs));
             }
+            for (int t = 0; t < 9; t++)
+                inside[t][q] = _mm256_and_si256(live, _mm256_and_si256(row_ok[t / 3], col_ok[t % 3]));
         }
         for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
             const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
