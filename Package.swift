@@ -49,13 +49,13 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Primitives"]),
 
         // MARK: - Compute: Tensor (storage, GEMM, im2col, numeric environment) <- NN (layers, loss, SGD, model)
-        // Hand-written AVX-512 GEMM micro-kernels for the conv layers (C, chosen at run time; see its header).
+        // Hand-written AVX-512 and AVX2 GEMM micro-kernels for the conv layers (C, chosen at run time; see its header).
         .target(name: "Kernels"),
         // The one seeded generator (SplitMix64) and the one SHA-256-hex helper, shared by compute, data and storage.
         .target(name: "Primitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "Kernels", "Primitives"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Landscape"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Landscape", "Kernels"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
