@@ -1,6 +1,20 @@
 // swift-tools-version:6.0
 // BatchLab: a reproducible pipeline for the mini-batch-size study (see README.md).
-// Modules point one way: C shims ← Tensor ← NN ← Landscape; Store ← Pipeline; Study, Report; batchlab (CLI).
+//
+// Modules (A --> B: A imports B). Dependencies point one way, down the page; nothing imports upwards.
+//
+//   batchlab (CLI) --> Study, Pipeline, Tensor
+//     Study (stage kinds) --> StudyReport, Training, Landscape, Pipeline
+//                             (and Datasets, Distributed, Report, Store, NN, Tensor, Optim)
+//       StudyReport (figures F1-F17, claims, page) --> Report, Training, Store
+//       Training (SGD loop, data-parallel gradient, checkpoints) --> NN, Datasets, Distributed, Store
+//       Landscape (directions, grids, interpolation, sharpness) --> NN, Tensor, Optim
+//     Pipeline (pipeline files, cache keys, planner, executor; no neural nets) --> Store
+//   NN --> Tensor --> CBLAS, Kernels       Store --> CHDF5       Datasets --> CJPEG, CSTB
+//   Distributed --> CMPI                   Report, Optim: no dependencies
+//
+//   Programs: batchlab-bench --> Landscape, NN, Tensor; sharpness-check --> Study, Landscape;
+//   datasets-bench, datasets-tool --> Datasets; store-bench --> Store; distributed-check --> Distributed.
 import PackageDescription
 
 let package = Package(
@@ -33,7 +47,7 @@ let package = Package(
         .target(name: "Kernels"),
         .target(name: "Tensor", dependencies: ["CBLAS", "Kernels"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Study"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Landscape"]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor"], exclude: ["Fixtures"]),
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
@@ -43,6 +57,9 @@ let package = Package(
         // trace, adaptive sharpness and the reparametrisation audit (issue 14, sections 2 and 3).
         .target(name: "Curvature", dependencies: ["NN", "Tensor"]),
         .testTarget(name: "CurvatureTests", dependencies: ["Curvature", "NN", "Tensor"], exclude: ["Fixtures"]),
+        // Intervals and trend tests behind the report's claims; depends on nothing.
+        .target(name: "Statistics"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "Tensor"], resources: [.copy("Fixtures")]),
 
         // MARK: - Data
         .target(
@@ -85,15 +102,24 @@ let package = Package(
         .executableTarget(name: "distributed-check", dependencies: ["Distributed"]),
         .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
 
-        // MARK: - Report building blocks (gnuplot rendering, TSV, palette, HTML); the study's figures are in Study
+        // MARK: - Report building blocks (gnuplot rendering, TSV, palette, HTML); the study's figures are in StudyReport
         .target(name: "Report"),
 
-        // MARK: - The study's stages (generate, preprocess, split, train, analyses, distances, report)
-        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report"],
+        // MARK: - The study: training, landscape analyses, its report, and the stages that wire them to the pipeline
+        // Landscape: directions, loss grids, 1-D interpolation, Keskar sharpness (compute only: no files, no stages).
+        .target(name: "Landscape", dependencies: ["NN", "Tensor", "Optim"]),
+        // Training: the SGD loop, the data-parallel gradient over MPI ranks, checkpoint and resume files.
+        .target(name: "Training", dependencies: ["NN", "Tensor", "Datasets", "Distributed", "Store"]),
+        // StudyReport: the study's figures F1–F17, its claims and its page, on Report's building blocks.
+        .target(name: "StudyReport", dependencies: ["Report", "Store", "Training"]),
+        // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
+        .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
+                                              "Landscape", "Training", "StudyReport"]),
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
+                                                       "Landscape", "Training", "StudyReport"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
-        .executableTarget(name: "sharpness-check", dependencies: ["Study"]),
+        .executableTarget(name: "sharpness-check", dependencies: ["Landscape", "Study"]),
 
         // MARK: - CLI
         .executableTarget(

@@ -5,6 +5,8 @@ import Foundation
 import NN
 import Pipeline
 import Store
+import StudyReport
+import Training
 
 public struct DistancesStage: Stage {
     public static let kind = "distances"
@@ -122,12 +124,10 @@ public struct DistancesStage: Stage {
     }
 
     /// Checkpoints hold lr as float32 widened to double (0.01 → 0.00999999977…): compare at float precision.
-    public static func sameLearningRate(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(a), abs(b)) }
-
     /// small/large epoch distance per epoch at `lr`, over the shorter of the two single-worker runs.
     static func epochDistanceRatio(_ runs: [DistanceTable.Run], small: Int, large: Int, lr: Double) -> [Double] {
         func find(_ bs: Int) -> DistanceTable.Run? {
-            runs.first { $0.batchSize == bs && sameLearningRate($0.learningRate, lr) && $0.workers == 1 }
+            runs.first { $0.batchSize == bs && DistanceTable.sameLearningRate($0.learningRate, lr) && $0.workers == 1 }
         }
         guard let a = find(small), let b = find(large) else { return [] }
         let n = min(a.epochDistance.count, b.epochDistance.count)

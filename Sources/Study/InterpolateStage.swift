@@ -3,9 +3,11 @@
 //   /alpha, /train_loss, /train_accuracy, /val_loss, /val_accuracy   float64 (n)
 //   attributes on /: small_batch_size, small_lr, large_batch_size, large_lr, train_subset, subset_seed
 import Foundation
+import Landscape
 import NN
 import Pipeline
 import Store
+import Training
 
 public struct InterpolateStage: Stage {
     public static let kind = "interpolate"
@@ -48,7 +50,7 @@ public struct InterpolateStage: Stage {
         let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: context.int("subset_seed")))
 
         let alphas = LinearInterpolation.grid(min: lo, max: hi, count: count)
-        let network = Network(model: small.model, maxBatch: 256, threads: context.threads)
+        let network = Network(model: small.model, maxBatch: EvaluationBatch.analysis, threads: context.threads)
         let curve = try LinearInterpolation.evaluate(small: small.thetaMin, large: large.thetaMin, alphas: alphas, train: train,
                                                      validation: validation, network: network) { k, t, v in
             context.progress(String(format: "α %d/%d = %.2f train %.4f val %.4f", k + 1, count, alphas[k], t.meanLoss, v.meanLoss))

@@ -2,10 +2,12 @@
 // Li et al. 2018) → one grid object. Resumes after a kill from the points already computed; wall
 // times are measurements (index only), never content.
 import Foundation
+import Landscape
 import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct LandscapeStage: Stage {
     public static let kind = "landscape"
@@ -43,7 +45,10 @@ public struct LandscapeStage: Stage {
         let start = Date()
         var resumed = 0
         let results = try computeGrid(job, threads: context.threads, resume: context.resumeDirectory,
-                                      resumedPoints: { resumed = $0 }, progress: context.progress)
+                                      resumedPoints: { resumed = $0
+                                          if $0 > 0 { context.note("resumed from point \($0) of \(job.axes.pointCount)") }
+                                      }, progress: context.progress,
+                                      stop: { try context.stop.check(stage: context.instance, kept: $0) })
         try LandscapeFile.write(job, results, to: context.output("grid").path)
         let seconds = Date().timeIntervalSince(start)
         report(job, results, context: context)
@@ -61,7 +66,8 @@ public struct LandscapeStage: Stage {
     /// killed run leaves behind; for tests).
     public static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
                             resumedPoints: (Int) -> Void = { _ in },
-                            progress: (String) -> Void = { _ in }) throws -> GridResults {
+                            progress: (String) -> Void = { _ in },
+                            stop: (_ kept: String) throws -> Void = { _ in }) throws -> GridResults {
         let total = job.axes.pointCount
         var results = GridResults(pointCount: total)
         if let resume, let saved = try GridResume.load(in: resume, fingerprint: job.fingerprint, pointCount: total) {
@@ -84,6 +90,11 @@ public struct LandscapeStage: Stage {
             if let resume, now.timeIntervalSince(lastSave) >= saveInterval || computed == pending.count {
                 try GridResume.save(results, fingerprint: job.fingerprint, in: resume)
                 lastSave = now
+            }
+            // Every point is a safe point: save what is done, then stop if the run is interrupted.
+            do { try stop("point \(results.completed) of \(total)") } catch {
+                if let resume, lastSave != now { try GridResume.save(results, fingerprint: job.fingerprint, in: resume) }
+                throw error
             }
         }
         return results

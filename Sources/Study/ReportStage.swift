@@ -5,6 +5,7 @@ import Foundation
 import Pipeline
 import Report
 import Store
+import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"

@@ -5,10 +5,12 @@
 //   /trace/<i>/evaluations   int64 (iterations_i + 1), cumulative; attributes epsilon, stop_reason
 //   attributes on /: batch_size, lr, train_subset, subset_seed, start_rule, start_seed, optimizer, iterations_max
 import Foundation
+import Landscape
 import NN
 import Optim
 import Pipeline
 import Store
+import Training
 
 public struct SharpnessStage: Stage {
     public static let kind = "sharpness"
@@ -53,7 +55,7 @@ public struct SharpnessStage: Stage {
         let subsetSeed = context.int("subset_seed"), startSeed = context.int("start_seed")
         let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: subsetSeed))
 
-        let network = Network(model: run.model, maxBatch: min(256, train.count), threads: context.threads)
+        let network = Network(model: run.model, maxBatch: EvaluationBatch.networkBatch(count: train.count), threads: context.threads)
         let loss = DatasetLoss(network: network, data: train)
         let maxIterations = context.int("iterations"), memory = context.int("memory")
         let results = try KeskarSharpness.measure(x: run.thetaMin, loss: loss, epsilons: epsilons, iterations: maxIterations,

@@ -9,6 +9,7 @@ import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
@@ -47,7 +48,7 @@ public struct TrainStage: Stage {
     static func runRank(_ context: StageContext, _ communicator: Communicator) throws {
         let config = try trainingConfig(context)
         let (model, train, validation) = try loadData(context)
-        let parallel = DataParallelGradient(model: model, maxBatch: max(config.batchSize, 128), threads: context.threads,
+        let parallel = DataParallelGradient(model: model, maxBatch: Trainer.evaluationBatch(config.batchSize), threads: context.threads,
                                             communicator: communicator)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads,
                               gradient: parallel, evaluation: parallel)
@@ -76,6 +77,7 @@ public struct TrainStage: Stage {
         if let dir = context.resumeDirectory, let saved = try ResumeCheckpoint.load(in: dir, fingerprint: fingerprint) {
             (state, seconds) = saved
             context.measure("resumed_after_epoch", Double(state.completedEpochs))
+            if writes { context.note("resumed from epoch \(state.completedEpochs) of \(config.maxEpochs)") }
         }
         try agreeOnResume(state.completedEpochs)
         var epochStart = Date()
@@ -87,6 +89,10 @@ public struct TrainStage: Stage {
             let e = state.epochs.last!
             context.progress(String(format: "epoch %d/%d loss %.4f val %.4f acc %.3f", state.completedEpochs,
                                     config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
+            // A safe point: the epoch is in the resume file, so an interruption loses nothing.
+            if writes, context.resumeDirectory != nil {
+                try context.stop.check(stage: context.instance, kept: "epoch \(state.completedEpochs) of \(config.maxEpochs)")
+            }
             epochStart = Date()
         }
         guard writes else { return }

@@ -8,6 +8,7 @@ import Pipeline
 import Store
 @testable import Study
 import Tensor
+@testable import Training
 import XCTest
 
 final class ParallelTrainingTests: XCTestCase {

@@ -6,6 +6,7 @@ import Pipeline
 import Report
 @testable import Store
 @testable import Study
+@testable import StudyReport
 import XCTest
 
 final class ReportStageTests: XCTestCase {

@@ -14,8 +14,12 @@
 //   run is absent); attributes small_batch_size, large_batch_size, lr on /ratio
 import Foundation
 import Store
+import Training
 
 public struct DistanceTable: Sendable, Equatable {
+    /// Whether two learning rates are the same run setting (a checkpoint holds Float(lr) widened).
+    public static func sameLearningRate(_ a: Double, _ b: Double) -> Bool { abs(a - b) <= 1e-6 * max(abs(a), abs(b)) }
+
     public struct Run: Sendable, Equatable {
         public var batchSize: Int
         public var learningRate: Double
@@ -37,6 +41,33 @@ public struct DistanceTable: Sendable, Equatable {
         public var updateMax: Double
         public var updateCount: Int
         public var updateHistogram: [Double]
+
+        public init(batchSize: Int, learningRate: Double, workers: Int, epochsRun: Int, epochMin: Int,
+                    distanceMin: Double, distanceFinal: Double, minTrainLoss: Double, minValidationLoss: Double,
+                    trainLossAtMin: Double, layerDistanceMin: [Double], layerDistanceFinal: [Double],
+                    epochDistance: [Double], updateMedian: Double, updateQ1: Double, updateQ3: Double,
+                    updateMin: Double, updateMax: Double, updateCount: Int, updateHistogram: [Double]) {
+            self.batchSize = batchSize
+            self.learningRate = learningRate
+            self.workers = workers
+            self.epochsRun = epochsRun
+            self.epochMin = epochMin
+            self.distanceMin = distanceMin
+            self.distanceFinal = distanceFinal
+            self.minTrainLoss = minTrainLoss
+            self.minValidationLoss = minValidationLoss
+            self.trainLossAtMin = trainLossAtMin
+            self.layerDistanceMin = layerDistanceMin
+            self.layerDistanceFinal = layerDistanceFinal
+            self.epochDistance = epochDistance
+            self.updateMedian = updateMedian
+            self.updateQ1 = updateQ1
+            self.updateQ3 = updateQ3
+            self.updateMin = updateMin
+            self.updateMax = updateMax
+            self.updateCount = updateCount
+            self.updateHistogram = updateHistogram
+        }
     }
 
     public var layerNames: [String]
@@ -124,5 +155,16 @@ public struct DistanceTable: Sendable, Equatable {
         return DistanceTable(layerNames: names.split(separator: ",").map(String.init), runs: runs,
                              binEdges: try doubles("/updates/bin_edges"), ratio: try doubles("/ratio/epoch_distance"),
                              ratioSmallBatch: Int(small), ratioLargeBatch: Int(large), ratioLearningRate: lr)
+    }
+
+    public init(layerNames: [String], runs: [Run], binEdges: [Double], ratio: [Double], ratioSmallBatch: Int,
+                ratioLargeBatch: Int, ratioLearningRate: Double) {
+        self.layerNames = layerNames
+        self.runs = runs
+        self.binEdges = binEdges
+        self.ratio = ratio
+        self.ratioSmallBatch = ratioSmallBatch
+        self.ratioLargeBatch = ratioLargeBatch
+        self.ratioLearningRate = ratioLearningRate
     }
 }

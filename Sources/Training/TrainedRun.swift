@@ -54,22 +54,3 @@ public struct TrainedRun: Sendable {
                           batchSize: Int(batchSize), learningRate: lr, path: url.path)
     }
 }
-
-extension TrainingData {
-    /// A seeded subset of `count` images (all of them when count ≤ 0 or ≥ the set), in ascending
-    /// index order so that the evaluation order (and with it every float sum) is fixed by (count, seed).
-    public func subset(count: Int, seed: UInt64) -> TrainingData {
-        guard count > 0, count < self.count else { return self }
-        var generator = SeededGenerator(seed: seed)
-        var indices = Array(0..<self.count)
-        for i in 0..<count {  // partial Fisher–Yates: the first `count` slots are a uniform sample
-            let j = i + Int(generator.next() % UInt64(self.count - i))
-            indices.swapAt(i, j)
-        }
-        let chosen = indices[0..<count].sorted()
-        let size = images.count / self.count
-        var outImages = [Float](); outImages.reserveCapacity(count * size)
-        for i in chosen { outImages.append(contentsOf: images[(i * size)..<((i + 1) * size)]) }
-        return TrainingData(images: outImages, labels: chosen.map { labels[$0] })
-    }
-}

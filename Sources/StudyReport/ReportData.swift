@@ -2,8 +2,8 @@
 // the checkpoint, wall times from the execution that produced it), distances, and the optional
 // interpolation, sharpness and landscape results. Plain values: the figures and claims are built from them.
 import Foundation
-import Pipeline
 import Store
+import Training
 
 /// Wall times of a training run: measurements of the execution that wrote its checkpoint.
 public struct RunTiming: Sendable {
@@ -14,6 +14,16 @@ public struct RunTiming: Sendable {
     /// Where the numbers come from: run and execution ids in the index.
     public var run: Int64
     public var execution: Int64
+
+    public init(secondsPerEpoch: Double, secondsTotal: Double, secondsToMin: Double, epochSeconds: [Double],
+                run: Int64, execution: Int64) {
+        self.secondsPerEpoch = secondsPerEpoch
+        self.secondsTotal = secondsTotal
+        self.secondsToMin = secondsToMin
+        self.epochSeconds = epochSeconds
+        self.run = run
+        self.execution = execution
+    }
 }
 
 public struct ReportRun: Sendable {
@@ -72,6 +82,8 @@ public struct ReportSettings: Sendable {
     public var baseBatchSize = 32
     public var sweepLR = 0.08
     public var epsilon = 1e-3
+
+    public init() {}
 }
 
 public struct ReportData: Sendable {
@@ -84,7 +96,7 @@ public struct ReportData: Sendable {
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
 
-    static func same(_ a: Double, _ b: Double) -> Bool { DistancesStage.sameLearningRate(a, b) }
+    static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 
     /// lr fixed at settings.fixedLR, by batch size.
     public var fixedFamily: [ReportRun] {
@@ -105,31 +117,23 @@ public struct ReportData: Sendable {
     public func sharpness(batchSize: Int, lr: Double) -> SharpnessResult? {
         sharpness.first { $0.batchSize == batchSize && Self.same($0.learningRate, lr) }
     }
+
+    public init(runs: [ReportRun], parallelRuns: [ReportRun], distances: DistanceTable, curve: InterpolationTable?,
+                sharpness: [SharpnessResult], grids: [LandscapeGrid], settings: ReportSettings) {
+        self.runs = runs
+        self.parallelRuns = parallelRuns
+        self.distances = distances
+        self.curve = curve
+        self.sharpness = sharpness
+        self.grids = grids
+        self.settings = settings
+    }
 }
 
 // MARK: - Reading the inputs
 
 extension ReportData {
-    /// Reads every input of the report stage; timings from the index when the context has one.
-    static func load(_ context: StageContext, settings: ReportSettings) throws -> ReportData {
-        let stage = context.instance
-        var runs: [ReportRun] = []
-        for input in ["runs", "parallel"] {
-            let urls = context.inputs(input), objects = context.inputObjects(input)
-            for (i, url) in urls.enumerated() {
-                let producer = i < objects.count ? try context.index?.producer(of: objects[i]) : nil
-                runs.append(try readRun(url, producer: producer, stage: stage))
-            }
-        }
-        return ReportData(
-            runs: runs.filter { $0.workers == 1 }, parallelRuns: runs.filter { $0.workers > 1 },
-            distances: try DistanceTable.read(context.input("distances"), stage: stage),
-            curve: try context.inputs("curve").first.map { try readCurve($0, stage: stage) },
-            sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
-            grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
-    }
-
-    static func readRun(_ url: URL, producer: ProducerExecution?, stage: String) throws -> ReportRun {
+    public static func readRun(_ url: URL, timing: RunTiming?, stage: String) throws -> ReportRun {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr"),
@@ -145,7 +149,7 @@ extension ReportData {
                             valLoss: try file.read("/epochs/val_loss", as: Double.self).values,
                             valAccuracy: try file.read("/epochs/val_accuracy", as: Double.self).values,
                             epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped,
-                            timing: producer.flatMap(timing))
+                            timing: timing)
         if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
         if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
         if case .string(let m)? = try? file.attribute("model") { run.model = m }
@@ -158,16 +162,7 @@ extension ReportData {
         return run
     }
 
-    static func timing(_ producer: ProducerExecution) -> RunTiming? {
-        let m = producer.measurements
-        guard let perEpoch = m["seconds_per_epoch"], let total = m["seconds_total"], let id = producer.execution.id else { return nil }
-        var epochs: [Double] = []
-        while let s = m["epoch_seconds[\(epochs.count + 1)]"] { epochs.append(s) }
-        return RunTiming(secondsPerEpoch: perEpoch, secondsTotal: total, secondsToMin: m["seconds_to_min"] ?? .nan,
-                         epochSeconds: epochs, run: producer.execution.runId, execution: id)
-    }
-
-    static func readCurve(_ url: URL, stage: String) throws -> InterpolationTable {
+    public static func readCurve(_ url: URL, stage: String) throws -> InterpolationTable {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         func d(_ name: String) throws -> [Double] { try file.read(name, as: Double.self).values }
@@ -179,7 +174,7 @@ extension ReportData {
                                   smallBatchSize: Int(sb), smallLR: slr, largeBatchSize: Int(lb), largeLR: llr)
     }
 
-    static func readSharpness(_ url: URL, stage: String) throws -> SharpnessResult {
+    public static func readSharpness(_ url: URL, stage: String) throws -> SharpnessResult {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         func d(_ name: String) throws -> [Double] { try file.read(name, as: Double.self).values }
@@ -190,7 +185,7 @@ extension ReportData {
                                fX: try d("/f_x"), fMax: try d("/f_max"))
     }
 
-    static func readGrid(_ url: URL, stage: String) throws -> LandscapeGrid {
+    public static func readGrid(_ url: URL, stage: String) throws -> LandscapeGrid {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         func d(_ name: String) throws -> HDF5Array<Double> { try file.read(name, as: Double.self) }

@@ -4,7 +4,10 @@
 // Layout: /done uint8 (N), /loss float64 (N), /accuracy float64 (N) (NaN where not done);
 // attributes format, fingerprint.
 import Foundation
+import Landscape
 import Store
+import Training
+import Training
 
 public enum GridResume {
     static let fileName = "landscape-grid.h5"

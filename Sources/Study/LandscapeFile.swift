@@ -5,7 +5,9 @@
 //   /directions/x, /directions/y float32 (P): δ and η in the checkpoint's /layout order
 //   attributes on /: index_order, batch_size, lr, direction_seed, x_seed, y_seed, normalisation,
 //   ignore_biases, train_subset, subset_seed, data, theta, model, evaluation_batch
+import Landscape
 import Store
+import Training
 
 public enum LandscapeFile {
     static let indexOrder = "train_loss[i, j] is at (xcoordinates[i], ycoordinates[j])"

@@ -3,15 +3,15 @@
 import Foundation
 import Report
 
-struct ReportEntry {
-    let section: Int
-    let figure: Figure
-    let original: String
-    let measured: String
+public struct ReportEntry {
+    public let section: Int
+    public let figure: Figure
+    public let original: String
+    public let measured: String
 }
 
-enum ReportCatalogue {
-    static func entries(_ d: ReportData) -> [ReportEntry] {
+public enum ReportCatalogue {
+    public static func entries(_ d: ReportData) -> [ReportEntry] {
         let fixed = d.fixedFamily, scaled = d.scaledFamily
         let lr = "lr \(Float(d.settings.fixedLR))"
         let fixedRows = fixed.compactMap { d.distanceRow($0) }, scaledRows = scaled.compactMap { d.distanceRow($0) }

@@ -12,8 +12,8 @@ public struct ClaimResult: Sendable {
     public let evidence: String
 }
 
-enum ReportClaims {
-    static func evaluate(_ data: ReportData) -> [ClaimResult] {
+public enum ReportClaims {
+    public static func evaluate(_ data: ReportData) -> [ClaimResult] {
         let fixed = data.fixedFamily, scaled = data.scaledFamily
         let lr = "lr \(Float(data.settings.fixedLR))"
         func ends(_ runs: [ReportRun]) -> (ReportRun, ReportRun)? {

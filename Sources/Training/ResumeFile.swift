@@ -4,9 +4,9 @@
 import Foundation
 import Store
 
-enum ResumeFile {
+public enum ResumeFile {
     /// Writes `name` in `directory` atomically; `body` fills the file, `format` and `fingerprint` are added.
-    static func write(_ name: String, in directory: URL, format: String, fingerprint: String,
+    public static func write(_ name: String, in directory: URL, format: String, fingerprint: String,
                       _ body: (HDF5File) throws -> Void) throws {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let target = directory.appendingPathComponent(name)
@@ -26,7 +26,7 @@ enum ResumeFile {
     /// Opens `name` in `directory` and passes it to `body`; nil when there is no file. Throws when the
     /// file cannot be opened or was written by another format or for another fingerprint (`owner`
     /// names what it should belong to, e.g. "run" or "grid").
-    static func read<T>(_ name: String, in directory: URL, format: String, fingerprint: String, owner: String,
+    public static func read<T>(_ name: String, in directory: URL, format: String, fingerprint: String, owner: String,
                         _ body: (HDF5File, String) throws -> T) throws -> T? {
         let path = directory.appendingPathComponent(name).path
         guard FileManager.default.fileExists(atPath: path) else { return nil }

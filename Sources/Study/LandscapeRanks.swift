@@ -7,8 +7,10 @@
 // a restarted grid (any rank count) merges every rank-* file before splitting what is left.
 import Distributed
 import Foundation
+import Landscape
 import Pipeline
 import Tensor
+import Training
 
 extension LandscapeStage {
     /// The body of one rank.

@@ -1,4 +1,5 @@
-// The typed errors of the study's stages: what went wrong, in which stage or file, and how to fix it.
+// The typed errors of the study's stages and files (checkpoints, resume files, analysis objects): what went wrong,
+// in which stage or file, and how to fix it. Here, in the lowest study module, so Training, StudyReport and Study share it.
 import Foundation
 
 public enum StudyError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -5,18 +5,18 @@
 import Distributed
 import NN
 
-final class DataParallelGradient: BatchGradient, SetEvaluation {
+public final class DataParallelGradient: BatchGradient, SetEvaluation {
     let network: Network
     let communicator: Communicator
 
     /// `maxBatch`: the largest global batch (or evaluation batch) of the run; a rank needs its share.
-    init(model: Model, maxBatch: Int, threads: Int, communicator: Communicator) {
+    public init(model: Model, maxBatch: Int, threads: Int, communicator: Communicator) {
         self.communicator = communicator
         network = Network(model: model, maxBatch: max(1, (maxBatch + communicator.size - 1) / communicator.size),
                           threads: threads)
     }
 
-    func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+    public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
                      labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats {
         let (x, y) = mySlice(images: images, labels: labels)
         var local = BatchStats()
@@ -34,7 +34,7 @@ final class DataParallelGradient: BatchGradient, SetEvaluation {
         }
     }
 
-    func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+    public func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
                      labels: UnsafeBufferPointer<Float>) -> BatchStats {
         let (x, y) = mySlice(images: images, labels: labels)
         let local = y.isEmpty ? BatchStats() : network.evaluateSet(parameters: parameters, images: x, labels: y)

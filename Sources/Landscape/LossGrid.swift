@@ -72,7 +72,7 @@ public struct GridResults: Sendable, Equatable {
 /// with one Network and one reused parameter buffer (nothing is allocated per point).
 public final class GridEvaluator: @unchecked Sendable {
     /// Images per forward batch. Part of the arithmetic (the order of the loss sums), so fixed.
-    public static let batch = 256
+    public static let batch = EvaluationBatch.analysis
 
     public let model: Model
     private let theta: [Float], dx: [Float], dy: [Float]

@@ -39,32 +39,6 @@ public struct TrainingConfig: Sendable, Hashable {
     }
 }
 
-/// Images as the network reads them. images: (N, C, H, W) float32 in [0, 1] · labels: (N) of 0/1.
-public struct TrainingData: Sendable {
-    public var images: [Float]
-    public var labels: [Float]
-    public var count: Int { labels.count }
-
-    public init(images: [Float], labels: [Float]) {
-        self.images = images
-        self.labels = labels
-    }
-
-    /// Selects `indices` of a uint8 (N, imageSize) set, scaling pixels by 1/255 (as Keras' rescale does).
-    public init(pixels: [UInt8], labels: [UInt8], imageSize: Int, indices: [Int]) {
-        var images = [Float](repeating: 0, count: indices.count * imageSize)
-        images.withUnsafeMutableBufferPointer { out in
-            pixels.withUnsafeBufferPointer { src in
-                for (row, i) in indices.enumerated() {
-                    for j in 0..<imageSize { out[row * imageSize + j] = Float(src[i * imageSize + j]) / 255 }
-                }
-            }
-        }
-        self.images = images
-        self.labels = indices.map { Float(labels[$0]) }
-    }
-}
-
 /// One completed epoch.
 public struct EpochSummary: Sendable, Equatable {
     /// Mean over the epoch's batches of the batch-mean loss (what Keras reports).
@@ -162,11 +136,17 @@ public final class Trainer {
             gradientSource = gradient
             evaluationSource = evaluation
         } else {
-            let network = Network(model: model, maxBatch: max(config.batchSize, 128), threads: threads)
+            let network = Network(model: model, maxBatch: Self.evaluationBatch(config.batchSize), threads: threads)
             gradientSource = gradient ?? network
             evaluationSource = evaluation ?? network
         }
     }
+
+    /// Images per batch when the validation set is evaluated: the training batch, at least
+    /// `minimumEvaluationBatch`. The network sums losses batch by batch, so this fixes the order of the
+    /// validation-loss sums: changing it changes every checkpoint's bits (bump train's code version).
+    public static func evaluationBatch(_ batchSize: Int) -> Int { max(batchSize, minimumEvaluationBatch) }
+    public static let minimumEvaluationBatch = 128
 
     /// Updates per epoch (the last batch may be smaller than the batch size).
     public var stepsPerEpoch: Int { (train.count + config.batchSize - 1) / config.batchSize }
