@@ -61,6 +61,10 @@ let package = Package(
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
         .target(name: "Optim"),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Curvature at a point: Hessian-vector products, Lanczos λ_max and spectral density, Hutchinson's
+        // trace, adaptive sharpness and the reparametrisation audit (issue 14, sections 2 and 3).
+        .target(name: "Curvature", dependencies: ["NN", "Tensor"]),
+        .testTarget(name: "CurvatureTests", dependencies: ["Curvature", "NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         // Intervals and trend tests behind the report's claims; depends on nothing.
         .target(name: "Statistics"),
         .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], resources: [.copy("Fixtures")]),
