@@ -122,7 +122,7 @@ let package = Package(
         // Training: the SGD loop, the data-parallel gradient over MPI ranks, checkpoint and resume files.
         .target(name: "Training", dependencies: ["NN", "Tensor", "Datasets", "Distributed", "Store"]),
         // StudyReport: the study's figures F1–F17, its claims and its page, on Report's building blocks.
-        .target(name: "StudyReport", dependencies: ["Report", "Store", "Training"]),
+        .target(name: "StudyReport", dependencies: ["Report", "Store", "Training", "Statistics"]),
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
                                               "Landscape", "Training", "StudyReport"]),

@@ -25,7 +25,8 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
                 external: [String: String] = [:]) {
         self.kind = kind
         self.codeVersion = codeVersion
-        self.parameters = parameters.mapValues(\.canonicalJSON)
+        // Replicate 1 is the run without replicates (Replicates.swift): same key, same object.
+        self.parameters = parameters.filter { $0.key != Replicates.parameter || $0.value != .int(1) }.mapValues(\.canonicalJSON)
         self.inputs = inputs
         self.external = external
     }

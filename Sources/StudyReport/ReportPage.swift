@@ -65,12 +65,12 @@ public enum ReportPage {
 
     static func claimsTable(_ claims: [ClaimResult]) -> String {
         let rows = claims.map { c -> [String] in
-            let css = c.verdict == .holds ? "holds" : c.verdict == .fails ? "fails" : "none"
+            let css = c.verdict == .holds ? "holds" : c.verdict == .contradicted ? "fails" : "none"
             return ["\(c.number)", HTML.escape(c.claim), HTML.escape(c.figures),
                     "<span class=\"\(css)\">\(c.verdict.rawValue)</span>", HTML.escape(c.evidence)]
         }
-        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims, decided on this run's numbers "
-            + "(smallest against largest batch size of a family).</p>\n"
+        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims, decided on this run's numbers. "
+            + HTML.escape(ReportClaims.method) + "</p>\n"
             + HTML.table(header: ["#", "claim", "figures", "verdict", "numbers"], rows: rows, raw: true, cssClass: "claims")
     }
 
