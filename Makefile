@@ -46,6 +46,8 @@ fixtures:
 	.venv/bin/python scripts/reference/hessian_oracle.py Tests/CurvatureTests/Fixtures/hessian-tiny.json
 	.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install --quiet scipy
 	.venv/bin/python scripts/reference/lbfgsb_fixture.py
+	.venv/bin/python -c "import statsmodels" 2>/dev/null || .venv/bin/pip install --quiet statsmodels==0.14.4
+	.venv/bin/python scripts/reference/statistics_fixture.py Tests/StatisticsTests/Fixtures/statistics.json
 
 # The release binary is rebuilt only when a source file is newer: a no-op `swift build` alone takes
 # ~4 s here, and a second `make reproduce` with nothing changed should take well under 3 s.

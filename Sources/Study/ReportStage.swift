@@ -9,7 +9,7 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 8  // 8: claims from replicates (intervals, verdicts)
+    public static let codeVersion = 9  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [

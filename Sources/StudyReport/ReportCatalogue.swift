@@ -26,8 +26,10 @@ public enum ReportCatalogue {
                 + ids.map(String.init).joined(separator: ", ")
         }
         func sharp(_ runs: [ReportRun]) -> [SharpnessResult] {
-            runs.compactMap { d.sharpness(batchSize: $0.batchSize, lr: $0.learningRate) }
+            runs.compactMap { d.sharpness(batchSize: $0.batchSize, lr: $0.learningRate, replicate: $0.replicate) }
         }
+        // Figures of one number per configuration draw every replicate (mean and 95 % CI); curves draw replicate 1.
+        let fixedAll = d.fixedFamilyReplicates, scaledAll = d.scaledFamilyReplicates
         let minima = list(fixed) { "\(n($0.minValLoss)) (epoch \($0.epochMin))" }
         let scaledMinima = list(scaled) { "\(n($0.minValLoss)) at lr \(Float($0.learningRate))" }
 
@@ -39,7 +41,7 @@ public enum ReportCatalogue {
         add(3, TrainingFigures.lossCurves(id: "f1", title: "F1 · training and validation loss per epoch, \(lr)", runs: fixed),
             "larger batch: training loss falls more slowly.", "minimum validation loss: \(minima).")
         add(3, TrainingFigures.minima(id: "f2", title: "F2 · minimum validation loss per batch size, \(lr)",
-                                      series: [("this run, \(lr)", fixed, { $0.minValLoss }, 1)],
+                                      series: [("this run, \(lr)", fixedAll, { $0.minValLoss }, 1)],
                                       original: [(32, 0.344), (256, 0.395)], originalLabel: "original (Cats vs Dogs)"),
             "0.344 (bs 32) vs 0.395 (bs 256).", "\(minima).")
         add(4, TrainingFigures.secondsPerEpoch(id: "f3", title: "F3 · seconds per epoch per batch size, \(lr)", runs: fixed),
@@ -73,7 +75,7 @@ public enum ReportCatalogue {
         add(6, GeometryFigures.interpolation(id: "f9", title: "F9 · loss along the line between the bs-32 and bs-256 minimizers", curve: d.curve),
             "the bs-256 minimizer (α = 1) is sharper.", d.curve.map(curveText) ?? "")
         add(7, GeometryFigures.sharpness(id: "f10", title: "F10 · sharpness per batch size, \(lr)",
-                                         series: [("\(lr)", sharp(fixed))], epsilon: eps),
+                                         series: [("\(lr)", sharp(fixedAll))], epsilon: eps),
             "grows with the batch size.",
             "φ (%): " + sharp(fixed).compactMap { r in r.phi(near: eps).map { "bs \(r.batchSize) \(n($0.phi))" } }.joined(separator: ", ") + ".")
         let grids = d.grids.filter { ReportData.same($0.learningRate, d.settings.fixedLR) }
@@ -83,9 +85,9 @@ public enum ReportCatalogue {
                                           runs: scaled),
             "the gap mostly closes.", "minimum validation loss: \(scaledMinima).")
         add(9, TrainingFigures.minima(id: "f13", title: "F13 · minimum losses per batch size, scaled lr",
-                                      series: [("validation, scaled lr", scaled, { $0.minValLoss }, 1),
-                                               ("training, scaled lr", scaled, { $0.trainLoss.min() ?? .nan }, 2),
-                                               ("validation, \(lr)", fixed, { $0.minValLoss }, 3)],
+                                      series: [("validation, scaled lr", scaledAll, { $0.minValLoss }, 1),
+                                               ("training, scaled lr", scaledAll, { $0.trainLoss.min() ?? .nan }, 2),
+                                               ("validation, \(lr)", fixedAll, { $0.minValLoss }, 3)],
                                       original: [(32, 0.345), (256, 0.352)], originalLabel: "original validation (Cats vs Dogs)"),
             "val 0.352 (bs 256) vs 0.345 (bs 32).",
             "validation: \(scaledMinima); training: " + list(scaled) { n($0.trainLoss.min() ?? .nan) } + ".")
@@ -95,7 +97,7 @@ public enum ReportCatalogue {
                 + "; total seconds: " + list(scaled.filter { $0.timing != nil }) { String(format: "%.0f s", $0.timing!.secondsTotal) }
                 + "; \(timingSource(scaled)).")
         add(9, GeometryFigures.sharpness(id: "f15", title: "F15 · sharpness with and without lr scaling",
-                                         series: [("\(lr)", sharp(fixed)), ("scaled lr", sharp(scaled))], epsilon: eps),
+                                         series: [("\(lr)", sharp(fixedAll)), ("scaled lr", sharp(scaledAll))], epsilon: eps),
             "scaled large-batch 4–7 vs 1.14 for bs 32.",
             "φ (%) scaled: " + sharp(scaled).compactMap { r in r.phi(near: eps).map { "bs \(r.batchSize) \(n($0.phi))" } }.joined(separator: ", ") + ".")
         add(9, DistanceFigures.withScaling(id: "f16", title: "F16 · distance from the initial weights with and without lr scaling",

@@ -38,7 +38,8 @@ enum TrainingFigures {
         return "set logscale x 2; set xrange [\(lo):\(hi)]; set xtics (\(tics)); set xlabel \"batch size (images)\""
     }
 
-    /// F2 / F13: minimum losses per batch size, this run's points coloured by batch size, the original's as squares.
+    /// F2 / F13: minimum losses per batch size: the mean over replicates with its 95 % interval (error
+    /// bars), each replicate as a small dot, the original's values as squares.
     static func minima(id: String, title: String, series: [(name: String, runs: [ReportRun], value: (ReportRun) -> Double, dash: Int)],
                        original: [(Int, Double)], originalLabel: String) -> Figure {
         let all = series.flatMap(\.runs)
@@ -46,10 +47,15 @@ enum TrainingFigures {
         var tsv = TSVBuilder()
         var plots: [String] = []
         for s in series where !s.runs.isEmpty {
-            let i = tsv.block(s.name, columns: ["batch_size", "loss", "rgb"],
-                              rows: s.runs.map { [Double($0.batchSize), s.value($0), Palette.rgb(batchSize: $0.batchSize)] })
-            plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(s.dash) lc rgb \"#555555\" title \(GnuplotText.quoted(s.name))")
-            plots.append("DATA index \(i) using 1:2:3 with points pt 7 ps 1.8 lc rgb variable notitle")
+            let values = s.runs.map { (batchSize: $0.batchSize, value: s.value($0)) }
+            let i = tsv.block(s.name + " (" + ReplicateSummary.legend(values) + ")", columns: ReplicateSummary.columns,
+                              rows: ReplicateSummary.rows(values))
+            let j = tsv.block(s.name + ", each replicate", columns: ["batch_size", "loss", "replicate"],
+                              rows: s.runs.map { [Double($0.batchSize), s.value($0), Double($0.replicate)] })
+            plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(s.dash) lc rgb \"#555555\" "
+                         + "title \(GnuplotText.quoted(s.name + ", " + ReplicateSummary.legend(values)))")
+            plots.append("DATA index \(i) using 1:2:3:4:6 with yerrorbars pt 7 ps 1.8 lw 2 lc rgb variable notitle")
+            plots.append("DATA index \(j) using 1:2 with points pt 7 ps 0.5 lc rgb \"#888888\" notitle")
         }
         if !original.isEmpty {
             let i = tsv.block(originalLabel, columns: ["batch_size", "loss"], rows: original.map { [Double($0.0), $0.1] })

@@ -33,14 +33,19 @@ enum GeometryFigures {
         var plots: [String] = []
         var used = epsilon
         for (n, s) in series.enumerated() where !s.results.isEmpty {
-            let rows = s.results.sorted { $0.batchSize < $1.batchSize }.compactMap { r -> [Double]? in
+            let measured = s.results.sorted { ($0.batchSize, $0.replicate) < ($1.batchSize, $1.replicate) }.compactMap { r -> [Double]? in
                 guard let p = r.phi(near: epsilon) else { return nil }
                 used = p.epsilon
-                return [Double(r.batchSize), p.phi, decimalLR(r.learningRate), p.epsilon, Palette.rgb(batchSize: r.batchSize)]
+                return [Double(r.batchSize), p.phi, decimalLR(r.learningRate), p.epsilon, Double(r.replicate)]
             }
-            let i = tsv.block(s.name, columns: ["batch_size", "phi_percent", "lr", "epsilon", "rgb"], rows: rows)
-            plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(n + 1) lc rgb \"#555555\" title \(GnuplotText.quoted(s.name))")
-            plots.append("DATA index \(i) using 1:2:5 with points pt \(n == 0 ? 7 : 5) ps 1.8 lc rgb variable notitle")
+            let values = measured.map { (batchSize: Int($0[0]), value: $0[1]) }
+            let i = tsv.block(s.name + " (" + ReplicateSummary.legend(values) + ")", columns: ReplicateSummary.columns,
+                              rows: ReplicateSummary.rows(values))
+            let j = tsv.block(s.name + ", each replicate", columns: ["batch_size", "phi_percent", "lr", "epsilon", "replicate"], rows: measured)
+            plots.append("DATA index \(i) using 1:2 with lines lw 1.5 dt \(n + 1) lc rgb \"#555555\" "
+                         + "title \(GnuplotText.quoted(s.name + ", " + ReplicateSummary.legend(values)))")
+            plots.append("DATA index \(i) using 1:2:3:4:6 with yerrorbars pt \(n == 0 ? 7 : 5) ps 1.8 lw 2 lc rgb variable notitle")
+            plots.append("DATA index \(j) using 1:2 with points pt 7 ps 0.5 lc rgb \"#888888\" notitle")
         }
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
