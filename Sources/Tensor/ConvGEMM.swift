@@ -95,20 +95,15 @@ public enum ConvGEMM {
         }
     }
 
-    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K): the bits of `Im2col.unfold3x3`
-    /// into `col` (C·9, H·W) + `nn`. The AVX-512 engine builds col's rows block by block in L1 and
-    /// leaves `col` alone; the AVX2 engine unfolds into `col` first.
+    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: col's
+    /// rows are built a tile at a time per block of pixels, in L1. The bits of `Im2col.unfold3x3` + `nn`.
     @inline(__always)
     public static func conv3x3WeightGradient(_ engine: ConvEngine, channels: Int, height: Int, width: Int, outChannels k: Int,
-                                             x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>,
-                                             col: UnsafeMutablePointer<Float>) {
+                                             x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>) {
         switch engine {
         case .avx512: bl_avx512_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
-        case .avx2:
-            let hw = height * width
-            Im2col.unfold3x3(x, channels: channels, height: height, width: width, into: col)
-            bl_avx2_sgemm_nn(channels * 9, k, hw, col, hw, 1, dOutT, k, dWT, k, 1)
-        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path")
+        case .avx2: bl_avx2_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col + GEMM.sgemm")
         }
     }
 

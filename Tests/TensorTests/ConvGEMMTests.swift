@@ -145,7 +145,7 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
-    /// The weight gradient without a whole-image im2col (AVX-512: col's rows built per pixel block)
+    /// The weight gradient without a whole-image im2col (col's rows built per pixel block)
     /// has the bits of unfold3x3 + the product, on planes narrower than a block, a short last group
     /// (5×7) and several pixel blocks (64×64), for K below, at and above one vector.
     func testWeightGradientWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
@@ -157,9 +157,7 @@ final class ConvGEMMTests: XCTestCase {
                 Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
                 var explicit = start, fused = start
                 ConvGEMM.nn(engine, m: depth, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dOutT, ldb: k, c: &explicit, ldc: k, accumulate: true)
-                var scratch = [Float](repeating: .nan, count: depth * hw)
-                ConvGEMM.conv3x3WeightGradient(engine, channels: c, height: h, width: w, outChannels: k, x: x, dOutT: dOutT, dWT: &fused,
-                                               col: &scratch)
+                ConvGEMM.conv3x3WeightGradient(engine, channels: c, height: h, width: w, outChannels: k, x: x, dOutT: dOutT, dWT: &fused)
                 XCTAssertEqual(fused.map(\.bitPattern), explicit.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) → \(k)")
             }
         }

@@ -58,6 +58,10 @@ void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t wid
 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                    const float *w, const float *x, float *out, int tile_rows, int tile_vecs);
 
+/// As bl_avx512_conv3x3_weight_gradient: the bits of unfolding x and calling bl_avx2_sgemm_nn.
+void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                     const float *x, const float *dout_t, float *dw_t);
+
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
