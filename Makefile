@@ -3,7 +3,7 @@
 #   make test        install system packages, build, run every test (what CI runs)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
-#   make fixtures    regenerate the committed PyTorch oracle and scipy L-BFGS-B fixtures (needs network access to PyPI)
+#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian) and scipy L-BFGS-B fixtures (needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present)
 #   make clean       remove build folders
 SHELL := /bin/bash
@@ -43,6 +43,7 @@ fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
+	.venv/bin/python scripts/reference/hessian_oracle.py Tests/CurvatureTests/Fixtures/hessian-tiny.json
 	.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install --quiet scipy
 	.venv/bin/python scripts/reference/lbfgsb_fixture.py
 

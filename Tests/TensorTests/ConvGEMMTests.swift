@@ -2,8 +2,9 @@
 // every tile height, every panel width and the masked column tails, plus the bit-level claims the
 // network's determinism rests on. Every kernel set the CPU supports is tested; the class prints which
 // ones ran (`make test` repeats that line), and skips only on a CPU with neither.
-import XCTest
 @testable import Tensor
+import TestSupport
+import XCTest
 
 final class ConvGEMMTests: XCTestCase {
     /// The kernel sets this CPU runs, widest first.

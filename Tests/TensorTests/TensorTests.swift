@@ -1,6 +1,7 @@
 // im2col/col2im, GEMM, closeness, partitions, the seeded generator and the core-type choice.
-import XCTest
 @testable import Tensor
+import TestSupport
+import XCTest
 
 /// n seeded uniform values in [−1, 1) (the Tensor tests' data).
 func values(_ n: Int, _ seed: UInt64) -> [Float] {
