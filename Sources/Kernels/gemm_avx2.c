@@ -153,6 +153,36 @@ AVX2 void bl_avx2_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a
     bl_avx2_sgemm_nn_tiled(m, n, k, a, a_row, a_col, b, ldb, c, ldc, accumulate, 0, 0);
 }
 
+// MARK: - Tap masks for panels packed straight from the image
+
+// For 8·groups pixels from `first` on (the first `count` of them live): per tap (ky, kx) and group of
+// 8, the lanes whose source pixel (y + ky − 1, x + kx − 1) lies in the image. The lanes' coordinates
+// come from one division and a walk, the masks from vector compares (the scalar version, a division
+// per lane, cost a fifth of the conv2 forward).
+AVX2 static void tap_masks(ptrdiff_t first, ptrdiff_t count, ptrdiff_t groups, ptrdiff_t height, ptrdiff_t width,
+                           __m256i inside[9][KC / 8]) {
+    int ys[KC], xs[KC];
+    int y = (int)(first / width), x = (int)(first % width);
+    for (ptrdiff_t lane = 0; lane < groups * 8; lane++) {
+        ys[lane] = y;
+        xs[lane] = x;
+        if (++x == width) { x = 0; y++; }
+    }
+    for (ptrdiff_t g = 0; g < groups; g++) {
+        const __m256i yv = _mm256_loadu_si256((const __m256i *)(ys + 8 * g));
+        const __m256i xv = _mm256_loadu_si256((const __m256i *)(xs + 8 * g));
+        const __m256i live = first_lanes(count - 8 * g);
+        __m256i row_ok[3], col_ok[3];
+        for (int d = 0; d < 3; d++) {  // shift d − 1: 0 ≤ y + d − 1 < height, likewise x
+            row_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(yv, _mm256_set1_epi32(-d)),
+                                         _mm256_cmpgt_epi32(_mm256_set1_epi32((int)height + 1 - d), yv));
+            col_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(xv, _mm256_set1_epi32(-d)),
+                                         _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width + 1 - d), xv));
+        }
+        for (int t = 0; t < 9; t++) inside[t][g] = _mm256_and_si256(live, _mm256_and_si256(row_ok[t / 3], col_ok[t % 3]));
+    }
+}
+
 // MARK: - Convolution forward without im2col
 
 AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
@@ -168,31 +198,8 @@ AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, pt
     for (ptrdiff_t j = 0; j < hw; j += 8 * vecs) {
         const ptrdiff_t cols = hw - j < 8 * vecs ? hw - j : 8 * vecs;
         const int v = (int)((cols + 7) / 8);
-        // Per tap (ky, kx) and vector: the lanes whose shifted source is in the image. The lanes'
-        // pixel coordinates come from one division per panel and a walk; the masks from vector
-        // compares (the scalar version, a division per lane, cost a fifth of the conv2 forward).
-        int row[8 * MAX_V], col[8 * MAX_V];
-        int y = (int)(j / width), xx = (int)(j % width);
-        for (int lane = 0; lane < 8 * v; lane++) {
-            row[lane] = y;
-            col[lane] = xx;
-            if (++xx == width) { xx = 0; y++; }
-        }
-        __m256i inside[9][MAX_V];
-        for (int q = 0; q < v; q++) {
-            const __m256i ys = _mm256_loadu_si256((const __m256i *)(row + 8 * q));
-            const __m256i xs = _mm256_loadu_si256((const __m256i *)(col + 8 * q));
-            const __m256i live = first_lanes(cols - 8 * q);
-            __m256i row_ok[3], col_ok[3];
-            for (int d = 0; d < 3; d++) {  // shift d − 1: 0 ≤ y + d − 1 < height, likewise x
-                row_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(ys, _mm256_set1_epi32(-d)),
-                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)height + 1 - d), ys));
-                col_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(xs, _mm256_set1_epi32(-d)),
-                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width + 1 - d), xs));
-            }
-            for (int t = 0; t < 9; t++)
-                inside[t][q] = _mm256_and_si256(live, _mm256_and_si256(row_ok[t / 3], col_ok[t % 3]));
-        }
+        __m256i inside[9][KC / 8];  // per tap and vector of the panel
+        tap_masks(j, cols, v, height, width, inside);
         for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
             const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
             for (ptrdiff_t p = 0; p < kc; p++) {
@@ -210,6 +217,56 @@ AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, pt
 AVX2 void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                   const float *w, const float *x, float *out) {
     bl_avx2_conv3x3_forward_tiled(channels, height, width, k_out, w, x, out, 0, 0);
+}
+
+// MARK: - Weight gradient without im2col
+
+AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                          const float *x, const float *dout_t, float *dw_t) {
+    // As bl_avx512_conv3x3_weight_gradient: dWᵀ(C·9, K) += col·dOutᵀ with col's rows built a tile's
+    // worth at a time for one block of pixels (in L1), not unfolded for the whole image first. The
+    // panels of dOutᵀ for the block (≤ 128 × 64 floats) are packed once and serve every row block.
+    const ptrdiff_t hw = height * width, depth = channels * 9;
+    const ptrdiff_t kstep = balanced_step(hw);
+    enum { CHUNK = 64 };  // output channels whose panels are packed at once
+    float panels[KC * CHUNK] __attribute__((aligned(32)));
+    float rows[6 * KC] __attribute__((aligned(32)));
+    for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
+        const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep, groups = (kc + 7) / 8;
+        __m256i inside[9][KC / 8];  // per tap and 8-pixel group of this block
+        tap_masks(p0, kc, groups, height, width, inside);
+        for (ptrdiff_t j0 = 0; j0 < k_out; j0 += CHUNK) {
+            const ptrdiff_t width_j = k_out - j0 < CHUNK ? k_out - j0 : CHUNK;
+            // Panels of 16 columns (the last narrower), each kc × 8·v floats, zero-padded.
+            for (ptrdiff_t j = 0; j < width_j; j += 16) {
+                const ptrdiff_t cols = width_j - j < 16 ? width_j - j : 16;
+                const int v = (int)((cols + 7) / 8);
+                const __m256i lanes0 = first_lanes(cols), lanes1 = first_lanes(cols - 8);
+                float *panel = panels + j * kc;
+                const float *bp = dout_t + p0 * k_out + j0 + j;
+                for (ptrdiff_t p = 0; p < kc; p++) {
+                    _mm256_store_ps(panel + p * 8 * v, _mm256_maskload_ps(bp + p * k_out, lanes0));
+                    if (v == 2) _mm256_store_ps(panel + p * 16 + 8, _mm256_maskload_ps(bp + p * k_out + 8, lanes1));
+                }
+            }
+            const ptrdiff_t blocks = (depth + 5) / 6, base = depth / blocks, taller = depth % blocks;
+            for (ptrdiff_t block = 0, i = 0; block < blocks; block++) {
+                const ptrdiff_t r = base + (block < taller ? 1 : 0);
+                for (ptrdiff_t q = 0; q < r; q++) {  // row (c, t) of col over pixels p0 … p0 + kc − 1
+                    const ptrdiff_t c = (i + q) / 9, t = (i + q) % 9;
+                    const float *src = x + c * hw + p0 + (t / 3 - 1) * width + (t % 3 - 1);
+                    for (ptrdiff_t g = 0; g < groups; g++)
+                        _mm256_storeu_ps(rows + q * kc + 8 * g, _mm256_maskload_ps(src + 8 * g, inside[t][g]));
+                }
+                for (ptrdiff_t j = 0; j < width_j; j += 16) {
+                    const ptrdiff_t cols = width_j - j < 16 ? width_j - j : 16;
+                    panel_product(r, cols, (int)((cols + 7) / 8), (int)r, kc, rows, kc, 1, panels + j * kc,
+                                  dw_t + i * k_out + j0 + j, k_out, 1);
+                }
+                i += r;
+            }
+        }
+    }
 }
 
 // MARK: - Transpose

@@ -42,16 +42,17 @@ public enum Conv3x3 {
                                 dWT: UnsafeMutablePointer<Float>, dX: UnsafeMutablePointer<Float>?,
                                 engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
-        Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
         let k = s.outChannels
         if engine.hasOwnKernels && k > 16 {
             // dWᵀ += col·dOutᵀ as an outer-product GEMM over dOut transposed to (HW, K), parked in dCol
             // (a dot-product kernel along pixels loses to its lane reductions at these sizes). With one
             // vector of output channels (K ≤ 16) that kernel is load-bound and OpenBLAS is faster.
             ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
-            ConvGEMM.nn(engine, m: ck, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dCol, ldb: k, c: dWT, ldc: k, accumulate: true)
+            ConvGEMM.conv3x3WeightGradient(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: k,
+                                           x: x, dOutT: dCol, dWT: dWT)
         } else {
             // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
+            Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
             for t in stride(from: 0, to: hw, by: tile) {
                 GEMM.sgemm(transB: true, m: ck, n: k, k: min(tile, hw - t), a: col + t, lda: hw, b: dOut + t, ldb: hw,
                            beta: 1, c: dWT, ldc: k)

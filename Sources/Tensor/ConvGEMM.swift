@@ -95,6 +95,18 @@ public enum ConvGEMM {
         }
     }
 
+    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: col's
+    /// rows are built a tile at a time per block of pixels, in L1. The bits of `Im2col.unfold3x3` + `nn`.
+    @inline(__always)
+    public static func conv3x3WeightGradient(_ engine: ConvEngine, channels: Int, height: Int, width: Int, outChannels k: Int,
+                                             x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>) {
+        switch engine {
+        case .avx512: bl_avx512_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
+        case .avx2: bl_avx2_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col + GEMM.sgemm")
+        }
+    }
+
     /// dst(cols, rows) = srcᵀ, src (rows, cols); leading dimensions lds, ldd.
     @inline(__always)
     public static func transpose(_ engine: ConvEngine, rows: Int, cols: Int, src: UnsafePointer<Float>, lds: Int,

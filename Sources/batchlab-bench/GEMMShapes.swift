@@ -1,6 +1,6 @@
 // `batchlab-bench --gemm [64x64]`: GFLOP/s of the three GEMMs of each conv layer (forward, dWᵀ, dCol)
 // for one image on one core, as Conv3x3 runs them on each engine the CPU has (OpenBLAS in column
-// tiles; the kernels with the im2col-free forward and the transposed dOut for dWᵀ), and the fraction
+// tiles, without its im2col; the kernels with the im2col-free forward and weight gradient), and the fraction
 // of the core's own FMA peak (`--peak`). Shows where each engine wins or loses.
 import Kernels
 import NN
@@ -52,8 +52,8 @@ enum GEMMShapes {
                             }
                         case (.weightGradient, true):  // as Conv3x3: transpose dOut, then an outer-product GEMM
                             ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut.pointer, lds: hw, dst: out.pointer, ldd: k)
-                            ConvGEMM.nn(engine, m: ck, n: k, k: hw, a: col.pointer, aRow: hw, aCol: 1, b: out.pointer, ldb: k,
-                                        c: dWT.pointer, ldc: k, accumulate: true)
+                            ConvGEMM.conv3x3WeightGradient(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: k,
+                                                           x: x.pointer, dOutT: out.pointer, dWT: dWT.pointer)
                         case (.weightGradient, false):
                             for t in stride(from: 0, to: hw, by: Conv3x3.columnTile) {
                                 GEMM.sgemm(transB: true, m: ck, n: k, k: min(Conv3x3.columnTile, hw - t), a: col.pointer + t, lda: hw,

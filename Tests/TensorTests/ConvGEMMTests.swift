@@ -146,6 +146,24 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
+    /// The weight gradient without a whole-image im2col (col's rows built per pixel block)
+    /// has the bits of unfold3x3 + the product, on planes narrower than a block, a short last group
+    /// (5×7) and several pixel blocks (64×64), for K below, at and above one vector.
+    func testWeightGradientWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
+        for engine in engines {
+            for (c, h, w, k) in [(4, 8, 8, 32), (16, 32, 32, 32), (3, 5, 7, 40), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20), (2, 2, 2, 17)] {
+                let hw = h * w, depth = c * 9
+                let x = values(c * hw, UInt64(c * h)), dOutT = values(hw * k, UInt64(k + 1)), start = values(depth * k, 3)
+                var col = [Float](repeating: .nan, count: depth * hw)
+                Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
+                var explicit = start, fused = start
+                ConvGEMM.nn(engine, m: depth, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dOutT, ldb: k, c: &explicit, ldc: k, accumulate: true)
+                ConvGEMM.conv3x3WeightGradient(engine, channels: c, height: h, width: w, outChannels: k, x: x, dOutT: dOutT, dWT: &fused)
+                XCTAssertEqual(fused.map(\.bitPattern), explicit.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) → \(k)")
+            }
+        }
+    }
+
     func testTransposeMatchesDefinition() {
         for engine in engines {
             for (rows, cols) in [(1, 1), (8, 8), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {

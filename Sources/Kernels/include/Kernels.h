@@ -26,6 +26,12 @@ void bl_avx512_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, p
 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                const float *w, const float *x, float *out);
 
+/// dWᵀ(C·9, K) += col·dOutᵀ for a 3×3 convolution (stride 1, padding 1) without an im2col buffer:
+/// x (C, H, W), dout_t = dOutᵀ (H·W, K) row-major, dw_t (C·9, K). The same bits as unfolding x and
+/// calling bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dout_t, K, dw_t, K, 1).
+void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                       const float *x, const float *dout_t, float *dw_t);
+
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
@@ -51,6 +57,10 @@ void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t wid
 /// bl_avx2_conv3x3_forward with a chosen C tile (as bl_avx2_sgemm_nn_tiled).
 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                    const float *w, const float *x, float *out, int tile_rows, int tile_vecs);
+
+/// As bl_avx512_conv3x3_weight_gradient: the bits of unfolding x and calling bl_avx2_sgemm_nn.
+void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                     const float *x, const float *dout_t, float *dw_t);
 
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
