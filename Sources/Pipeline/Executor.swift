@@ -66,7 +66,7 @@ public final class Executor: @unchecked Sendable {
     private var outputs: [Int: [String: StoredObject]] = [:]  // recorded outputs of done steps
     private var materials: [Int: KeyMaterial] = [:]  // keys of checked steps that must run
     private var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each launch and wait
-    private var launched: [Int: Date] = [:]
+    private var launched = Set<Int>()  // steps whose bodies run
 
     public init(graph: PipelineGraph, plan: Plan, store: ArtifactStore, options: ExecutionOptions,
                 reporter: ProgressReporter) {
@@ -104,7 +104,8 @@ public final class Executor: @unchecked Sendable {
                 case .finish(let result):
                     try flushReused()
                     summary.wallSeconds = Date().timeIntervalSince(started)
-                    summary.stoppedBy = options.stop.requestedBy
+                    // A signal that came after the last stage finished interrupted nothing.
+                    if result == .interrupted { summary.stoppedBy = options.stop.requestedBy }
                     try store.finishRun(runID, status: result)
                     return summary
                 }
@@ -117,7 +118,7 @@ public final class Executor: @unchecked Sendable {
             }
             if let deadline = stopDeadline, Date() >= deadline {
                 // Bodies that did not reach a safe point in time: the run ends without them.
-                for step in launched.keys.sorted() {
+                for step in launched.sorted() {
                     summary.interrupted.append(graph.instances[step].name)
                     actions += scheduler.handle(.stopped(step))
                 }
@@ -189,7 +190,7 @@ public final class Executor: @unchecked Sendable {
     /// Stores a finished body's outputs on this thread (one writer) and says what happened.
     private func finish(_ completion: Completion) throws -> SchedulerEvent {
         let step = completion.step
-        launched[step] = nil
+        launched.remove(step)
         let instance = graph.instances[step]
         let context: StageContext, recorded: [String: StoredObject]
         do {
@@ -229,7 +230,7 @@ public final class Executor: @unchecked Sendable {
         let instance = graph.instances[step]
         let material = materials.removeValue(forKey: step)!
         let inputs = inputObjects(step)
-        launched[step] = Date()
+        launched.insert(step)
         reporter.report(.started(instance.name))
         let threads = options.threadsPerStage
         Thread.detachNewThread { [self, runID, reporter, stop = options.stop] in
@@ -285,33 +286,5 @@ public final class Executor: @unchecked Sendable {
         Dictionary(uniqueKeysWithValues: instance.kind.outputs.compactMap { spec in
             recorded[spec.name].map { (spec.name, ($0, spec.format)) }
         })
-    }
-}
-
-/// Why a stage failed (kept in the index and shown by `show`).
-public enum StageError: Error, CustomStringConvertible {
-    case damagedInput(stage: String, input: String, hash: String)
-    case bodyFailed(stage: String, error: String)
-    case missingOutput(stage: String, output: String, path: String)
-    case storeFailed(stage: String, error: String)
-
-    public var message: String {
-        switch self {
-        case let .damagedInput(_, input, hash):
-            "input '\(input)' object \(hash.prefix(12))… does not match its recorded hash (corrupted); "
-                + "run `batchlab verify` and reproduce again"
-        case let .bodyFailed(_, error): error
-        case let .missingOutput(_, output, path):
-            "the stage did not write its output '\(output)' (\(path)); the stage kind has a bug"
-        case let .storeFailed(_, error): "could not store outputs: \(error)"
-        }
-    }
-
-    public var description: String {
-        switch self {
-        case let .damagedInput(stage, _, _), let .bodyFailed(stage, _), let .missingOutput(stage, _, _),
-             let .storeFailed(stage, _):
-            "stage \(stage): \(message)"
-        }
     }
 }

@@ -87,6 +87,7 @@ public struct Scheduler: Sendable {
             expect(step, in: .running)
             running -= 1
             states[step] = .skipped
+            interrupted = true  // a body may see the stop request before the executor tells us
         case .interrupt:
             interrupted = true
         }

@@ -98,6 +98,16 @@ final class SchedulerTests: XCTestCase {
                                                .skip(4, .interrupted), .finish(.interrupted)])
     }
 
+    func testABodyThatStopsFirstInterruptsTheRun() {
+        var s = scheduler(jobs: 1)
+        _ = s.handle(.start)
+        XCTAssertEqual(s.handle(.checked(0, cached: true)), [.check(1), .check(2)])
+        XCTAssertEqual(s.handle(.checked(4, cached: true)), [])
+        XCTAssertEqual(s.handle(.checked(1, cached: true)), [])
+        XCTAssertEqual(s.handle(.checked(2, cached: false)), [.launch(2)])
+        XCTAssertEqual(s.handle(.stopped(2)), [.skip(3, .upstream(2)), .finish(.interrupted)])
+    }
+
     func testAnInterruptionWhileOnlyChecksArePendingFinishesOnTheirAnswers() {
         var s = scheduler()
         XCTAssertEqual(s.handle(.start), [.check(0), .check(4)])
