@@ -8,7 +8,7 @@ import Store
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 6
+    public static let codeVersion = 7
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [

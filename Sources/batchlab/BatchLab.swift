@@ -18,7 +18,7 @@ struct BatchLab: ParsableCommand {
 
     /// Maps every error to one message on stderr and the documented exit code.
     static func main() {
-        // Before anything else: may re-execute with OPENBLAS_CORETYPE set (see README, training core).
+        // Before anything else: may re-execute with OPENBLAS_CORETYPE set (see docs/training-core.md).
         NumericEnvironment.ensureFastBLAS()
         do {
             var command = try parseAsRoot()
