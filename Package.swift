@@ -50,7 +50,7 @@ let package = Package(
             name: "datasets-tool",
             dependencies: ["Datasets", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CJPEG", "CSTB"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CJPEG", "CSTB"], exclude: ["Fixtures"]),
 
         // MARK: - Storage
         .target(
@@ -97,6 +97,8 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "Study", "Tensor"]
         ),
         .testTarget(name: "CLITests"),
+        // libFuzzer targets (pipeline loader, one-file import, store object) and their corpus replayer (make fuzz, make test).
+        .executableTarget(name: "batchlab-fuzz", dependencies: ["Pipeline", "Study", "Datasets", "Store"]),
         // Times the batchlab binary on generated toy pipelines (make bench).
         .executableTarget(name: "pipeline-bench"),
     ]

@@ -26,14 +26,18 @@ enum StageRunner {
                                    resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) },
                                    inputObjects: objects, runID: runID, index: store as? StageIndexReader,
                                    onProgress: onProgress)
+        // A failed body's half-written outputs (a partial images.h5 can be gigabytes) go at once,
+        // not when a later command happens to clean the scratch space.
         do {
             try instance.kind.run(context)
         } catch {
+            try? FileManager.default.removeItem(at: scratch)
             throw StageError.bodyFailed(stage: instance.name, error: "\(error)")
         }
         for spec in instance.kind.outputs {
             let url = context.output(spec.name)
             guard FileManager.default.fileExists(atPath: url.path) else {
+                try? FileManager.default.removeItem(at: scratch)
                 throw StageError.missingOutput(stage: instance.name, output: spec.name, path: url.lastPathComponent)
             }
         }

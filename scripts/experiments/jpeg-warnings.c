@@ -44,6 +44,25 @@ static unsigned long scanStart(const unsigned char *b, unsigned long n) {
     return 0;
 }
 
+/// The marker segment holding `offset` ("at-DQT", "at-DHT", "at-SOF", "at-SOS-data", ...).
+static const char *segmentAt(const unsigned char *b, unsigned long n, unsigned long offset) {
+    unsigned long i = 2;
+    while (i + 4 <= n && b[i] == 0xFF) {
+        unsigned char m = b[i + 1];
+        unsigned long end = i + 2 + (unsigned long)(b[i + 2] << 8 | b[i + 3]);
+        if (m == 0xDA) return offset < end ? "at-SOS-header" : "at-entropy-data";
+        if (offset < end) {
+            if (m == 0xDB) return "at-DQT";
+            if (m == 0xC4) return "at-DHT";
+            if (m >= 0xC0 && m <= 0xC2) return "at-SOF";
+            if (m >= 0xE0 && m <= 0xEF) return "at-APPn";
+            return "at-other-segment";
+        }
+        i = end;
+    }
+    return "at-unknown";
+}
+
 static void row(const char *source, const char *variant, const char *kind, int param,
                 const unsigned char *clean, int cw, int ch, const unsigned char *jpg, unsigned long n) {
     int w = 0, h = 0, status, code, w2 = 0, h2 = 0, status2, code2;
@@ -77,6 +96,15 @@ static void damage(const char *source, const char *variant, const unsigned char 
         memcpy(b, jpg, n);
         for (int j = 0; j < k; j++) b[s0 + (unsigned long)rand() % (n - 2 - s0)] = (unsigned char)rand();
         row(source, variant, "entropy-bytes", k, clean, cw, ch, b, n);
+    }
+    for (int trial = 0; trial < 30; trial++) {
+        // The files: 3 bytes changed at offsets 300-600 of the file, wherever that falls
+        // (tables or data); the row names the segment hit first.
+        memcpy(b, jpg, n);
+        unsigned long at[3];
+        for (int j = 0; j < 3; j++) { at[j] = 300 + (unsigned long)rand() % 300; b[at[j]] = (unsigned char)rand(); }
+        unsigned long first = at[0] < at[1] ? (at[0] < at[2] ? at[0] : at[2]) : (at[1] < at[2] ? at[1] : at[2]);
+        row(source, variant, segmentAt(jpg, n, first), 3, clean, cw, ch, b, n);
     }
     for (int trial = 0; trial < 10; trial++) {
         // Junk (no 0xFF) inserted just before the final EOI: the harmless case, common in PetImages.
