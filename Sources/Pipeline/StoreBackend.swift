@@ -29,6 +29,10 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
                              succeeded: last.status == .succeeded, error: last.error)
     }
 
+    public func externalChange(from old: String, to new: String) -> ExternalChange? {
+        ExternalFingerprint.change(from: old, to: new, cacheDirectory: artifacts.root.appendingPathComponent("external"))
+    }
+
     public func state(of object: StoredObject) -> ObjectPresence {
         var info = stat()
         guard stat(artifacts.objects.url(of: object.hash).path, &info) == 0 else { return .missing }

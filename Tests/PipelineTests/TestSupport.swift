@@ -26,6 +26,12 @@ final class MemoryLookup: CacheLookup {
     var executions: [(stage: String, record: PastExecution)] = []
     var missing = Set<ObjectHash>()
     var damaged = Set<ObjectHash>()
+    /// Where ExternalFingerprint keeps its listings (nil: what changed in a folder is not known).
+    var externalCache: URL?
+
+    func externalChange(from old: String, to new: String) -> ExternalChange? {
+        externalCache.flatMap { ExternalFingerprint.change(from: old, to: new, cacheDirectory: $0) }
+    }
 
     func execution(forKey key: String) throws -> PastExecution? {
         executions.last { $0.record.key == key && $0.record.succeeded }?.record
