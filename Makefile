@@ -4,7 +4,7 @@
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
-#   make fixtures    regenerate the committed PyTorch oracle, scipy L-BFGS-B and Pillow EXIF fixtures (needs network access to PyPI)
+#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian), scipy L-BFGS-B and Pillow EXIF fixtures (needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present)
 #   make clean       remove build folders
 SHELL := /bin/bash
@@ -20,9 +20,12 @@ build: deps
 # so the OpenBLAS kernel is chosen here, before the process starts.
 FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
 
+# The log is kept so the run can end by saying which conv engines (kernel sets) this CPU tested.
 test: deps
 	swift build --build-tests
-	$(FAST_BLAS) swift test --skip-build --disable-swift-testing
+	@mkdir -p artifacts
+	set -o pipefail; $(FAST_BLAS) swift test --skip-build --disable-swift-testing 2>&1 | tee artifacts/test.log
+	@grep -h "engines tested" artifacts/test.log | sort -u
 	.build/debug/batchlab-fuzz replay Fuzz
 
 # libFuzzer on each target for FUZZ_SECONDS (default 600) in a separate instrumented build
@@ -61,6 +64,7 @@ fixtures:
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
+	.venv/bin/python scripts/reference/hessian_oracle.py Tests/CurvatureTests/Fixtures/hessian-tiny.json
 	.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install --quiet scipy
 	.venv/bin/python scripts/reference/lbfgsb_fixture.py
 	.venv/bin/python -c "import PIL" 2>/dev/null || .venv/bin/pip install --quiet pillow

@@ -1,13 +1,15 @@
 // Runs one stage body in a fresh scratch folder: checks every input object against its recorded
 // hash first (a damaged input is never consumed unknowingly), then calls the body and checks that
-// every declared output was written. Used by the executor and by `verify --rerun`.
+// every declared output was written. A body that fails leaves no scratch files behind. Used by the
+// executor and by `verify --rerun`.
 import Foundation
 import Store
 
 enum StageRunner {
     static func run(_ instance: StageInstance, inputs: [String: [StoredObject]], store: ArtifactStore, threads: Int,
-                    key: String? = nil, runID: Int64? = nil,
-                    onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
+                    key: String? = nil, runID: Int64? = nil, stop: StopRequest = StopRequest(),
+                    onProgress: @escaping @Sendable (String) -> Void,
+                    onNote: @escaping @Sendable (String) -> Void = { _ in }) throws -> StageContext {
         for (input, objects) in inputs.sorted(by: { $0.key < $1.key }) {
             for object in objects where try !store.isIntact(object) {
                 throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash.hex)
@@ -25,14 +27,20 @@ enum StageRunner {
                                    scratch: scratch, threads: threads,
                                    resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) },
                                    inputObjects: objects, runID: runID, index: store as? StageIndexReader,
-                                   onProgress: onProgress)
-        // A failed body's half-written outputs (a partial images.h5 can be gigabytes) go at once,
-        // not when a later command happens to clean the scratch space.
+                                   stop: stop, onProgress: onProgress, onNote: onNote)
         do {
             try instance.kind.run(context)
-        } catch {
+        } catch let interrupted as StageInterrupted {
             try? FileManager.default.removeItem(at: scratch)
-            throw StageError.bodyFailed(stage: instance.name, error: "\(error)")
+            throw interrupted
+        } catch {
+            // A failed body's partial files would only fill the disk (on a full disk, the next
+            // stages' and the index's space); its resume files live elsewhere.
+            try? FileManager.default.removeItem(at: scratch)
+            // Many errors already open with the stage's name; the failure line adds it once.
+            let text = "\(error)", prefix = instance.name + ": "
+            throw StageError.bodyFailed(stage: instance.name,
+                                        error: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
         for spec in instance.kind.outputs {
             let url = context.output(spec.name)

@@ -2,6 +2,7 @@
 // the checkpoint's model must read the data's images, and two compared runs must share a model.
 import Foundation
 import NN
+import Training
 
 extension TrainedRun {
     /// Throws unless the model's input (C, H, W) is the image set's (N, C, H, W) without N.
@@ -22,13 +23,6 @@ extension TrainedRun {
                                       detail: "its model \(other.model.spec) differs from \(model.spec) of \(path); "
                                           + "compare two runs of the same architecture (same conv_widths, dense_widths, image size)")
         }
-    }
-}
-
-extension TrainingData {
-    /// The images and labels as buffers, for the network's allocation-free entry points.
-    func withBuffers<R>(_ body: (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) throws -> R) rethrows -> R {
-        try images.withUnsafeBufferPointer { images in try labels.withUnsafeBufferPointer { try body(images, $0) } }
     }
 }
 

@@ -4,6 +4,7 @@
 // stored as one uint8 byte blob plus int64 end offsets, since the Store writes numeric datasets only.
 import Foundation
 import Store
+import Training
 
 enum ImageSetFile {
     static let images = "/images"

@@ -3,15 +3,19 @@
 //   /alpha, /train_loss, /train_accuracy, /val_loss, /val_accuracy   float64 (n)
 //   attributes on /: small_batch_size, small_lr, large_batch_size, large_lr, train_subset, subset_seed
 import Foundation
+import Landscape
 import NN
 import Pipeline
 import Store
+import Training
 
 public struct InterpolateStage: Stage {
     public static let kind = "interpolate"
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
     public static let parameters = [
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)"),
         ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
         ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
         ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced"),
@@ -48,7 +52,7 @@ public struct InterpolateStage: Stage {
         let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: context.int("subset_seed")))
 
         let alphas = LinearInterpolation.grid(min: lo, max: hi, count: count)
-        let network = Network(model: small.model, maxBatch: 256, threads: context.threads)
+        let network = Network(model: small.model, maxBatch: EvaluationBatch.analysis, threads: context.threads)
         let curve = try LinearInterpolation.evaluate(small: small.thetaMin, large: large.thetaMin, alphas: alphas, train: train,
                                                      validation: validation, network: network) { k, t, v in
             context.progress(String(format: "α %d/%d = %.2f train %.4f val %.4f", k + 1, count, alphas[k], t.meanLoss, v.meanLoss))

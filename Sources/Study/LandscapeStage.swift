@@ -2,10 +2,12 @@
 // Li et al. 2018) → one grid object. Resumes after a kill from the points already computed; wall
 // times are measurements (index only), never content.
 import Foundation
+import Landscape
 import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct LandscapeStage: Stage {
     public static let kind = "landscape"
@@ -14,6 +16,8 @@ public struct LandscapeStage: Stage {
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
         ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)"),
         ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
         ParamSpec("x_max", .double, default: .double(1), help: "last a"),
         ParamSpec("x_count", .int, default: .int(21), help: "number of a values"),
@@ -43,7 +47,10 @@ public struct LandscapeStage: Stage {
         let start = Date()
         var resumed = 0
         let results = try computeGrid(job, threads: context.threads, resume: context.resumeDirectory,
-                                      resumedPoints: { resumed = $0 }, progress: context.progress)
+                                      resumedPoints: { resumed = $0
+                                          if $0 > 0 { context.note("resumed from point \($0) of \(job.axes.pointCount)") }
+                                      }, progress: context.progress,
+                                      stop: { try context.stop.check(stage: context.instance, kept: $0) })
         try LandscapeFile.write(job, results, to: context.output("grid").path)
         let seconds = Date().timeIntervalSince(start)
         report(job, results, context: context)
@@ -61,7 +68,8 @@ public struct LandscapeStage: Stage {
     /// killed run leaves behind; for tests).
     public static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
                             resumedPoints: (Int) -> Void = { _ in },
-                            progress: (String) -> Void = { _ in }) throws -> GridResults {
+                            progress: (String) -> Void = { _ in },
+                            stop: (_ kept: String) throws -> Void = { _ in }) throws -> GridResults {
         let total = job.axes.pointCount
         var results = GridResults(pointCount: total)
         if let resume, let saved = try GridResume.load(in: resume, fingerprint: job.fingerprint, pointCount: total) {
@@ -84,6 +92,11 @@ public struct LandscapeStage: Stage {
             if let resume, now.timeIntervalSince(lastSave) >= saveInterval || computed == pending.count {
                 try GridResume.save(results, fingerprint: job.fingerprint, in: resume)
                 lastSave = now
+            }
+            // Every point is a safe point: save what is done, then stop if the run is interrupted.
+            do { try stop("point \(results.completed) of \(total)") } catch {
+                if let resume, lastSave != now { try GridResume.save(results, fingerprint: job.fingerprint, in: resume) }
+                throw error
             }
         }
         return results
@@ -133,9 +146,11 @@ public struct LandscapeJob: Sendable {
         let checkpoint = context.input("checkpoint")
         run = try TrainedRun.load(checkpoint, stage: stage)
         // The checkpoint stores lr as the Float it trained with.
-        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")) else {
+        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")),
+              run.replicate == context.int(Replicates.parameter) else {
             throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "it is the run of batch size \(run.batchSize), "
-                + "lr \(Float(run.learningRate)), but the stage's parameters say \(context.int("batch_size")), \(context.double("lr")); "
+                + "lr \(Float(run.learningRate)), replicate \(run.replicate), but the stage's parameters say \(context.int("batch_size")), "
+                + "\(context.double("lr")), replicate \(context.int(Replicates.parameter)); "
                 + "wire the landscape to the matching train instance")
         }
         let (shape, train, _) = try TrainStage.loadSplitSets(context)

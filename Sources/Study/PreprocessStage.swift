@@ -5,6 +5,7 @@ import Datasets
 import Foundation
 import Pipeline
 import Store
+import Training
 
 public struct PreprocessStage: Stage {
     public static let kind = "preprocess"

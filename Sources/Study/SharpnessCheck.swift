@@ -2,8 +2,10 @@
 // problem against projected-gradient ascent (y ← P(y + η∇f)) from the same start, same iterations.
 // Used by the `sharpness-check` program; the stage itself runs only L-BFGS-B.
 import Foundation
+import Landscape
 import NN
 import Pipeline
+import Training
 
 public struct AscentComparison: Sendable {
     public var fX: Double
@@ -23,7 +25,7 @@ extension KeskarSharpness {
         let (shape, fullTrain, _) = try TrainStage.loadSplitSets(context)
         try run.requireFits(imageShape: shape, dataPath: data.path, stage: stage)
         let train = fullTrain.subset(count: trainSubset, seed: subsetSeed)
-        let loss = DatasetLoss(network: Network(model: run.model, maxBatch: min(256, train.count), threads: threads), data: train)
+        let loss = DatasetLoss(network: Network(model: run.model, maxBatch: EvaluationBatch.networkBatch(count: train.count), threads: threads), data: train)
         let ours = try measure(x: run.thetaMin, loss: loss, epsilons: [epsilon], iterations: iterations, memory: memory,
                                startSeed: startSeed)[0]
         let radius = radius(x: run.thetaMin, epsilon: epsilon)

@@ -5,10 +5,12 @@
 //   /trace/<i>/evaluations   int64 (iterations_i + 1), cumulative; attributes epsilon, stop_reason
 //   attributes on /: batch_size, lr, train_subset, subset_seed, start_rule, start_seed, optimizer, iterations_max
 import Foundation
+import Landscape
 import NN
 import Optim
 import Pipeline
 import Store
+import Training
 
 public struct SharpnessStage: Stage {
     public static let kind = "sharpness"
@@ -24,6 +26,8 @@ public struct SharpnessStage: Stage {
         ParamSpec("start_seed", .int, default: .int(1), help: "seed of the random start inside the box"),
         // Only for matching a fan-out to its train instance; checked against the checkpoint when > 0.
         ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "the checkpoint's replicate (set by `replicates: N`; selects the train instance of the same replicate)"),
         ParamSpec("lr", .double, default: .double(0), help: "the checkpoint's learning rate (0 = any)"),
     ]
     public static let inputs = [
@@ -53,7 +57,7 @@ public struct SharpnessStage: Stage {
         let subsetSeed = context.int("subset_seed"), startSeed = context.int("start_seed")
         let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: subsetSeed))
 
-        let network = Network(model: run.model, maxBatch: min(256, train.count), threads: context.threads)
+        let network = Network(model: run.model, maxBatch: EvaluationBatch.networkBatch(count: train.count), threads: context.threads)
         let loss = DatasetLoss(network: network, data: train)
         let maxIterations = context.int("iterations"), memory = context.int("memory")
         let results = try KeskarSharpness.measure(x: run.thetaMin, loss: loss, epsilons: epsilons, iterations: maxIterations,
@@ -68,7 +72,8 @@ public struct SharpnessStage: Stage {
                                   + "Armijo backtracking/expanding line search, Wolfe-filtered pairs), memory \(memory), maximising f as min -f")),
             ("iterations_max", .int(Int64(maxIterations))),
         ]
-        try write(results, attributes: attributes, to: context.output("sharpness").path)
+        let replicate: [(String, HDF5AttributeValue)] = run.replicate > 1 ? [("replicate", .int(Int64(run.replicate)))] : []
+        try write(results, attributes: attributes + replicate, to: context.output("sharpness").path)
         for r in results {
             context.metric("phi[eps=\(r.epsilon)]", r.phi)
             context.metric("f_max[eps=\(r.epsilon)]", r.fMax)
@@ -78,7 +83,12 @@ public struct SharpnessStage: Stage {
 
     /// When the pipeline names the run (batch_size, lr > 0), the checkpoint must be that run.
     static func requireMatches(_ run: TrainedRun, context: StageContext) throws {
-        let batchSize = context.int("batch_size"), lr = context.double("lr")
+        let batchSize = context.int("batch_size"), lr = context.double("lr"), replicate = context.int(Replicates.parameter)
+        if replicate != run.replicate {
+            throw StudyError.badInput(stage: context.instance, file: run.path,
+                                      detail: "it is replicate \(run.replicate) but the stage is replicate \(replicate); "
+                                          + "give the analysis the same `replicates:` as its train stage")
+        }
         if batchSize > 0 && batchSize != run.batchSize || lr > 0 && Float(lr) != Float(run.learningRate) {
             throw StudyError.badInput(stage: context.instance, file: run.path,
                                       detail: "it is the run batch_size=\(run.batchSize), lr=\(run.learningRateAsWritten) but the stage "

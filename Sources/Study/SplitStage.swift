@@ -4,6 +4,7 @@ import Datasets
 import Foundation
 import Pipeline
 import Store
+import Training
 
 public struct SplitStage: Stage {
     public static let kind = "split"

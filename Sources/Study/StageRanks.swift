@@ -5,6 +5,7 @@
 import Distributed
 import Foundation
 import Pipeline
+import Training
 
 public enum StageRanks {
     /// The hidden batchlab subcommand every rank runs: `batchlab mpi-rank JOB.json`.

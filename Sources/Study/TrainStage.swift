@@ -9,16 +9,20 @@ import NN
 import Pipeline
 import Store
 import Tensor
+import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
+    public static let codeVersion = 3  // (replicates need no bump: replicate 1 is unchanged)
+    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size"),
         ParamSpec("lr", .double, help: "learning rate"),
         ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
         ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds"),
         ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap"),
         ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size"),
         ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
@@ -47,7 +51,7 @@ public struct TrainStage: Stage {
     static func runRank(_ context: StageContext, _ communicator: Communicator) throws {
         let config = try trainingConfig(context)
         let (model, train, validation) = try loadData(context)
-        let parallel = DataParallelGradient(model: model, maxBatch: max(config.batchSize, 128), threads: context.threads,
+        let parallel = DataParallelGradient(model: model, maxBatch: Trainer.evaluationBatch(config.batchSize), threads: context.threads,
                                             communicator: communicator)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads,
                               gradient: parallel, evaluation: parallel)
@@ -76,6 +80,7 @@ public struct TrainStage: Stage {
         if let dir = context.resumeDirectory, let saved = try ResumeCheckpoint.load(in: dir, fingerprint: fingerprint) {
             (state, seconds) = saved
             context.measure("resumed_after_epoch", Double(state.completedEpochs))
+            if writes { context.note("resumed from epoch \(state.completedEpochs) of \(config.maxEpochs)") }
         }
         try agreeOnResume(state.completedEpochs)
         var epochStart = Date()
@@ -87,6 +92,10 @@ public struct TrainStage: Stage {
             let e = state.epochs.last!
             context.progress(String(format: "epoch %d/%d loss %.4f val %.4f acc %.3f", state.completedEpochs,
                                     config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
+            // A safe point: the epoch is in the resume file, so an interruption loses nothing.
+            if writes, context.resumeDirectory != nil {
+                try context.stop.check(stage: context.instance, kept: "epoch \(state.completedEpochs) of \(config.maxEpochs)")
+            }
             epochStart = Date()
         }
         guard writes else { return }
@@ -111,10 +120,15 @@ public struct TrainStage: Stage {
         guard lr > 0, lr.isFinite else {
             throw StudyError.badParameter(stage: stage, name: "lr", value: "\(lr)", expected: "a positive number")
         }
+        let replicate = context.int(Replicates.parameter)
+        guard replicate >= 1 else {
+            throw StudyError.badParameter(stage: stage, name: Replicates.parameter, value: "\(replicate)", expected: "a whole number from 1")
+        }
         return TrainingConfig(batchSize: context.int("batch_size"), learningRate: Float(lr),
-                              initSeed: UInt64(truncatingIfNeeded: context.int("seed")),
-                              shuffleSeed: UInt64(truncatingIfNeeded: context.int("shuffle_seed")),
-                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit)
+                              initSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("seed")), replicate: replicate),
+                              shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("shuffle_seed")), replicate: replicate),
+                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit,
+                              replicate: replicate)
     }
 
     /// The model for the data's image size, and the training and validation sets as floats.

@@ -3,8 +3,8 @@
 // grid (21×21 over [−1, 1]², 32×32 images), beside PyTorch doing the same (bench_landscape_pytorch.py).
 // Usage: batchlab-bench --landscape [--pytorch FILE] [--threads 1,2] [--subset 1000] [--seconds 1] [--repeats 3]
 import Foundation
+import Landscape
 import NN
-import Study
 import Tensor
 
 enum LandscapeBench {

@@ -4,6 +4,7 @@
 import Datasets
 import Foundation
 import Pipeline
+import PipelineToys
 import Store
 import Study
 

@@ -1,6 +1,7 @@
 // sharpness-check CHECKPOINT DATA SPLIT [TRAIN_SUBSET] [EPSILON]: prints spec S7's acceptance table for one
 // trained run: the maximum of f over C_ε reached by L-BFGS-B vs projected-gradient ascent at several steps.
 import Foundation
+import Landscape
 import Study
 
 let arguments = CommandLine.arguments.dropFirst().map { $0 }

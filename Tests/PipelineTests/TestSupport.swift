@@ -1,6 +1,7 @@
 // Shared helpers for the Pipeline tests: the toy registry, a loader, an in-memory cache lookup.
 import Foundation
 @testable import Pipeline
+import PipelineToys
 import Store
 
 let toyRegistry = StageRegistry(ToyStages.all)
@@ -33,8 +34,12 @@ final class MemoryLookup: CacheLookup {
         externalCache.flatMap { ExternalFingerprint.change(from: old, to: new, cacheDirectory: $0) }
     }
 
+    /// Marked by verify: like the run index, cache lookups skip executions that produced them.
+    var corrupted = Set<ObjectHash>()
+
     func execution(forKey key: String) throws -> PastExecution? {
-        executions.last { $0.record.key == key && $0.record.succeeded }?.record
+        executions.last { $0.record.key == key && $0.record.succeeded
+            && !$0.record.outputs.values.contains { corrupted.contains($0.hash) } }?.record
     }
 
     func lastExecution(ofStage name: String) throws -> PastExecution? {
@@ -42,7 +47,8 @@ final class MemoryLookup: CacheLookup {
     }
 
     func state(of object: StoredObject) -> ObjectPresence {
-        missing.contains(object.hash) ? .missing : damaged.contains(object.hash) ? .damaged : .present
+        missing.contains(object.hash) ? .missing : damaged.contains(object.hash) ? .damaged
+            : corrupted.contains(object.hash) ? .corrupted : .present
     }
 
     /// Records a successful execution of every stale instance, with outputs hashed from its key.

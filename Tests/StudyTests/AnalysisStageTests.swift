@@ -1,11 +1,13 @@
 // The interpolate and sharpness stages on a tiny trained model: the interpolation's end points are
 // the two minimizers, φ is a maximum over the box (≥ 0, inside C_ε), and reruns give the same bytes.
 import Foundation
+@testable import Landscape
 import NN
 import Optim
 import Pipeline
 import Store
 @testable import Study
+@testable import Training
 import XCTest
 
 final class AnalysisStageTests: XCTestCase {

@@ -1,9 +1,11 @@
 // Random directions and filter normalisation: per-filter norms, zeroed biases, Li et al.'s rule as
 // run by PyTorch (committed fixture), and a permuted layout that positional matching would get wrong.
 import Foundation
+@testable import Landscape
 import NN
 @testable import Study
 import Tensor
+import TestSupport
 import XCTest
 
 final class DirectionsTests: XCTestCase {

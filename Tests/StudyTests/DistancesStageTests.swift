@@ -5,6 +5,7 @@ import NN
 import Pipeline
 import Store
 @testable import Study
+@testable import StudyReport
 import XCTest
 
 final class DistancesStageTests: XCTestCase {

@@ -1,11 +1,14 @@
 // The landscape grid and stage: PyTorch's losses on a non-square grid (committed fixture), the
 // output layout and index order, bit-identical resumed and 2-thread runs, and typed errors.
 import Foundation
+@testable import Landscape
 import NN
 import Pipeline
 import Store
 @testable import Study
 import Tensor
+import TestSupport
+@testable import Training
 import XCTest
 
 final class LandscapeTests: XCTestCase {

@@ -1,10 +1,11 @@
 // The landscape grid over MPI ranks (workers: N): the same bytes as the 1-rank grid, and a grid
 // resumed from one rank's partial file.
+import Distributed
 import Foundation
 import Pipeline
 import Store
 @testable import Study
-import Distributed
+import TestSupport
 import XCTest
 
 final class ParallelLandscapeTests: XCTestCase {

@@ -7,7 +7,9 @@ import NN
 import Pipeline
 import Store
 @testable import Study
+import TestSupport
 import Tensor
+@testable import Training
 import XCTest
 
 final class ParallelTrainingTests: XCTestCase {

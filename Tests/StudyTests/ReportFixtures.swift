@@ -4,6 +4,7 @@ import Foundation
 import NN
 import Store
 @testable import Study
+@testable import Training
 
 enum ReportFixtures {
     static let spec = ModelSpec(channels: 3, height: 8, width: 8, convWidths: [2], denseWidths: [4])

@@ -11,12 +11,9 @@ public struct ReproduceRequest: Sendable {
     public var options = ExecutionOptions()
     public var wait = true
     public var command = "reproduce"
-    /// The numeric environment the stages will run in (e.g. the BLAS kernel), recorded with the run.
+    /// The numeric environment the stages will run in (e.g. `blas_kernel`), recorded with the run.
     /// Pipeline knows no BLAS: the CLI fills it in.
-    public var blasKernel: String?
-    /// A stage kind whose outputs are copied, after the run and under the lock, to
-    /// `artifacts/<kind>/<pipeline name>/` (the CLI passes "report").
-    public var publishKind: String?
+    public var environment: [String: String] = [:]
 
     public init(pipeline: String? = nil) { self.pipeline = pipeline }
 }
@@ -38,11 +35,14 @@ extension Workspace {
         var info = RunInfo(pipelineFile: path, pipelineHash: fileHash(path), overrides: request.overrides,
                            command: request.command, jobs: request.options.jobs,
                            threadsPerStage: request.options.threadsPerStage)
-        info.blasKernel = request.blasKernel
+        info.environment = request.environment
         var summary = try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
                                    reporter: reporter).run(info)
-        if let kind = request.publishKind {
-            summary.published = try publish(run: summary.run, kind: kind, to: publishFolder(kind: kind, pipeline: request.pipeline))
+        // The registry's publish hooks, after the run and still under the lock.
+        for hook in registry.publishHooks {
+            let folder = publishFolder(kind: hook.kind, pipeline: request.pipeline)
+            summary.published += try publish(run: summary.run, kind: hook.kind, to: folder)
+                .map { $0.appendingPathComponent(hook.entry) }
         }
         return summary
     }
@@ -52,9 +52,18 @@ extension RunSummary {
     /// "3 executed, 5 cached, 0 failed in 0.42 s (run 7)", plus failures and skipped stages.
     public var report: String {
         var lines = ["\(executed.count) executed, \(cached.count) cached, \(failed.count) failed"
+                     + (interrupted.isEmpty ? "" : ", \(interrupted.count) interrupted")
                      + (skipped.isEmpty ? "" : ", \(skipped.count) not run")
                      + " in \(String(format: "%.2f", wallSeconds)) s (run \(run))"]
         for failure in failed { lines.append("failed: \(failure.stage): \(failure.error)") }
+        if stoppedBy != nil {
+            let kept = executed + cached
+            lines.append("kept: " + (kept.isEmpty ? "nothing finished" : kept.joined(separator: ", ")))
+            if !interrupted.isEmpty {
+                lines.append("stopped while running: " + interrupted.joined(separator: ", ")
+                             + " (their resume checkpoints, if any, are kept)")
+            }
+        }
         if !skipped.isEmpty { lines.append("not run: " + skipped.joined(separator: ", ")) }
         return lines.joined(separator: "\n")
     }

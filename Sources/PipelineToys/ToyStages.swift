@@ -1,0 +1,154 @@
+// Engine self-test stage kinds (`toy.*`): tiny deterministic stages that let tests and `make bench`
+// drive the real binary without any neural-network code. Not part of the study, and not in the CLI's
+// registry unless BATCHLAB_TOY_STAGES=1 is set (the CLI tests and pipeline-bench set it).
+import Foundation
+import Pipeline
+import Store
+
+public enum ToyStages {
+    public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self,
+                                                  ToyArray.self, ToyFiles.self]
+
+    /// Numbers, one per line, in Swift's shortest round-trip form.
+    static func write(_ values: [Double], to url: URL) throws {
+        try Data((values.map { String($0) }.joined(separator: "\n") + "\n").utf8).write(to: url)
+    }
+
+    static func read(_ url: URL) throws -> [Double] {
+        let text = try String(contentsOf: url, encoding: .utf8)
+        return try text.split(separator: "\n").map {
+            guard let v = Double($0) else { throw ToyError.notANumber(String($0), url.path) }
+            return v
+        }
+    }
+}
+
+public enum ToyError: Error, CustomStringConvertible {
+    case notANumber(String, String)
+    case requested(String)
+
+    public var description: String {
+        switch self {
+        case let .notANumber(text, file): "toy stage: '\(text)' in \(file) is not a number"
+        case let .requested(message): message
+        }
+    }
+}
+
+/// `toy.source`: writes n deterministic numbers derived from seed and scale.
+public struct ToySource: Stage {
+    public static let kind = "toy.source"
+    public static let codeVersion = 1
+    public static let summary = "writes n deterministic numbers (engine self-test)"
+    public static let parameters = [ParamSpec("n", .int, default: .int(4)), ParamSpec("seed", .int, default: .int(1)),
+                                    ParamSpec("scale", .double, default: .double(1.0))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        let n = context.int("n"), seed = context.int("seed"), scale = context.double("scale")
+        let values = (0..<n).map { scale * Double((seed &* 31 &+ $0 &* 17) % 101) / 100 }
+        try ToyStages.write(values, to: context.output("values"))
+    }
+}
+
+/// `toy.sum`: adds every number of every input object (times scale, plus offset); reports the total as a metric.
+public struct ToySum: Stage {
+    public static let kind = "toy.sum"
+    public static let codeVersion = 1
+    public static let summary = "sums the numbers of its inputs, times scale, plus offset (engine self-test)"
+    public static let parameters = [ParamSpec("offset", .double, default: .double(0)),
+                                    ParamSpec("scale", .double, default: .double(1))]
+    public static let inputs = [InputSpec("values", many: true)]
+    public static let outputs = [OutputSpec("total", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        var total = 0.0
+        for url in context.inputs("values") { total += try ToyStages.read(url).reduce(0, +) }
+        total = total * context.double("scale") + context.double("offset")
+        context.metric("total", total)
+        try ToyStages.write([total], to: context.output("total"))
+    }
+}
+
+/// `toy.sleep`: passes its inputs through after sleeping, reporting progress step by step.
+public struct ToySleep: Stage {
+    public static let kind = "toy.sleep"
+    public static let codeVersion = 1
+    public static let summary = "sleeps, reporting progress, then passes its inputs through (engine self-test)"
+    public static let parameters = [ParamSpec("seconds", .double, default: .double(1)),
+                                    ParamSpec("steps", .int, default: .int(10))]
+    public static let inputs = [InputSpec("values", many: true)]
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        let steps = max(1, context.int("steps"))
+        let start = Date()
+        for step in 1...steps {
+            Thread.sleep(forTimeInterval: context.double("seconds") / Double(steps))
+            context.progress("step \(step)/\(steps)")
+        }
+        context.measure("slept_seconds", Date().timeIntervalSince(start))
+        let values = try context.inputs("values").flatMap(ToyStages.read)
+        try ToyStages.write(values, to: context.output("values"))
+    }
+}
+
+/// `toy.fail`: always throws (to test failure handling).
+public struct ToyFail: Stage {
+    public static let kind = "toy.fail"
+    public static let codeVersion = 1
+    public static let summary = "always fails with its message (engine self-test)"
+    public static let parameters = [ParamSpec("message", .string, default: .string("toy.fail failed as asked"))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        throw ToyError.requested(context.string("message"))
+    }
+}
+
+/// `toy.array`: an HDF5 file with a float64 dataset `/x` (n values from seed, plus `noise`·i) and
+/// attributes; lets `diff` show numeric HDF5 differences within or beyond a tolerance.
+public struct ToyArray: Stage {
+    public static let kind = "toy.array"
+    public static let codeVersion = 1
+    public static let summary = "writes an HDF5 array from seed and noise (engine self-test)"
+    public static let parameters = [ParamSpec("n", .int, default: .int(16)), ParamSpec("seed", .int, default: .int(1)),
+                                    ParamSpec("noise", .double, default: .double(0))]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("array", .hdf5)]
+
+    public static func run(_ context: StageContext) throws {
+        let n = context.int("n"), seed = context.int("seed"), noise = context.double("noise")
+        let values = (0..<n).map { Double((seed &* 7919 &+ $0 &* 104_729) % 1000) / 1000 + noise * Double($0) }
+        let file = try HDF5File.create(context.output("array").path)
+        try file.write("/x", HDF5Array<Double>(shape: [n], values: values))
+        try file.setAttribute("seed", .int(Int64(seed)))
+        try file.close()
+        context.metric("mean", values.reduce(0, +) / Double(max(n, 1)))
+    }
+}
+
+/// `toy.files`: lists the files of an external folder (relative path and size); the folder's contents
+/// are an external input, so changing a file makes it stale.
+public struct ToyFiles: Stage {
+    public static let kind = "toy.files"
+    public static let codeVersion = 1
+    public static let summary = "lists an external folder's files with their sizes (engine self-test)"
+    public static let parameters = [ParamSpec("folder", .string, help: "a folder outside the store")]
+    public static let inputs: [InputSpec] = []
+    public static let outputs = [OutputSpec("listing", .text)]
+
+    public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] {
+        ["folder": parameters["folder"]?.stringValue ?? ""]
+    }
+
+    public static func run(_ context: StageContext) throws {
+        let root = URL(fileURLWithPath: context.string("folder")).standardizedFileURL.resolvingSymlinksInPath()
+        guard let files = ExternalFingerprint.listing(root) else {
+            throw ToyError.requested("toy.files: no folder at \(context.string("folder"))")
+        }
+        try Data(files.map { "\($0.relativePath) \($0.stamp.size)\n" }.joined().utf8).write(to: context.output("listing"))
+    }
+}

@@ -1,0 +1,61 @@
+// The data-parallel gradient and evaluation of one MPI rank: every rank sees the whole global
+// batch, computes the SUM gradient of its contiguous slice (RankSlice), and MPI_Allreduce sums the
+// slices, so every rank holds the global batch's gradient and takes the same SGD step. The
+// validation set is split the same way. Differs from one process only in float summation order.
+import Distributed
+import NN
+
+public final class DataParallelGradient: BatchGradient, SetEvaluation {
+    let network: Network
+    let communicator: Communicator
+
+    /// `maxBatch`: the largest global batch (or evaluation batch) of the run; a rank needs its share.
+    public init(model: Model, maxBatch: Int, threads: Int, communicator: Communicator) {
+        self.communicator = communicator
+        network = Network(model: model, maxBatch: max(1, (maxBatch + communicator.size - 1) / communicator.size),
+                          threads: threads)
+    }
+
+    public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats {
+        let (x, y) = mySlice(images: images, labels: labels)
+        var local = BatchStats()
+        if y.isEmpty {
+            into.update(repeating: 0)  // more ranks than examples in a short last batch
+        } else {
+            local = network.gradient(parameters: parameters, images: x, labels: y, gradient: into)
+        }
+        do {
+            try communicator.allreduceSum(into)
+            return try total(local)
+        } catch {
+            // Mid-step the other ranks are inside the same collective: stop them all.
+            communicator.abort("data-parallel gradient: \(error)")
+        }
+    }
+
+    public func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                     labels: UnsafeBufferPointer<Float>) -> BatchStats {
+        let (x, y) = mySlice(images: images, labels: labels)
+        let local = y.isEmpty ? BatchStats() : network.evaluateSet(parameters: parameters, images: x, labels: y)
+        do { return try total(local) } catch {
+            communicator.abort("data-parallel evaluation: \(error)")
+        }
+    }
+
+    /// This rank's block of a batch. images: (N, C, H, W) · labels: (N).
+    private func mySlice(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>)
+        -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
+        let n = labels.count, size = images.count / max(n, 1)
+        let mine = RankSlice.block(count: n, rank: communicator.rank, size: communicator.size)
+        return (UnsafeBufferPointer(rebasing: images[(mine.lowerBound * size)..<(mine.upperBound * size)]),
+                UnsafeBufferPointer(rebasing: labels[mine]))
+    }
+
+    /// The stats of the whole batch: loss sums and counts summed over ranks (counts exactly, as Doubles).
+    private func total(_ local: BatchStats) throws -> BatchStats {
+        var values = [local.lossSum, Double(local.correct), Double(local.count)]
+        try communicator.allreduceSum(&values)
+        return BatchStats(lossSum: values[0], correct: Int(values[1]), count: Int(values[2]))
+    }
+}
