@@ -2,6 +2,7 @@
 // clear message, the process exits 1 (it once crashed in libhdf5 at exit: signal 11, exit 139),
 // the index stays usable, and after space is freed the next reproduce finishes and verifies clean.
 import Foundation
+import TestSupport
 import XCTest
 
 final class DiskFullTests: XCTestCase {
@@ -9,7 +10,7 @@ final class DiskFullTests: XCTestCase {
         // 60 000 values fill the disk when HDF5 flushes at close (the path that crashed at exit);
         // 200 000 fill it while the dataset is written.
         for n in [60_000, 200_000] {
-            let p = try Project()
+            let p = try CLIProject(toyStages: true)
             try p.write("p.yaml", """
                 stages:
                   small: {kind: toy.source}

@@ -2,6 +2,7 @@
 // analyses routed to the same replicate, partial references, `--set stage.replicates=N`, located errors.
 import XCTest
 @testable import Pipeline
+import PipelineToys
 
 /// A kind that takes replicates (declares `replicate`), like `train`.
 private struct ReplicatedRun: Stage {

@@ -19,7 +19,7 @@ final class TrainResumeCLITests: XCTestCase {
 
     /// Starts `reproduce p.yaml` and returns once training has saved its first resume checkpoint.
     func startUntilResumeFile(_ p: CLIProject, tag: String) throws -> (Process, URL) {
-        let (process, log) = try p.start(["reproduce", "p.yaml"], tag: tag)
+        let (process, _, log) = try p.start(["reproduce", "p.yaml"], tag: tag)
         let deadline = Date().addingTimeInterval(120)
         while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
         XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
