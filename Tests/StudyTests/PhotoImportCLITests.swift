@@ -4,6 +4,7 @@
 // file, and `status` names the files that changed.
 import Datasets
 import Foundation
+import TestSupport
 import Store
 import XCTest
 
@@ -40,7 +41,7 @@ final class PhotoImportCLITests: XCTestCase {
 
     }
 
-    func run(_ p: StudyProject, _ photos: URL, _ extra: String...) throws -> CLIOutcome {
+    func run(_ p: CLIProject, _ photos: URL, _ extra: String...) throws -> CLIOutcome {
         try p.run(["run", "data", "-p", "pipelines/cats-vs-dogs.yaml", "--set", "data.folder=\(photos.path)",
                    "--set", "data.size=32", "--set", "data.max_bad_fraction=0.5"] + extra)
     }
@@ -48,7 +49,7 @@ final class PhotoImportCLITests: XCTestCase {
     func testBrokenAndDamagedFilesCostOnlyThemselvesAtAnyThreadCount() throws {
         var images: [[UInt8]] = []
         for jobs in ["1", "2"] {  // 2 cores: -j 1 gives the import 2 threads, -j 2 gives it 1
-            let p = try StudyProject()
+            let p = try CLIProject(pipelines: true)
             let photos = p.url.appendingPathComponent("photos")
             try makeFolder(photos)
             let r = try run(p, photos, "-j", jobs)
@@ -77,7 +78,7 @@ final class PhotoImportCLITests: XCTestCase {
     }
 
     func testTooManyBadFilesNamesTheSettingAndLeavesNoTemporaryFile() throws {
-        let p = try StudyProject()
+        let p = try CLIProject(pipelines: true)
         let photos = p.url.appendingPathComponent("photos")
         try makeFolder(photos)
         let r = try p.run("run", "data", "-p", "pipelines/cats-vs-dogs.yaml", "--set", "data.folder=\(photos.path)",
@@ -93,7 +94,7 @@ final class PhotoImportCLITests: XCTestCase {
     }
 
     func testStatusNamesTheChangedPhotos() throws {
-        let p = try StudyProject()
+        let p = try CLIProject(pipelines: true)
         let photos = p.url.appendingPathComponent("photos")
         try makeFolder(photos)
         XCTAssertEqual(try run(p, photos).code, 0)
