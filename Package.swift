@@ -79,7 +79,7 @@ let package = Package(
             name: "datasets-tool",
             dependencies: ["Datasets", "Primitives", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
-        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CJPEG", "CSTB", "Primitives"]),
+        .testTarget(name: "DatasetsTests", dependencies: ["Datasets", "CJPEG", "CSTB", "Primitives"], exclude: ["Fixtures"]),
 
         // MARK: - Storage
         .target(
@@ -138,6 +138,8 @@ let package = Package(
             dependencies: [.product(name: "ArgumentParser", package: "swift-argument-parser"), "Pipeline", "PipelineToys", "Study", "Tensor"]
         ),
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
+        // libFuzzer targets (pipeline loader, one-file import, store object) and their corpus replayer (make fuzz, make test).
+        .executableTarget(name: "batchlab-fuzz", dependencies: ["Pipeline", "PipelineToys", "Study", "Datasets", "Store"]),
         // Times the batchlab binary on generated toy pipelines (make bench).
         .executableTarget(name: "pipeline-bench"),
     ]

@@ -19,7 +19,10 @@ public enum DatasetsError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A folder or file could not be listed or read (permissions, I/O).
     case unreadable(path: String, detail: String)
     /// More than the allowed fraction of the files could not be used.
-    case tooManyBadFiles(path: String, bad: Int, total: Int, limit: Double, examples: [String])
+    /// `finished`: whether every file was tried (the import stops as soon as the limit is passed);
+    /// `setting`: how the user sets the limit, e.g. "data.max_bad_fraction".
+    case tooManyBadFiles(path: String, bad: Int, total: Int, finished: Bool, limit: Double, setting: String,
+                         examples: [String])
     /// A parameter is out of range (size, fraction, count, ...).
     case invalidParameter(name: String, value: String, expected: String)
     /// Writing an output file failed.
@@ -46,13 +49,18 @@ public enum DatasetsError: Error, Sendable, Equatable, CustomStringConvertible {
                 """
         case .unreadable(let path, let detail):
             return "cannot read '\(path)': \(detail).\nHINT: check that the path exists and is readable by this user."
-        case .tooManyBadFiles(let path, let bad, let total, let limit, let examples):
-            let percent = String(format: "%.1f", 100 * Double(bad) / Double(max(total, 1)))
+        case let .tooManyBadFiles(path, bad, total, finished, limit, setting, examples):
+            let fraction = Double(bad) / Double(max(total, 1))
+            // The next multiple of 0.05 above what was seen (the final count can only grow).
+            let raise = (fraction * 20).rounded(.down) / 20 + 0.05
+            let folderSetting = setting.split(separator: ".").dropLast().map { $0 + "." }.joined() + "folder"
             return """
-                \(bad) of \(total) files (\(percent)%) in '\(path)' are not usable photos, more than the allowed \
-                \(String(format: "%.0f", limit * 100))%; first ones: \(examples.joined(separator: "; ")).
-                HINT: this is probably not a folder of photos (or the wrong one); pass the right folder with \
-                --set data.folder=PATH. \(publicCopiesHint)
+                \(finished ? "" : "at least ")\(bad) of \(total) files (\(String(format: "%.1f", 100 * fraction))%) in '\(path)' \
+                are not usable photos, more than \(setting) = \(String(format: "%g", limit)) allows\
+                \(finished ? "" : " (the import stopped there)"); first ones: \(examples.joined(separator: "; ")).
+                HINT: if this is the right folder and these files are just damaged, allow more with \
+                --set \(setting)=\(String(format: "%.2f", raise)); if most files are not photos, it is the wrong folder: \
+                pass the right one with --set \(folderSetting)=PATH. \(publicCopiesHint)
                 """
         case .invalidParameter(let name, let value, let expected):
             return "invalid \(name) = \(value): expected \(expected)."
@@ -74,6 +82,9 @@ public enum BadFileReason: Error, Sendable, Equatable, Hashable, CustomStringCon
     case unsupportedFormat(String)
     /// A JPEG or PNG whose data the decoder rejects.
     case corrupt(detail: String)
+    /// A JPEG that decodes with a warning about its entropy-coded data: its pixels are most likely
+    /// wrong (skipped under `corrupt_data: skip`, the default; see CorruptData.swift).
+    case corruptData(detail: String)
     /// Dimensions beyond the import limit (a decompression bomb or a mislabelled file).
     case tooLarge(width: Int, height: Int)
     /// The file could not be read.
@@ -89,6 +100,7 @@ public enum BadFileReason: Error, Sendable, Equatable, Hashable, CustomStringCon
         case .notAnImage: return "not-an-image"
         case .unsupportedFormat: return "unsupported-format"
         case .corrupt: return "corrupt"
+        case .corruptData: return "corrupt-data"
         case .tooLarge: return "too-large"
         case .unreadable: return "unreadable"
         case .unlabelled: return "unlabelled"
@@ -102,6 +114,7 @@ public enum BadFileReason: Error, Sendable, Equatable, Hashable, CustomStringCon
         case .notAnImage: return "not an image"
         case .unsupportedFormat(let format): return "unsupported format \(format)"
         case .corrupt(let detail): return "corrupt (\(detail))"
+        case .corruptData(let detail): return "corrupt data, pixels would be wrong (\(detail))"
         case .tooLarge(let width, let height): return "too large (\(width)x\(height))"
         case .unreadable(let detail): return "unreadable (\(detail))"
         case .unlabelled: return "unlabelled (file name is not cat.N or dog.N)"

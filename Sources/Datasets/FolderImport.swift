@@ -11,14 +11,23 @@ public struct ImportOptions: Sendable, Equatable {
     public var chunkSize: Int
     /// Worker threads (the output is identical for any count).
     public var threads: Int
-    /// Fail when more than this fraction of the listed files are bad.
+    /// Fail when more than this fraction of the listed files are bad. The default, 10 %, is there
+    /// to catch the wrong folder (where nearly every file is bad), not damaged photos: a photo folder
+    /// with a few percent of cut-off or corrupt files still imports, and lists them.
     public var maxBadFraction: Double
+    /// How the user sets `maxBadFraction` (named in the error), e.g. "data.max_bad_fraction".
+    public var maxBadFractionSetting: String
+    /// What to do with JPEGs whose entropy-coded data drew a decoder warning.
+    public var corruptData: CorruptDataPolicy
 
-    public init(size: Int = 64, chunkSize: Int = 256, threads: Int = 2, maxBadFraction: Double = 0.05) {
+    public init(size: Int = 64, chunkSize: Int = 256, threads: Int = 2, maxBadFraction: Double = 0.10,
+                maxBadFractionSetting: String = "data.max_bad_fraction", corruptData: CorruptDataPolicy = .skip) {
         self.size = size
         self.chunkSize = chunkSize
         self.threads = threads
         self.maxBadFraction = maxBadFraction
+        self.maxBadFractionSetting = maxBadFractionSetting
+        self.corruptData = corruptData
     }
 }
 
@@ -38,6 +47,8 @@ public struct ImportedChunk: Sendable, Equatable {
     public var paths: [String]
     /// (count) SHA-256 of each file's bytes, lowercase hex.
     public var sha256: [String]
+    /// (count) the EXIF orientation undone for each image (1 = stored upright; PNGs are 1).
+    public var orientations: [UInt8]
     public var count: Int { labels.count }
 }
 
@@ -56,6 +67,8 @@ public struct ImportSummary: Sendable, Equatable {
     public var keptPerClass: [Int]
     /// Skipped files in listing order.
     public var bad: [BadFile] = []
+    /// Kept images that were turned upright by their EXIF orientation.
+    public var turned: Int = 0
     /// Non-image files ignored by name (Thumbs.db, ...).
     public var ignored: [String]
 
@@ -89,7 +102,7 @@ public final class FolderImport {
         }
         listing = try listFolder(folder)
         self.options = options
-        decoders = (0..<options.threads).map { _ in ImageDecoder() }
+        decoders = (0..<options.threads).map { _ in ImageDecoder(corruptData: options.corruptData) }
         summary = ImportSummary(folder: folder, layout: listing.layout, classNames: listing.classNames,
                                 size: options.size, decoder: JPEGDecoderInfo.summary + "; PNG: stb_image",
                                 listed: listing.files.count + listing.unlabelled.count,
@@ -113,16 +126,18 @@ public final class FolderImport {
         }
         for label in chunk.kept.labels { summary.keptPerClass[Int(label)] += 1 }
         summary.kept += chunk.kept.count
+        summary.turned += chunk.kept.orientations.filter { $0 != ExifOrientation.up.rawValue }.count
         try checkBadFraction()
         return chunk.kept
     }
 
     /// Runs the whole import, keeping everything in memory (for small folders and tests).
     public func all() throws(DatasetsError) -> ImportedChunk {
-        var total = ImportedChunk(pixels: [], labels: [], paths: [], sha256: [])
+        var total = ImportedChunk(pixels: [], labels: [], paths: [], sha256: [], orientations: [])
         while let chunk = try next() {
             total.pixels += chunk.pixels; total.labels += chunk.labels
             total.paths += chunk.paths; total.sha256 += chunk.sha256
+            total.orientations += chunk.orientations
         }
         return total
     }
@@ -131,7 +146,8 @@ public final class FolderImport {
         let limit = options.maxBadFraction * Double(summary.listed)
         if Double(summary.bad.count) > limit {
             throw .tooManyBadFiles(path: listing.folder, bad: summary.bad.count, total: summary.listed,
-                                   limit: options.maxBadFraction,
+                                   finished: position >= listing.files.count, limit: options.maxBadFraction,
+                                   setting: options.maxBadFractionSetting,
                                    examples: summary.bad.prefix(3).map { "\($0.relativePath): \($0.reason)" })
         }
     }
@@ -150,13 +166,14 @@ public final class FolderImport {
                 slots.process(i, path: folder + "/" + files[i].relativePath, size: size, decoder: decoder)
             }
         }
-        var kept = ImportedChunk(pixels: [], labels: [], paths: [], sha256: [])
+        var kept = ImportedChunk(pixels: [], labels: [], paths: [], sha256: [], orientations: [])
         kept.pixels.reserveCapacity(files.count * plane)
         for i in 0..<files.count where slots.outcomes[i] == nil {
             kept.pixels += slots.pixels[(i * plane)..<((i + 1) * plane)]
             kept.labels.append(files[i].label)
             kept.paths.append(files[i].relativePath)
             kept.sha256.append(slots.hashes[i])
+            kept.orientations.append(slots.orientations[i])
         }
         return (kept, Array(slots.outcomes))
     }
@@ -169,6 +186,7 @@ private final class Slots: @unchecked Sendable {
     let pixels: UnsafeMutableBufferPointer<UInt8>       // (count, 3, S, S)
     let hashes: UnsafeMutableBufferPointer<String>      // (count)
     let outcomes: UnsafeMutableBufferPointer<BadFileReason?>  // (count); nil = kept
+    let orientations: UnsafeMutableBufferPointer<UInt8>  // (count) EXIF orientation undone
     let plane: Int
 
     init(count: Int, plane: Int) {
@@ -179,12 +197,15 @@ private final class Slots: @unchecked Sendable {
         hashes.initialize(repeating: "")
         outcomes = .allocate(capacity: count)
         outcomes.initialize(repeating: nil)
+        orientations = .allocate(capacity: count)
+        orientations.initialize(repeating: ExifOrientation.up.rawValue)
     }
 
     deinit {
         pixels.deallocate()
         hashes.deinitialize().deallocate()
         outcomes.deinitialize().deallocate()
+        orientations.deallocate()
     }
 
     func process(_ i: Int, path: String, size: Int, decoder: ImageDecoder) {
@@ -194,8 +215,9 @@ private final class Slots: @unchecked Sendable {
         }
         outcomes[i] = bytes.withUnsafeBytes { raw -> BadFileReason? in
             do throws(BadFileReason) {
-                let image = try decoder.decode(raw, minSide: size)
-                centreCropResize(image, size: size, into: UnsafeMutableBufferPointer(rebasing: pixels[(i * plane)..<((i + 1) * plane)]))
+                let photo = try decoder.decodePhoto(raw, minSide: size)
+                orientations[i] = photo.orientation.rawValue
+                centreCropResize(photo.image, size: size, into: UnsafeMutableBufferPointer(rebasing: pixels[(i * plane)..<((i + 1) * plane)]))
                 hashes[i] = sha256Hex(raw)
                 return nil
             } catch { return error }

@@ -22,25 +22,44 @@ public enum ImageFormat: String, Sendable, Equatable {
     }
 }
 
-/// Decodes JPEG (TurboJPEG) and PNG (stb_image) files to RGB; one instance per thread.
+/// A decoded photo, upright, with the EXIF orientation that was undone (`.up` for PNGs).
+public struct DecodedPhoto: Sendable, Equatable {
+    public let image: RGBImage
+    public let orientation: ExifOrientation
+}
+
+/// Decodes JPEG (TurboJPEG) and PNG (stb_image) files to upright RGB; one instance per thread.
 public final class ImageDecoder {
     private let jpeg = JPEGDecoder()
+    /// What to do with JPEGs whose entropy-coded data drew a warning.
+    public let corruptData: CorruptDataPolicy
 
-    public init() {}
+    public init(corruptData: CorruptDataPolicy = .skip) {
+        self.corruptData = corruptData
+    }
 
     /// Decodes a file's bytes, choosing the decoder by content, so a PNG named .jpg still decodes.
     /// `minSide`: the short side wanted downstream; large JPEGs are decoded at a reduced scale.
-    public func decode(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil) throws(BadFileReason) -> RGBImage {
+    /// JPEGs come back turned upright as their EXIF orientation says.
+    public func decodePhoto(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil) throws(BadFileReason) -> DecodedPhoto {
         guard bytes.count > 0 else { throw .zeroBytes }
         switch ImageFormat.sniff(bytes) {
-        case .jpeg: return try jpeg.decode(bytes, minSide: minSide)
-        case .png: return try decodePNG(bytes)
+        case .jpeg:
+            let orientation = ExifOrientation.read(jpeg: bytes)
+            let stored = try jpeg.decode(bytes, minSide: minSide, corruptData: corruptData)
+            return DecodedPhoto(image: orientation.upright(stored), orientation: orientation)
+        case .png: return DecodedPhoto(image: try decodePNG(bytes), orientation: .up)
         case .some(let other): throw .unsupportedFormat(other.rawValue)
         case .none:
             // A JPEG cut inside its first 3 bytes is still recognisable as the start of one.
             if bytes.count < 3 && bytes[0] == 0xFF { throw .truncated(detail: "\(bytes.count) bytes") }
             throw .notAnImage
         }
+    }
+
+    /// The upright image of `decodePhoto(_:minSide:)`.
+    public func decode(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil) throws(BadFileReason) -> RGBImage {
+        try decodePhoto(bytes, minSide: minSide).image
     }
 
     /// Same as `decode(_:minSide:)` for an array.

@@ -17,14 +17,20 @@ public enum JPEGDecoderInfo {
 }
 
 /// A TurboJPEG decompressor. Not thread-safe: use one per thread.
+///
+/// After any failed call the handle is replaced: TurboJPEG 2.1's tjDecompressHeader3 returns from
+/// its error handler without jpeg_abort_decompress, so libjpeg stays in its header-reading state
+/// with the failed file's unread marker, and the next header read on the same handle resumes the
+/// old stream: a good file then fails with the previous file's error ("SOS before SOF") or "parses"
+/// with no image size (after "missing SOS marker"). A fresh handle costs one allocation, on bad
+/// files only, and does not depend on which versions carry the fix.
 public final class JPEGDecoder {
-    private let handle: tjhandle
+    private var handle: tjhandle
     /// The scaling factors ≤ 1 that this libjpeg-turbo offers, largest first (1/1 … 1/8).
     private let downscales: [tjscalingfactor]
 
     public init() {
-        guard let handle = tjInitDecompress() else { fatalError("tjInitDecompress failed: out of memory") }
-        self.handle = handle
+        handle = JPEGDecoder.makeHandle()
         var count: Int32 = 0
         var factors: [tjscalingfactor] = []
         if let table = tjGetScalingFactors(&count) {
@@ -37,19 +43,44 @@ public final class JPEGDecoder {
 
     deinit { tjDestroy(handle) }
 
+    private static func makeHandle() -> tjhandle {
+        guard let handle = tjInitDecompress() else { fatalError("tjInitDecompress failed: out of memory") }
+        return handle
+    }
+
+    /// Reads the message and code of the failed call, then replaces the handle (see the type's note).
+    private func failure() -> (message: String, fatal: Bool) {
+        let message = tjGetErrorStr2(handle).map { String(cString: $0) } ?? "unknown TurboJPEG error"
+        let fatal = tjGetErrorCode(handle) != Int32(TJERR_WARNING.rawValue) || !JPEGWarning.isWarning(message)
+        replaceHandle()
+        return (message, fatal)
+    }
+
+    private func replaceHandle() {
+        tjDestroy(handle)
+        handle = JPEGDecoder.makeHandle()
+    }
+
     /// Decodes a JPEG to RGB. With `minSide`, uses the smallest DCT scaling whose short side is still
     /// ≥ `minSide` (a fast and properly low-passed downsizing); the result may be larger than needed.
-    public func decode(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil,
-                       maxPixels: Int = 100_000_000) throws(BadFileReason) -> RGBImage {
+    /// A warning about the entropy-coded data skips the file under `.skip` (see CorruptData.swift).
+    public func decode(_ bytes: UnsafeRawBufferPointer, minSide: Int? = nil, maxPixels: Int = 100_000_000,
+                       corruptData: CorruptDataPolicy = .skip) throws(BadFileReason) -> RGBImage {
         guard let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self), bytes.count > 0 else {
             throw .zeroBytes
         }
         var width: Int32 = 0, height: Int32 = 0, subsampling: Int32 = 0, colorspace: Int32 = 0
         if tjDecompressHeader3(handle, base, UInt(bytes.count), &width, &height, &subsampling, &colorspace) != 0 {
-            throw classify(message: errorString(), bytes: bytes)
+            let (message, fatal) = failure()
+            // A header warning (e.g. an unknown JFIF revision) still gives the size: decode, and let
+            // the decode's own warnings decide.
+            if fatal || width <= 0 || height <= 0 { throw classify(message: message, bytes: bytes) }
         }
         // A header cut short can parse "successfully" with a zero size: classify it like a failure.
-        guard width > 0, height > 0 else { throw classify(message: "no image size in the header", bytes: bytes) }
+        guard width > 0, height > 0 else {
+            replaceHandle()
+            throw classify(message: "no image size in the header", bytes: bytes)
+        }
         guard Int(width) * Int(height) <= maxPixels else { throw .tooLarge(width: Int(width), height: Int(height)) }
 
         let factor = chooseFactor(width: width, height: height, minSide: minSide)
@@ -64,13 +95,11 @@ public final class JPEGDecoder {
                           Int32(format.rawValue), JPEGDecoderInfo.flags)
         }
         if status != 0 {
-            let message = errorString()
-            if tjGetErrorCode(handle) == Int32(TJERR_FATAL.rawValue) {
-                throw classify(message: message, bytes: bytes)
-            }
+            let (message, fatal) = failure()
+            if fatal { throw classify(message: message, bytes: bytes) }
             // A warning: the decoder finished. Missing data means grey-filled rows: never keep those.
-            if message.lowercased().contains("premature end") { throw .truncated(detail: message) }
-            // Other warnings (e.g. "extraneous bytes before marker") leave the pixels complete: keep.
+            if JPEGWarning.isMissingEnd(message) { throw .truncated(detail: message) }
+            if !JPEGWarning.isMetadataOnly(message) && corruptData == .skip { throw .corruptData(detail: message) }
         }
         if isCMYK { out = cmykToRGB(out) }
         return RGBImage(width: outW, height: outH, pixels: out)
@@ -82,11 +111,6 @@ public final class JPEGDecoder {
         guard let minSide else { return tjscalingfactor(num: 1, denom: 1) }
         for f in downscales where Int(batchlab_tj_scaled(min(width, height), f)) >= minSide { best = f }
         return best
-    }
-
-    private func errorString() -> String {
-        guard let s = tjGetErrorStr2(handle) else { return "unknown TurboJPEG error" }
-        return String(cString: s)
     }
 
     /// Fatal decoder errors: data that stops early is "truncated", anything else "corrupt".

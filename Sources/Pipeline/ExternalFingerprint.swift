@@ -31,7 +31,43 @@ public enum ExternalFingerprint {
             lines += "\(file.relativePath)\t\(stamp.size)\t\(stamp.sha256)\n"
         }
         if let tableURL, table != known { writeTable(table, to: tableURL) }
-        return "sha256:" + ObjectHash.of(Data(lines.utf8)).hex
+        let fingerprint = "sha256:" + ObjectHash.of(Data(lines.utf8)).hex
+        if let cacheDirectory { keepListing(lines, of: fingerprint, in: cacheDirectory) }
+        return fingerprint
+    }
+
+    // MARK: - Listings per fingerprint (so `status` can say which files changed)
+
+    private static func listingURL(_ fingerprint: String, in cacheDirectory: URL) -> URL? {
+        guard fingerprint.hasPrefix("sha256:") else { return nil }
+        return cacheDirectory.appendingPathComponent("listings", isDirectory: true)
+            .appendingPathComponent(String(fingerprint.dropFirst(7)) + ".tsv")
+    }
+
+    /// Content-addressed by the fingerprint, so an existing listing is never rewritten.
+    static func keepListing(_ lines: String, of fingerprint: String, in cacheDirectory: URL) {
+        guard let url = listingURL(fingerprint, in: cacheDirectory), !FileManager.default.fileExists(atPath: url.path) else { return }
+        writeAtomically(lines, to: url)
+    }
+
+    /// The files added, removed and changed from `old` to `new`; nil when a listing was not kept
+    /// (fingerprints made before listings were kept, or a cleaned cache).
+    public static func change(from old: String, to new: String, cacheDirectory: URL) -> ExternalChange? {
+        func read(_ fingerprint: String) -> [String: String]? {
+            guard let url = listingURL(fingerprint, in: cacheDirectory),
+                  let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
+            var files: [String: String] = [:]
+            for line in text.split(separator: "\n") {
+                // relpath\tsize\tsha256: the path is everything before the last two fields.
+                let parts = line.split(separator: "\t", omittingEmptySubsequences: false)
+                guard parts.count >= 3 else { continue }
+                let path = parts.dropLast(2).joined(separator: "\t")
+                files[path] = parts.suffix(2).joined(separator: "\t")
+            }
+            return files
+        }
+        guard let before = read(old), let after = read(new) else { return nil }
+        return ExternalChange(old: before, new: after)
     }
 
     // MARK: - Listing
@@ -101,6 +137,10 @@ public enum ExternalFingerprint {
         let text = table.sorted { $0.key < $1.key }.map { path, s in
             "\(s.size)\t\(s.mtimeNanoseconds)\t\(s.inode)\t\(s.sha256)\t\(path)\n"
         }.joined()
+        writeAtomically(text, to: url)
+    }
+
+    private static func writeAtomically(_ text: String, to url: URL) {
         let temp = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)

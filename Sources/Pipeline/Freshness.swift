@@ -37,6 +37,12 @@ public protocol CacheLookup {
     /// The latest execution (successful or not) of the instance with this name.
     func lastExecution(ofStage name: String) throws -> PastExecution?
     func state(of object: StoredObject) -> ObjectPresence
+    /// The files that differ between two fingerprints of an external input, when known.
+    func externalChange(from old: String, to new: String) -> ExternalChange?
+}
+
+extension CacheLookup {
+    public func externalChange(from old: String, to new: String) -> ExternalChange? { nil }
 }
 
 /// Why an instance must run.
@@ -49,7 +55,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     case parameterAdded(name: String, value: String)
     case parameterRemoved(name: String)
     case inputChanged(name: String)
-    case externalChanged(name: String)
+    case externalChanged(name: String, change: ExternalChange?)
     case upstreamStale([String])
     case outputMissing(String)
     case outputCorrupted(String)
@@ -67,7 +73,8 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
         case let .parameterAdded(name, value): "parameter \(name) added (\(value))"
         case let .parameterRemoved(name): "parameter \(name) removed"
         case let .inputChanged(name): "input \(name) changed"
-        case let .externalChanged(name): "\(name) contents changed"
+        case let .externalChanged(name, change?): "\(name) contents changed: \(change)"
+        case let .externalChanged(name, nil): "\(name) contents changed"
         case let .upstreamStale(names): "upstream stale: " + names.joined(separator: ", ")
         case let .outputMissing(name): "output \(name) missing"
         case let .outputCorrupted(name): "output \(name) corrupted (size differs from the record)"
@@ -150,7 +157,10 @@ public enum FreshnessCheck {
             }
             for name in Set(old.external.keys).union(current.external.keys).sorted()
             where old.external[name] != current.external[name] {
-                changes.append(.externalChanged(name: name))
+                let change = old.external[name].flatMap { before in
+                    current.external[name].flatMap { lookup.externalChange(from: before, to: $0) }
+                }
+                changes.append(.externalChanged(name: name, change: change))
             }
             if material != nil {
                 for name in Set(old.inputs.keys).union(current.inputs.keys).sorted()

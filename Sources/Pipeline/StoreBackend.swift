@@ -29,6 +29,10 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
                              succeeded: last.status == .succeeded, error: last.error)
     }
 
+    public func externalChange(from old: String, to new: String) -> ExternalChange? {
+        ExternalFingerprint.change(from: old, to: new, cacheDirectory: artifacts.root.appendingPathComponent("external"))
+    }
+
     public func state(of object: StoredObject) -> ObjectPresence {
         // A mark left by verify or gc wins over what stat sees (a flipped byte keeps the size).
         switch try? artifacts.index.mark(of: object.hash) {

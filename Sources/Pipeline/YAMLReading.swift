@@ -12,6 +12,7 @@ struct YAMLReader {
 
     /// Parses text into a node tree, mapping Yams errors to located PipelineErrors.
     func compose(_ text: String) throws -> Node? {
+        try YAMLLimits.check(text, file: file)
         do {
             return try Yams.compose(yaml: text)
         } catch let error as YamlError {
@@ -112,7 +113,11 @@ struct YAMLReader {
         }
         switch type {
         case .int:
-            guard case .scalar = node, tagName(node) == .int, let v = node.int else { throw fail() }
+            guard case .scalar(let s) = node, tagName(node) == .int else { throw fail() }
+            guard let v = node.int else {
+                throw PipelineError.badValue(location(node), what: what, reason: "\(s.string) is too large for an integer "
+                    + "(\(Int.min)...\(Int.max))")
+            }
             return .int(v)
         case .double:
             guard case .scalar(let s) = node, tagName(node) == .int || tagName(node) == .float,

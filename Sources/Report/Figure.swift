@@ -50,7 +50,7 @@ public struct TSVBuilder: Sendable {
     @discardableResult
     public mutating func block(_ title: String, columns: [String], rows: [[Double]]) -> Int {
         if blocks > 0 { text += "\n\n" }
-        text += "# \(title)\n# " + columns.joined(separator: "\t") + "\n"
+        text += "# \(Self.comment(title))\n# " + columns.map(Self.comment).joined(separator: "\t") + "\n"
         for row in rows { text += row.map(Self.number).joined(separator: "\t") + "\n" }
         blocks += 1
         return blocks - 1
@@ -60,7 +60,7 @@ public struct TSVBuilder: Sendable {
     @discardableResult
     public mutating func gridBlock(_ title: String, columns: [String], groups: [[[Double]]]) -> Int {
         if blocks > 0 { text += "\n\n" }
-        text += "# \(title)\n# " + columns.joined(separator: "\t") + "\n"
+        text += "# \(Self.comment(title))\n# " + columns.map(Self.comment).joined(separator: "\t") + "\n"
         for (g, rows) in groups.enumerated() {
             if g > 0 { text += "\n" }
             for row in rows { text += row.map(Self.number).joined(separator: "\t") + "\n" }
@@ -70,6 +70,11 @@ public struct TSVBuilder: Sendable {
     }
 
     public var result: String { text }
+
+    /// Header text on one line (a newline in a name would start a data row).
+    static func comment(_ s: String) -> String {
+        String(s.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+    }
 
     /// Shortest round-trip-safe text at 10 significant digits; NaN for missing values (gnuplot skips it).
     public static func number(_ x: Double) -> String {
@@ -81,9 +86,14 @@ public struct TSVBuilder: Sendable {
 
 /// Quoting and number formats for gnuplot scripts.
 public enum GnuplotText {
-    /// A double-quoted gnuplot string (backslashes and quotes escaped).
+    /// A single-quoted gnuplot string: inert whatever `s` holds. gnuplot runs `backquoted` text as a
+    /// shell command inside double-quoted strings (and expands @macros outside strings), but in single
+    /// quotes nothing is substituted or escaped; a quote is written twice. Control characters (a
+    /// newline would end the command and start another) become spaces. Names from a photo folder,
+    /// a pipeline file or a file name reach figure text only through here.
     public static func quoted(_ s: String) -> String {
-        "\"" + s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\""
+        let flat = String(s.unicodeScalars.map { $0.properties.generalCategory == .control ? " " : Character($0) })
+        return "'" + flat.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     /// One multiplot panel that says why it is empty (fixed ranges: an autoscaled axis with no data is an error).

@@ -9,16 +9,20 @@ import Training
 
 public struct PreprocessStage: Stage {
     public static let kind = "preprocess"
-    public static let codeVersion = 1
+    /// 2: EXIF orientation honoured, JPEGs with corrupt entropy-coded data skipped, /sources/orientation.
+    public static let codeVersion = 2
     public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"
     public static let parameters = [
         ParamSpec("folder", .string, default: .string(""), help: "the photo folder (set with --set STAGE.folder=PATH)"),
         ParamSpec("size", .int, default: .int(64), help: "side S of the square images"),
-        ParamSpec("max_bad_fraction", .double, default: .double(0.05), help: "fail above this fraction of bad files"),
+        ParamSpec("max_bad_fraction", .double, default: .double(0.10),
+                  help: "fail above this fraction of bad files (catches the wrong folder; damaged photos are listed)"),
+        ParamSpec("corrupt_data", .string, default: .string(CorruptDataPolicy.skip.rawValue),
+                  help: "skip|keep JPEGs whose entropy-coded data draws a decoder warning (their pixels are usually wrong)"),
     ]
     public static let inputs: [InputSpec] = []
     public static let outputs = [
-        OutputSpec("images", .hdf5, help: "/images, /labels, /sources/{path,sha256}, /bad/{path,reason}, counts"),
+        OutputSpec("images", .hdf5, help: "/images, /labels, /sources/{path,sha256,orientation}, /bad/{path,reason}, counts"),
         OutputSpec("bad_files", .csv, help: "path,reason of every skipped file"),
     ]
 
@@ -36,13 +40,20 @@ public struct PreprocessStage: Stage {
         let folder = context.string("folder")
         guard !folder.isEmpty else { throw StudyError.noDataFolder(stage: context.instance) }
         let size = context.int("size")
+        guard let corruptData = CorruptDataPolicy(rawValue: context.string("corrupt_data")) else {
+            throw StudyError.badParameter(stage: context.instance, name: "corrupt_data", value: context.string("corrupt_data"),
+                                          expected: CorruptDataPolicy.allCases.map(\.rawValue).joined(separator: " or "))
+        }
         let start = Date()
+        let stageName = context.instance.split(separator: "@").first.map(String.init) ?? context.instance
         let importer = try FolderImport(folder: folder, options: ImportOptions(
-            size: size, chunkSize: chunkSize, threads: context.threads, maxBadFraction: context.double("max_bad_fraction")))
+            size: size, chunkSize: chunkSize, threads: context.threads, maxBadFraction: context.double("max_bad_fraction"),
+            maxBadFractionSetting: stageName + ".max_bad_fraction", corruptData: corruptData))
         let file = try HDF5File.create(context.output("images").path)
         let images = try file.createRowWriter(ImageSetFile.images, rowShape: [3, size, size], as: UInt8.self)
         let labels = try file.createRowWriter(ImageSetFile.labels, rowShape: [], as: UInt8.self)
         let hashes = try file.createRowWriter("/sources/sha256", rowShape: [32], as: UInt8.self)
+        let orientations = try file.createRowWriter("/sources/orientation", rowShape: [], as: UInt8.self)
         let paths = try StringColumnWriter(file, "/sources/path")
         let total = importer.listing.files.count
         var done = 0
@@ -50,11 +61,12 @@ public struct PreprocessStage: Stage {
             try images.append(chunk.pixels)
             try labels.append(chunk.labels)
             try hashes.append(chunk.sha256.flatMap(hexBytes))
+            try orientations.append(chunk.orientations)
             try paths.append(chunk.paths)
             done = min(total, done + chunkSize)
             context.progress("decoded \(done)/\(total) files, kept \(importer.summary.kept), bad \(importer.summary.bad.count)")
         }
-        for writer in [images, labels, hashes] { try writer.close() }
+        for writer in [images, labels, hashes, orientations] { try writer.close() }
         try paths.close()
         let summary = importer.summary
         let badPaths = try StringColumnWriter(file, "/bad/path"), badReasons = try StringColumnWriter(file, "/bad/reason")
@@ -67,7 +79,9 @@ public struct PreprocessStage: Stage {
         try file.setAttribute("class_names", .string(summary.classNames.joined(separator: ",")))
         try file.setAttribute("size", .int(Int64(size)))
         try file.setAttribute("decoder", .string(summary.decoder))
-        try file.setAttribute("resize", .string("centre-crop to square, area-averaging resize"))
+        try file.setAttribute("resize", .string("EXIF orientation undone, centre-crop to square, area-averaging resize"))
+        try file.setAttribute("corrupt_data", .string(corruptData.rawValue))
+        try file.setAttribute("turned", .int(Int64(summary.turned)))
         try file.setAttribute("listed", .int(Int64(summary.listed)))
         try file.setAttribute("count", .int(Int64(summary.kept)))
         try file.setAttribute("count_per_class", .ints(summary.keptPerClass.map(Int64.init)))
@@ -86,6 +100,7 @@ public struct PreprocessStage: Stage {
         context.measure("images_per_second", Double(summary.listed) / max(seconds, 1e-9))
         context.metric("kept", Double(summary.kept))
         context.metric("bad_files", Double(summary.bad.count))
+        context.metric("turned", Double(summary.turned))
         for (kind, n) in summary.badPerReason { context.metric("bad." + kind, Double(n)) }
         let reasons = summary.badPerReason.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
         context.progress("kept \(summary.kept) of \(summary.listed) files; \(summary.bad.count) bad"

@@ -56,7 +56,7 @@ enum DistanceFigures {
             plot \(left.joined(separator: ", \\\n     "))
             unset logscale y
             set title "ratio of epoch distances"
-            set ylabel "\(name)"; set yrange [0:*]
+            set ylabel \(GnuplotText.quoted(name)); set yrange [0:*]
             \(right)
             """)
     }

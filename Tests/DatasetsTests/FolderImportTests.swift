@@ -1,4 +1,4 @@
-// Folder layouts, bad-file reporting, the 5% rule, folder errors and thread-independent output.
+// Folder layouts, bad-file reporting, the bad-fraction limit, folder errors and thread-independent output.
 @testable import Datasets
 import Primitives
 import XCTest
@@ -97,19 +97,34 @@ final class FolderImportTests: XCTestCase {
         XCTAssertEqual(outputs[0].count, 14)
     }
 
-    func testMoreThanFivePercentBadFails() throws {
-        // 20 good + 1 bad = 4.8%: passes. 20 good + 2 bad = 9.1%: fails, naming the folder and a fix.
+    func testMoreThanTenPercentBadFailsNamingTheSetting() throws {
+        // 20 good + 2 bad = 9.1%: passes. 20 good + 3 bad = 13%: fails, naming the count, the setting and
+        // the value that would pass.
         let root = try makePetImages(goodPerClass: 10)
         try write([], root, "PetImages/Cat/empty.jpg")
+        try write(FixtureBytes.truncated, root, "PetImages/Cat/cut.jpg")
         let job = try FolderImport(folder: root)
         XCTAssertEqual(try job.all().count, 20)
-        XCTAssertEqual(job.summary.bad.count, 1)
+        XCTAssertEqual(job.summary.bad.count, 2)
 
         try write(Array("hello".utf8), root, "PetImages/Dog/text.jpg")
-        XCTAssertThrowsError(try FolderImport(folder: root).all()) { error in
-            guard case DatasetsError.tooManyBadFiles(_, let bad, let total, _, _) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual([bad, total], [2, 22])
-            XCTAssertTrue("\(error)".contains("--set data.folder=PATH"), "\(error)")
+        XCTAssertThrowsError(try FolderImport(folder: root, options: ImportOptions(chunkSize: 256)).all()) { error in
+            guard case DatasetsError.tooManyBadFiles(_, let bad, let total, let finished, _, _, _) = error else { return XCTFail("\(error)") }
+            XCTAssertEqual([bad, total], [3, 23])
+            XCTAssertTrue(finished)
+            let text = "\(error)"
+            for needle in ["3 of 23 files (13.0%)", "data.max_bad_fraction = 0.1 allows", "--set data.max_bad_fraction=0.15",
+                           "--set data.folder=PATH", "PetImages/Cat/cut.jpg: truncated"] {
+                XCTAssertTrue(text.contains(needle), "missing '\(needle)' in: \(text)")
+            }
+        }
+        // Stopped early (chunks of 1): "at least", and the stage's own setting name.
+        XCTAssertThrowsError(try FolderImport(folder: root, options: ImportOptions(
+            chunkSize: 1, maxBadFraction: 0.05, maxBadFractionSetting: "photos.max_bad_fraction")).all()) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("at least 2 of 23 files"), text)
+            XCTAssertTrue(text.contains("--set photos.max_bad_fraction=0.10"), text)
+            XCTAssertTrue(text.contains("--set photos.folder=PATH"), text)
         }
     }
 

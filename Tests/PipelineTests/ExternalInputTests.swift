@@ -80,6 +80,22 @@ final class ExternalInputTests: XCTestCase {
 
         try write("photos/sub/b.jpg", "two")  // back to the recorded contents: the old key is found again
         XCTAssertEqual(try lines(lookup), ["fresh  files", "fresh  sum"])
+
+        // With the listings at hand, status names the files: the first 3 of each kind and the counts.
+        lookup.externalCache = cache
+        try write("photos/sub/b.jpg", "TWO")
+        try FileManager.default.removeItem(at: scratch.appendingPathComponent("photos/a.jpg"))
+        for name in ["c", "d", "e", "f"] { try write("photos/\(name).jpg", name) }
+        XCTAssertEqual(try lines(lookup)[0],
+                       "stale  files: folder contents changed: 6 files: 4 added (c.jpg, d.jpg, e.jpg, …), 1 removed (a.jpg), "
+                       + "1 changed (sub/b.jpg)")
+    }
+
+    func testChangeBetweenListings() {
+        let change = ExternalChange(old: ["a": "1\tx", "b": "1\ty"], new: ["b": "1\tz", "c": "2\tw"])
+        XCTAssertEqual(change, ExternalChange(old: ["a": "1\tx", "b": "1\ty"], new: ["b": "1\tz", "c": "2\tw"]))
+        XCTAssertEqual([change.added, change.removed, change.changed], [["c"], ["a"], ["b"]])
+        XCTAssertEqual("\(change)", "3 files: 1 added (c), 1 removed (a), 1 changed (b)")
     }
 
     func testExternalFingerprintIsPartOfTheKeyAndRoundTrips() {

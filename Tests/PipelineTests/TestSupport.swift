@@ -27,6 +27,13 @@ final class MemoryLookup: CacheLookup {
     var executions: [(stage: String, record: PastExecution)] = []
     var missing = Set<ObjectHash>()
     var damaged = Set<ObjectHash>()
+    /// Where ExternalFingerprint keeps its listings (nil: what changed in a folder is not known).
+    var externalCache: URL?
+
+    func externalChange(from old: String, to new: String) -> ExternalChange? {
+        externalCache.flatMap { ExternalFingerprint.change(from: old, to: new, cacheDirectory: $0) }
+    }
+
     /// Marked by verify: like the run index, cache lookups skip executions that produced them.
     var corrupted = Set<ObjectHash>()
 
