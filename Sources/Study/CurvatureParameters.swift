@@ -17,7 +17,7 @@ enum CurvatureParameters {
         ParamSpec("epsilon", .double, default: .double(1e-3), help: "Keskar's box |δ_i| ≤ ε(|θ_i| + 1) for the same sign ascent"),
         ParamSpec("ascent_steps", .int, default: .int(10), help: "projected sign-gradient ascent steps of the worst cases"),
         ParamSpec("ascent_step", .double, default: .double(0.25), help: "ascent step, in units of the box's half-width"),
-        ParamSpec("average_samples", .int, default: .int(20), help: "uniform samples of the average case"),
+        ParamSpec("average_samples", .int, default: .int(20), help: "antithetic pairs (δ, −δ) of uniform samples of the average case"),
         ParamSpec("seed", .int, default: .int(1), help: "seed of Lanczos' start (seed), Hutchinson (seed+1), the average case (seed+2)"),
         // Only for matching a fan-out to its train instance; checked against the checkpoint when > 0.
         ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)"),

@@ -4,7 +4,7 @@
 //   /trace_samples   float64 (trace_samples): z_jᵀ H z_j
 //   /adaptive/worst, /adaptive/average, /adaptive/average_standard_error, /keskar_box/worst   float64 (1)
 //   /adaptive/worst_losses, /keskar_box/worst_losses   float64 (ascent_steps + 1), row 0 at θ_min
-//   /adaptive/average_losses   float64 (average_samples)
+//   /adaptive/average_losses   float64 (average_samples): (f(θ+δ) + f(θ−δ))/2 per antithetic pair
 //   attributes on /: batch_size, lr, train_subset, subset_seed, rho, epsilon, seed, lanczos_steps,
 //   trace_samples, hvp, ascent_rule, gradient_evaluations
 import Curvature
@@ -14,7 +14,7 @@ import Store
 
 public struct HessianStage: Stage {
     public static let kind = "hessian"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: antithetic pairs in the average case
     public static let summary = "λ_max (Lanczos), trace (Hutchinson) with exact HVPs, and adaptive sharpness (worst and average case) at θ_min"
     public static let parameters = CurvatureParameters.specs
     public static let inputs = CurvatureParameters.inputs

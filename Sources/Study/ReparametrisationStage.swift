@@ -15,7 +15,7 @@ import Training
 
 public struct ReparametrisationStage: Stage {
     public static let kind = "reparametrisation"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: antithetic pairs in the average case
     public static let summary = "Dinh et al.'s audit: rescale layer j by α and layer j+1 by 1/α; which sharpness measures move"
     public static let parameters = CurvatureParameters.specs + [
         ParamSpec("layer", .string, default: .string("conv2"), help: "the rescaled layer (conv1…, dense1…); the next layer gets 1/α"),
