@@ -19,9 +19,12 @@ build: deps
 # so the OpenBLAS kernel is chosen here, before the process starts.
 FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
 
+# The log is kept so the run can end by saying which conv engines (kernel sets) this CPU tested.
 test: deps
 	swift build --build-tests
-	$(FAST_BLAS) swift test --skip-build --disable-swift-testing
+	@mkdir -p artifacts
+	set -o pipefail; $(FAST_BLAS) swift test --skip-build --disable-swift-testing 2>&1 | tee artifacts/test.log
+	@grep -h "engines tested" artifacts/test.log | sort -u
 
 # Benchmark programs print tables: data import, storage, the engine's cached runs, then the training
 # core side by side with PyTorch, which batchlab-bench runs as a child process and measures in

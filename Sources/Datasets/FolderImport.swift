@@ -1,6 +1,7 @@
 // Streaming import of a photo folder: decode, crop, resize in parallel chunks with a fixed output order.
 import Dispatch
 import Foundation
+import Primitives
 
 /// Options of a folder import (all of them change the output, so all belong in a cache key).
 public struct ImportOptions: Sendable, Equatable {

@@ -1,13 +1,13 @@
 // AVX-512 micro-kernels for the three GEMMs of a 3×3 convolution (forward, dCol, dWᵀ): one
-// outer-product GEMM kernel (bl_sgemm_nn, A or Aᵀ) and a transpose that turns dWᵀ += col·dOutᵀ into one.
+// outer-product GEMM kernel (bl_avx512_sgemm_nn, A or Aᵀ) and a transpose that turns dWᵀ += col·dOutᵀ into one.
 //
 // Why not OpenBLAS here: the study's convolutions are small GEMMs (16–64 output channels, 27–576
 // deep, 64–4096 pixels), and OpenBLAS spends as long packing B (the im2col columns) as it spends
 // multiplying: 30–100 GFLOP/s on these shapes against ~155 for large ones (`batchlab-bench --gemm`).
 // This kernel keeps an 8×32 block of C in registers, reads A where it is (broadcasts), copies B only
 // into L1-sized panels (and, for the forward pass, fills them straight from the image: no im2col).
-// It is compiled for AVX-512 with a function attribute and chosen at run time (bl_kernels_available),
-// so the binary still runs on any x86-64; elsewhere Conv3x3 uses OpenBLAS.
+// It is compiled for AVX-512 with a function attribute and chosen at run time (bl_avx512_available),
+// so the binary still runs on any x86-64; elsewhere Conv3x3 uses gemm_avx2.c or OpenBLAS.
 //
 // Determinism: every C element is one FMA chain over p = 0…k−1 (Kernels.h), whichever block, panel
 // or thread computes it. (A dot-product kernel along pixels for dWᵀ was tried and dropped: its lane
@@ -17,7 +17,7 @@
 
 #define AVX512 __attribute__((target("avx512f,fma")))
 
-int bl_kernels_available(void) {
+int bl_avx512_available(void) {
     static int cached = -1;  // a benign race: every thread computes the same value
     if (cached < 0) {
         __builtin_cpu_init();
@@ -82,7 +82,7 @@ static inline ptrdiff_t balanced_step(ptrdiff_t k) {
     return blocks <= 1 ? (k > 0 ? k : 1) : (k + blocks - 1) / blocks;
 }
 
-AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
+AVX512 void bl_avx512_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
                         const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate) {
     // B rows a power-of-two apart (an image plane) all fall into the same L1 sets, so a panel read
     // in place is evicted before the next row block reuses it: copy it to a contiguous buffer first,
@@ -117,37 +117,40 @@ AVX512 void bl_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, p
 
 // MARK: - Convolution forward without im2col
 
-AVX512 void bl_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                const float *w, const float *x, float *out) {
-    // bl_sgemm_nn(W, col) with col's panels packed straight from the image: row (c, ky, kx) of a
+    // bl_avx512_sgemm_nn(W, col) with col's panels packed straight from the image: row (c, ky, kx) of a
     // panel is the plane of channel c shifted by (ky−1)·W + (kx−1) (one uniform shift for all 32
     // pixels), with the lanes whose source lies in the padding masked to 0. The panels hold the
-    // numbers im2col would have written, so the bits are those of unfold3x3 + bl_sgemm_nn.
+    // numbers im2col would have written, so the bits are those of unfold3x3 + bl_avx512_sgemm_nn.
     const ptrdiff_t hw = height * width, depth = channels * 9;
     const ptrdiff_t kstep = balanced_step(depth);
     float panel[KC * 32] __attribute__((aligned(64)));
     for (ptrdiff_t j = 0; j < hw; j += 32) {
         const __mmask16 m0 = lane_mask(hw - j), m1 = lane_mask(hw - j - 16);
         const int v = m1 ? 2 : 1;
-        // Per (ky, kx) and half: the lanes whose shifted source is in the image. The panel's pixel
-        // coordinates are found once (32 divisions), not once per tap.
-        ptrdiff_t row[32], col[32];
+        // Per (ky, kx) and half: the lanes whose shifted source is in the image. The lanes' pixel
+        // coordinates come from one division per panel and a walk; the masks from vector compares
+        // (a division per lane and a scalar loop per tap cost ~6 % of a conv2 forward).
+        int row[32], col[32];
+        int y = (int)(j / width), xx = (int)(j % width);
         for (int lane = 0; lane < 32; lane++) {
-            row[lane] = (j + lane) / width;
-            col[lane] = (j + lane) % width;
+            row[lane] = y;
+            col[lane] = xx;
+            if (++xx == width) { xx = 0; y++; }
         }
         __mmask16 inside[9][2];
-        for (int t = 0; t < 9; t++) {
-            const ptrdiff_t dy = t / 3 - 1, dx = t % 3 - 1;
-            for (int half = 0; half < 2; half++) {
-                unsigned bits = 0;
-                for (int lane = 0; lane < 16; lane++) {
-                    const int l = 16 * half + lane;
-                    const ptrdiff_t y = row[l] + dy, xx = col[l] + dx;
-                    if (j + l < hw && y >= 0 && y < height && xx >= 0 && xx < width) bits |= 1u << lane;
-                }
-                inside[t][half] = (__mmask16)bits;
+        for (int half = 0; half < 2; half++) {
+            const __m512i ys = _mm512_loadu_si512(row + 16 * half), xs = _mm512_loadu_si512(col + 16 * half);
+            const __mmask16 live = half == 0 ? m0 : m1;
+            __mmask16 row_ok[3], col_ok[3];
+            for (int d = 0; d < 3; d++) {  // shift d − 1: 0 ≤ y + d − 1 < height, likewise x
+                row_ok[d] = _mm512_cmpgt_epi32_mask(ys, _mm512_set1_epi32(-d))
+                            & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32((int)height + 1 - d), ys);
+                col_ok[d] = _mm512_cmpgt_epi32_mask(xs, _mm512_set1_epi32(-d))
+                            & _mm512_cmpgt_epi32_mask(_mm512_set1_epi32((int)width + 1 - d), xs);
             }
+            for (int t = 0; t < 9; t++) inside[t][half] = live & row_ok[t / 3] & col_ok[t % 3];
         }
         for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
             const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
@@ -193,7 +196,7 @@ AVX512 static inline void transpose16(__m512 r[16]) {
     for (int i = 0; i < 16; i++) r[i] = t[i];
 }
 
-AVX512 void bl_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+AVX512 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
     ptrdiff_t i = 0;
     for (; i + 16 <= rows; i += 16) {
         ptrdiff_t j = 0;

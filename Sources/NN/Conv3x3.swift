@@ -1,5 +1,5 @@
 // 3×3 convolution, stride 1, zero padding 1, one image at a time, as im2col + GEMM (BatchLab's
-// AVX-512 kernels or OpenBLAS: `ConvEngine`).
+// AVX-512 or AVX2 kernels, or OpenBLAS: `ConvEngine`).
 // Convention for every layer in NN: backward ACCUMULATES (+=) parameter gradients and
 // OVERWRITES input gradients. The bias is handled by the fused BiasReluPool step that follows.
 import Tensor
@@ -8,7 +8,7 @@ public enum Conv3x3 {
     /// Pixels per OpenBLAS GEMM: larger planes (64×64, 32×32 in the 64×64 model) are cut into column
     /// tiles of this width, because OpenBLAS ran e.g. 16×4096×27 at ~37 GFLOP/s but 16×1024×27 at ~100
     /// (session 1's shape table). Part of the arithmetic of the weight gradient (summed tile by tile).
-    /// The AVX-512 engine does not tile (its bits do not depend on tiling).
+    /// The own-kernel engines do not tile (their bits do not depend on tiling).
     public static let columnTile = 1024
 
     /// out = W ⊛ x (no bias).
@@ -19,9 +19,9 @@ public enum Conv3x3 {
                                engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         // The kernel needs chains of ≥ 32 to amortise a block's set-up; the first layer (C·9 = 27) stays on OpenBLAS.
-        if engine == .avx512 && ck >= 32 {
+        if engine.hasOwnKernels && ck >= 32 {
             // No im2col: the kernel packs its panels from the image (same bits as unfold + ConvGEMM.nn).
-            ConvGEMM.conv3x3Forward(channels: s.inChannels, height: s.height, width: s.width, outChannels: s.outChannels,
+            ConvGEMM.conv3x3Forward(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: s.outChannels,
                                     weights: w, x: x, out: out)
             return
         }
@@ -44,12 +44,12 @@ public enum Conv3x3 {
         let hw = s.height * s.width, ck = s.inChannels * 9
         Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
         let k = s.outChannels
-        if engine == .avx512 && k > 16 {
+        if engine.hasOwnKernels && k > 16 {
             // dWᵀ += col·dOutᵀ as an outer-product GEMM over dOut transposed to (HW, K), parked in dCol
             // (a dot-product kernel along pixels loses to its lane reductions at these sizes). With one
             // vector of output channels (K ≤ 16) that kernel is load-bound and OpenBLAS is faster.
-            ConvGEMM.transpose(rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
-            ConvGEMM.nn(m: ck, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dCol, ldb: k, c: dWT, ldc: k, accumulate: true)
+            ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
+            ConvGEMM.nn(engine, m: ck, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dCol, ldb: k, c: dWT, ldc: k, accumulate: true)
         } else {
             // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
             for t in stride(from: 0, to: hw, by: tile) {
@@ -58,9 +58,9 @@ public enum Conv3x3 {
             }
         }
         guard let dX else { return }
-        if engine == .avx512 {
+        if engine.hasOwnKernels {
             // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
-            ConvGEMM.nn(m: ck, n: hw, k: k, a: w, aRow: 1, aCol: ck, b: dOut, ldb: hw, c: dCol, ldc: hw, accumulate: false)
+            ConvGEMM.nn(engine, m: ck, n: hw, k: k, a: w, aRow: 1, aCol: ck, b: dOut, ldb: hw, c: dCol, ldc: hw, accumulate: false)
         } else {
             for t in stride(from: 0, to: hw, by: tile) {
                 GEMM.sgemm(transA: true, m: ck, n: min(tile, hw - t), k: k, a: w, lda: ck, b: dOut + t, ldb: hw,

@@ -11,8 +11,8 @@ public struct RunInfo: Sendable {
     public var command: String
     public var jobs: Int
     public var threadsPerStage: Int
-    /// The BLAS kernel in use, when the stages use BLAS (bits differ between kernels).
-    public var blasKernel: String?
+    /// The numeric environment the stages run in (kernel names...), recorded with the run as given.
+    public var environment: [String: String]
 
     public init(pipelineFile: String, pipelineHash: String, overrides: [String], command: String, jobs: Int,
                 threadsPerStage: Int) {
@@ -22,7 +22,7 @@ public struct RunInfo: Sendable {
         self.command = command
         self.jobs = jobs
         self.threadsPerStage = threadsPerStage
-        self.blasKernel = nil
+        self.environment = [:]
     }
 }
 

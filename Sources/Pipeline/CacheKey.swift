@@ -2,8 +2,8 @@
 // code version, its typed parameters, the content hashes of its inputs and the content fingerprints of
 // its external inputs (a photo folder). Computed before the body runs; nothing time-, path- or
 // name-dependent goes in (two instances with equal material share outputs).
-import Crypto
 import Foundation
+import Primitives
 
 /// Everything a cache key is made of, kept beside each execution in the run index so that
 /// `status` can say which part changed.
@@ -25,7 +25,8 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
                 external: [String: String] = [:]) {
         self.kind = kind
         self.codeVersion = codeVersion
-        self.parameters = parameters.mapValues(\.canonicalJSON)
+        // Replicate 1 is the run without replicates (Replicates.swift): same key, same object.
+        self.parameters = parameters.filter { $0.key != Replicates.parameter || $0.value != .int(1) }.mapValues(\.canonicalJSON)
         self.inputs = inputs
         self.external = external
     }
@@ -55,7 +56,7 @@ public struct KeyMaterial: Sendable, Equatable, Codable {
 
     /// Lower-case hex SHA-256 of `canonical`.
     public var key: String {
-        SHA256.hash(data: Data(canonical.utf8)).map { String(format: "%02x", $0) }.joined()
+        sha256Hex(Data(canonical.utf8))
     }
 
     /// The stored form for the run index: JSON with each parameter's canonical text as a string,

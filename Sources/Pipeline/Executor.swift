@@ -32,7 +32,7 @@ public struct RunSummary: Sendable {
     /// The signal that interrupted the run, if one did.
     public var stoppedBy: Int32?
     public var wallSeconds: Double = 0
-    /// Folders the run's published outputs were copied to (see `ReproduceRequest.publishKind`).
+    /// The entry files of the run's published outputs (see `StageRegistry.publishOutputs`).
     public var published: [URL] = []
 
     public var succeeded: Bool { failed.isEmpty && skipped.isEmpty && stoppedBy == nil }
@@ -194,11 +194,17 @@ public final class Executor: @unchecked Sendable {
         let context: StageContext, recorded: [String: StoredObject]
         do {
             context = try completion.result.get()
-            recorded = try ingestOutputs(instance, context: context)
         } catch let interrupted as StageInterrupted {
             summary.interrupted.append(instance.name)
             reporter.report(.note(instance.name, "stopped; the next run resumes from \(interrupted.kept)"))
             return .stopped(step)
+        } catch {
+            fail(completion, error: error)
+            return .failed(step)
+        }
+        defer { try? FileManager.default.removeItem(at: context.scratch) }
+        do {
+            recorded = try ingestOutputs(instance, context: context)
         } catch {
             fail(completion, error: error)
             return .failed(step)
@@ -214,7 +220,6 @@ public final class Executor: @unchecked Sendable {
         outputs[step] = recorded
         summary.executed.append(instance.name)
         reporter.report(.finished(instance.name, seconds: completion.end.timeIntervalSince(completion.start)))
-        try? FileManager.default.removeItem(at: context.scratch)
         return .succeeded(step)
     }
 

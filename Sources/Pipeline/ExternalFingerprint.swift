@@ -36,8 +36,8 @@ public enum ExternalFingerprint {
 
     // MARK: - Listing
 
-    struct FileStamp: Equatable {
-        var size: Int64
+    public struct FileStamp: Equatable, Sendable {
+        public internal(set) var size: Int64
         var mtimeNanoseconds: Int64
         var inode: UInt64
         var sha256 = ""
@@ -47,13 +47,13 @@ public enum ExternalFingerprint {
         }
     }
 
-    struct ListedFile {
-        let relativePath: String
-        let stamp: FileStamp
+    public struct ListedFile: Sendable {
+        public let relativePath: String
+        public let stamp: FileStamp
     }
 
     /// Regular files below `root` (symlinks followed), sorted by the bytes of their relative paths.
-    static func listing(_ root: URL) -> [ListedFile]? {
+    public static func listing(_ root: URL) -> [ListedFile]? {
         guard let rootStamp = stamp(root.path) else { return nil }
         if !rootStamp.isDirectory {
             return rootStamp.isRegular ? [ListedFile(relativePath: "", stamp: rootStamp.stamp)] : nil

@@ -34,10 +34,23 @@ struct InputResolver {
                     }
                     let target = String(reference[..<dot]), output = String(reference[reference.index(after: dot)...])
                     let candidates: [Int]
+                    var fixed: Set<String> = []
                     if let members = groups[target] {
                         candidates = members
                     } else if let exact = byName[target] {
                         candidates = [exact]
+                        fixed = Set(self.instances[exact].coordinates.map(\.key))
+                    } else if let (group, given) = Self.partial(target), let members = groups[group] {
+                        // `train@batch_size=32,lr=0.01` with train replicated: the instances with those
+                        // coordinates; the rest (the replicate) is matched to the consumer's as usual.
+                        candidates = members.filter { m in
+                            given.allSatisfy { g in self.instances[m].coordinates.contains { $0.key == g.key && "\($0.value)" == g.value } }
+                        }
+                        fixed = Set(given.map(\.key))
+                        guard !candidates.isEmpty else {
+                            throw PipelineError.badValue(location, what: what,
+                                                         reason: "no instance of '\(group)' has \(target.dropFirst(group.count + 1))")
+                        }
                     } else {
                         throw PipelineError.unknownStage(location, reference: reference, input: input,
                                                          stage: consumer.group, known: groupOrder)
@@ -47,7 +60,7 @@ struct InputResolver {
                         throw PipelineError.unknownOutput(location, reference: reference, output: output,
                                                           producer: target, outputs: producerKind.outputs.map(\.name))
                     }
-                    let matched = candidates.filter { matches(producer: self.instances[$0], consumer: consumer) }
+                    let matched = candidates.filter { matches(producer: self.instances[$0], consumer: consumer, fixed: fixed) }
                     guard !matched.isEmpty else {
                         throw PipelineError.badValue(location, what: what,
                                                      reason: "'\(reference)' matches no instance for \(consumer.name)")
@@ -63,11 +76,24 @@ struct InputResolver {
         }
     }
 
-    /// A producer matches when every coordinate key both share has the same value.
-    private func matches(producer: StageInstance, consumer: StageInstance) -> Bool {
-        for c in producer.coordinates {
+    /// A producer matches when every coordinate key both share has the same value; keys the
+    /// reference fixed itself (`train@replicate=2`) are not matched.
+    private func matches(producer: StageInstance, consumer: StageInstance, fixed: Set<String>) -> Bool {
+        for c in producer.coordinates where !fixed.contains(c.key) {
             if let mine = consumer.coordinates.first(where: { $0.key == c.key }), mine.value != c.value { return false }
         }
         return true
+    }
+
+    /// `group@k=v,k=v` → (group, [(k, v)]), or nil when the text has no such shape.
+    private static func partial(_ target: String) -> (String, [(key: String, value: String)])? {
+        guard let at = target.firstIndex(of: "@") else { return nil }
+        var given: [(key: String, value: String)] = []
+        for part in target[target.index(after: at)...].split(separator: ",") {
+            let pair = part.split(separator: "=", maxSplits: 1)
+            guard pair.count == 2 else { return nil }
+            given.append((String(pair[0]), String(pair[1])))
+        }
+        return given.isEmpty ? nil : (String(target[..<at]), given)
     }
 }

@@ -37,7 +37,7 @@ public struct PipelineLoader: Sendable {
     public init(registry: StageRegistry) { self.registry = registry }
 
     static let topKeys = ["description", "stages"]
-    static let stageKeys = ["description", "foreach", "inputs", "kind", "matrix", "params"]
+    static let stageKeys = ["description", "foreach", "inputs", "kind", "matrix", "params", "replicates"]
 
     /// Reads, parses and resolves `path`; `overrides` are `--set` texts (`stage.param=value`).
     public func load(path: String, overrides: [String] = []) throws -> PipelineGraph {
@@ -70,11 +70,13 @@ public struct PipelineLoader: Sendable {
         guard let stagesNode else {
             throw PipelineError.missingValue(yaml.location(root), what: "a 'stages' mapping", context: "the pipeline file")
         }
+        let (replicateOverrides, parameterOverrides) = try Replicates.overrides(overrides)
         var instances: [StageInstance] = []
         var inputNodes: [String: [(input: String, node: Node)]] = [:]
         var firstSeen: [String: SourceLocation] = [:]
         for (name, nameNode, body) in try yaml.mapping(stagesNode, what: "stages") {
-            let declared = try parseStage(name: name, nameNode: nameNode, body: body, yaml: yaml)
+            let declared = try parseStage(name: name, nameNode: nameNode, body: body, yaml: yaml,
+                                          replicates: replicateOverrides[name])
             for instance in declared.instances {
                 if let first = firstSeen[instance.name] {
                     throw PipelineError.duplicateName(instance.location, name: instance.name, first: first)
@@ -84,21 +86,24 @@ public struct PipelineLoader: Sendable {
                 instances.append(instance)
             }
         }
-        try Overrides.apply(overrides, to: &instances)
+        for stage in replicateOverrides.keys where !firstSeen.keys.contains(where: { $0 == stage || $0.hasPrefix(stage + "@") }) {
+            throw PipelineError.badOverride("\(stage).replicates=\(replicateOverrides[stage]!)", reason: "no stage named '\(stage)'")
+        }
+        try Overrides.apply(parameterOverrides, to: &instances)
         try InputResolver(yaml: yaml, instances: instances).resolve(into: &instances, inputNodes: inputNodes)
         return try PipelineGraph(file: file, instances: instances)
     }
 
     // MARK: - One stage entry
 
-    private func parseStage(name: String, nameNode: Node, body: Node, yaml: YAMLReader) throws
+    private func parseStage(name: String, nameNode: Node, body: Node, yaml: YAMLReader, replicates override: Int?) throws
         -> (instances: [StageInstance], inputs: [(input: String, node: Node)]) {
         let location = yaml.location(nameNode)
         guard name.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil else {
             throw PipelineError.invalidName(location, name: name)
         }
         let context = "stage '\(name)'"
-        var kindNode: Node?, paramsNode: Node?, inputsNode: Node?, matrixNode: Node?, foreachNode: Node?
+        var kindNode: Node?, paramsNode: Node?, inputsNode: Node?, matrixNode: Node?, foreachNode: Node?, replicatesNode: Node?
         for (key, keyNode, value) in try yaml.mapping(body, what: context) {
             switch key {
             case "kind": kindNode = value
@@ -106,6 +111,7 @@ public struct PipelineLoader: Sendable {
             case "inputs": inputsNode = value
             case "matrix": matrixNode = value
             case "foreach": foreachNode = value
+            case "replicates": replicatesNode = value
             case "description": _ = try yaml.string(value, what: "description of \(context)")
             default:
                 throw PipelineError.unknownKey(yaml.location(keyNode), key: key, context: context,
@@ -146,6 +152,15 @@ public struct PipelineLoader: Sendable {
             (points, pointNodes) = try FanOut.foreach(foreachNode, kind: kind, context: context, given: given, yaml: yaml)
         }
 
+        if let count = try replicateCount(replicatesNode, override: override, kind: kind, context: context,
+                                          location: location, yaml: yaml) {
+            if given[Replicates.parameter] != nil || points.contains(where: { $0.contains { $0.key == Replicates.parameter } }) {
+                throw PipelineError.badValue(location, what: context,
+                                             reason: "'replicate' is set in params/foreach/matrix and 'replicates' is given; keep one")
+            }
+            (points, pointNodes) = Replicates.expand(points, nodes: pointNodes, count: count)
+        }
+
         var inputs: [(input: String, node: Node)] = []
         if let inputsNode {
             for (key, keyNode, value) in try yaml.mapping(inputsNode, what: "inputs of \(context)") {
@@ -179,5 +194,23 @@ public struct PipelineLoader: Sendable {
                                            location: point.isEmpty ? location : yaml.location(pointNode)))
         }
         return (instances, inputs)
+    }
+
+    /// `replicates: N` (or its `--set` override): nil when the stage is not replicated.
+    private func replicateCount(_ node: Node?, override: Int?, kind: any Stage.Type, context: String,
+                                location: SourceLocation, yaml: YAMLReader) throws -> Int? {
+        guard node != nil || override != nil else { return nil }
+        let at = node.map(yaml.location) ?? location
+        guard let spec = kind.parameter(named: Replicates.parameter), case .int = spec.type else {
+            throw PipelineError.badValue(at, what: "replicates of \(context)",
+                                         reason: "stage kind '\(kind.kind)' does not take replicates (it has no 'replicate' parameter)")
+        }
+        if let override { return override }
+        guard case .int(let n) = try yaml.value(node!, as: .int, what: "replicates of \(context)"),
+              (1...Replicates.maximum).contains(n) else {
+            throw PipelineError.badValue(at, what: "replicates of \(context)",
+                                         reason: "give a whole number from 1 to \(Replicates.maximum)")
+        }
+        return n
     }
 }

@@ -94,9 +94,18 @@ extension Stage {
     static func output(named name: String) -> OutputSpec? { outputs.first { $0.name == name } }
 }
 
-/// The stage kinds a pipeline file may name. The CLI composes the toy kinds with the study's.
+/// Outputs a person opens: after every run, the outputs of this kind's instances are copied to
+/// `artifacts/<kind>/<pipeline name>/`, and the CLI names the `entry` file there (e.g. `index.html`).
+public struct PublishHook: Sendable {
+    public let kind: String
+    public let entry: String
+}
+
+/// The stage kinds a pipeline file may name, and which of them publish their outputs. The CLI
+/// registers the study's kinds (and, for engine tests only, the toy kinds of `PipelineToys`).
 public struct StageRegistry: Sendable {
     private var kinds: [String: any Stage.Type] = [:]
+    public private(set) var publishHooks: [PublishHook] = []
 
     public init(_ types: [any Stage.Type] = []) {
         for type in types { register(type) }
@@ -105,6 +114,12 @@ public struct StageRegistry: Sendable {
     public mutating func register(_ type: any Stage.Type) {
         precondition(kinds[type.kind] == nil, "stage kind \(type.kind) registered twice")
         kinds[type.kind] = type
+    }
+
+    /// After each run, copy the outputs of `type`'s instances where a person finds them (see `PublishHook`).
+    public mutating func publishOutputs(of type: any Stage.Type, entry: String) {
+        precondition(kinds[type.kind] != nil, "register stage kind \(type.kind) before publishing its outputs")
+        publishHooks.append(PublishHook(kind: type.kind, entry: entry))
     }
 
     public func kind(_ name: String) -> (any Stage.Type)? { kinds[name] }

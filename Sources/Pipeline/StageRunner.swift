@@ -1,6 +1,7 @@
 // Runs one stage body in a fresh scratch folder: checks every input object against its recorded
 // hash first (a damaged input is never consumed unknowingly), then calls the body and checks that
-// every declared output was written. Used by the executor and by `verify --rerun`.
+// every declared output was written. A body that fails leaves no scratch files behind. Used by the
+// executor and by `verify --rerun`.
 import Foundation
 import Store
 
@@ -30,8 +31,12 @@ enum StageRunner {
         do {
             try instance.kind.run(context)
         } catch let interrupted as StageInterrupted {
+            try? FileManager.default.removeItem(at: scratch)
             throw interrupted
         } catch {
+            // A failed body's partial files would only fill the disk (on a full disk, the next
+            // stages' and the index's space); its resume files live elsewhere.
+            try? FileManager.default.removeItem(at: scratch)
             // Many errors already open with the stage's name; the failure line adds it once.
             let text = "\(error)", prefix = instance.name + ": "
             throw StageError.bodyFailed(stage: instance.name,
@@ -40,6 +45,7 @@ enum StageRunner {
         for spec in instance.kind.outputs {
             let url = context.output(spec.name)
             guard FileManager.default.fileExists(atPath: url.path) else {
+                try? FileManager.default.removeItem(at: scratch)
                 throw StageError.missingOutput(stage: instance.name, output: spec.name, path: url.lastPathComponent)
             }
         }

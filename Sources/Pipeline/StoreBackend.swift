@@ -70,7 +70,7 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
         let run = try artifacts.index.beginRun(RunRecord(
             startedAt: Date(), pipelineFile: info.pipelineFile, pipelineHash: info.pipelineHash, overrides: overrides,
             gitCommit: provenance.gitCommit, gitDirty: provenance.gitDirty, host: provenance.host,
-            cpuModel: provenance.cpuModel, blasKernel: info.blasKernel, threads: info.threadsPerStage * info.jobs,
+            cpuModel: provenance.cpuModel, environment: info.environment, threads: info.threadsPerStage * info.jobs,
             toolVersion: Provenance.toolVersion))
         return run.id!
     }

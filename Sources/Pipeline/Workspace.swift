@@ -1,7 +1,7 @@
 // A project folder as the verbs see it: where pipelines and artifacts/ are, which stage kinds exist.
 // Every verb is an extension in Verbs/ (one file per verb); the CLI only parses and prints.
-import Crypto
 import Foundation
+import Primitives
 import Store
 
 public struct Workspace: Sendable {
@@ -40,6 +40,6 @@ public struct Workspace: Sendable {
     /// SHA-256 of the pipeline file's bytes (recorded with each run).
     func fileHash(_ path: String) -> String {
         let data = (try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data()
-        return SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined()
+        return sha256Hex(data)
     }
 }

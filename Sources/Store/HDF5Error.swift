@@ -59,8 +59,16 @@ enum HDF5Library {
     /// so every entry point calls this (it costs a few nanoseconds) instead of doing it once.
     @inline(__always)
     static func silence() {
+        _ = noCleanupAtExit
         H5Eset_auto2(hid_t(H5E_DEFAULT), nil, nil)
     }
+
+    /// Keeps HDF5 from registering its `atexit` shutdown, before the library's first call (the
+    /// first `silence()`). When a close fails because the disk is full, HDF5 keeps the half-closed
+    /// file in its tables, and its shutdown at exit closed it again and crashed (signal 11, exit
+    /// 139 after a clean "no space left" failure). Every file BatchLab keeps is closed explicitly;
+    /// at exit the kernel releases the rest.
+    private static let noCleanupAtExit: Void = { H5dont_atexit() }()
 
     /// HDF5's error descriptions for the current thread's stack (the innermost say why), and the
     /// errno of a failed system call if the file driver reported one. Clears the stack.

@@ -1,6 +1,7 @@
 // The identity of a stored object: the SHA-256 of its bytes, as 64 lowercase hex digits.
 import Crypto
 import Foundation
+import Primitives
 
 public struct ObjectHash: Hashable, Comparable, Sendable, Codable, CustomStringConvertible {
     /// 64 lowercase hex digits.
@@ -16,7 +17,7 @@ public struct ObjectHash: Hashable, Comparable, Sendable, Codable, CustomStringC
     }
 
     init(digest: SHA256.Digest) {
-        hex = digest.map { String(format: "%02x", $0) }.joined()
+        hex = lowercaseHex(digest)
     }
 
     /// The SHA-256 of `bytes`.

@@ -33,15 +33,17 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
     public var gitDirty: Bool?
     public var host: String
     public var cpuModel: String
-    /// e.g. OpenBLAS's `openblas_get_corename()`: bits differ between kernels.
-    public var blasKernel: String?
+    /// The numeric environment the stages ran in, as the caller describes it (the CLI records the
+    /// BLAS and convolution kernels: bits differ between kernels). Runs indexed before this map existed
+    /// show their one recorded kernel string under "kernels" (migration v2).
+    public var environment: [String: String]
     public var threads: Int
     public var toolVersion: String
 
     public init(id: Int64? = nil, startedAt: Date, endedAt: Date? = nil, status: RunStatus = .running,
                 pipelineFile: String, pipelineHash: String, overrides: [String: String] = [:],
                 gitCommit: String? = nil, gitDirty: Bool? = nil, host: String, cpuModel: String,
-                blasKernel: String? = nil, threads: Int, toolVersion: String) {
+                environment: [String: String] = [:], threads: Int, toolVersion: String) {
         self.id = id
         self.startedAt = startedAt
         self.endedAt = endedAt
@@ -53,7 +55,7 @@ public struct RunRecord: Codable, Sendable, Equatable, FetchableRecord, MutableP
         self.gitDirty = gitDirty
         self.host = host
         self.cpuModel = cpuModel
-        self.blasKernel = blasKernel
+        self.environment = environment
         self.threads = threads
         self.toolVersion = toolVersion
     }

@@ -77,6 +77,12 @@ enum RunIndexSchema {
                 t.column("detectedAt", .datetime).notNull()
             }
         }
+        // A generic environment map instead of one BLAS kernel column: the store knows no BLAS. The old
+        // column stays (SQLite keeps it; nothing writes it any more) and its values move into the map.
+        migrator.registerMigration("v2") { db in
+            try db.alter(table: "run") { t in t.add(column: "environment", .text).notNull().defaults(to: "{}") }
+            try db.execute(sql: "UPDATE run SET environment = json_object('kernels', blasKernel) WHERE blasKernel IS NOT NULL")
+        }
         return migrator
     }
 }

@@ -10,7 +10,7 @@ import Training
 
 public struct DistancesStage: Stage {
     public static let kind = "distances"
-    public static let codeVersion = 1
+    public static let codeVersion = 2  // 2: /runs/replicate
     public static let summary = "distances from θ_init, epoch distances, update-norm distributions per training run"
     public static let parameters = [
         ParamSpec("small_batch_size", .int, default: .int(32), help: "numerator of the epoch-distance ratio"),
@@ -47,14 +47,15 @@ public struct DistancesStage: Stage {
             run.updateHistogram = RunStatistics.histogram(entry.norms, edges: edges)
             return run
         }
-        runs.sort { ($0.learningRate, $0.batchSize, $0.workers) < ($1.learningRate, $1.batchSize, $1.workers) }
+        runs.sort { ($0.learningRate, $0.batchSize, $0.workers, $0.replicate) < ($1.learningRate, $1.batchSize, $1.workers, $1.replicate) }
         let small = context.int("small_batch_size"), large = context.int("large_batch_size"), lr = context.double("ratio_lr")
         let ratio = epochDistanceRatio(runs, small: small, large: large, lr: lr)
         let table = DistanceTable(layerNames: layers, runs: runs, binEdges: edges, ratio: ratio,
                                   ratioSmallBatch: small, ratioLargeBatch: large, ratioLearningRate: lr)
         try table.write(to: context.output("distances").path)
         for run in runs {
-            let tag = "[bs=\(run.batchSize),lr=\(Float(run.learningRate))\(run.workers > 1 ? ",workers=\(run.workers)" : "")]"
+            let tag = "[bs=\(run.batchSize),lr=\(Float(run.learningRate))\(run.workers > 1 ? ",workers=\(run.workers)" : "")"
+                + "\(run.replicate > 1 ? ",rep=\(run.replicate)" : "")]"
             context.metric("distance_min" + tag, run.distanceMin)
             context.metric("distance_final" + tag, run.distanceFinal)
             context.metric("median_update_norm" + tag, run.updateMedian)
@@ -95,7 +96,7 @@ public struct DistancesStage: Stage {
             epochDistance: epochDistance,
             updateMedian: RunStatistics.quantile(sorted: sorted, 0.5), updateQ1: RunStatistics.quantile(sorted: sorted, 0.25),
             updateQ3: RunStatistics.quantile(sorted: sorted, 0.75), updateMin: sorted.first ?? .nan,
-            updateMax: sorted.last ?? .nan, updateCount: norms.count, updateHistogram: [])
+            updateMax: sorted.last ?? .nan, updateCount: norms.count, updateHistogram: [], replicate: trained.replicate)
         return (run, norms, groups.map(\.name), "\(trained.model.spec)")
     }
 
@@ -124,10 +125,10 @@ public struct DistancesStage: Stage {
     }
 
     /// Checkpoints hold lr as float32 widened to double (0.01 → 0.00999999977…): compare at float precision.
-    /// small/large epoch distance per epoch at `lr`, over the shorter of the two single-worker runs.
+    /// small/large epoch distance per epoch at `lr`, over the shorter of the two single-worker runs of replicate 1.
     static func epochDistanceRatio(_ runs: [DistanceTable.Run], small: Int, large: Int, lr: Double) -> [Double] {
         func find(_ bs: Int) -> DistanceTable.Run? {
-            runs.first { $0.batchSize == bs && DistanceTable.sameLearningRate($0.learningRate, lr) && $0.workers == 1 }
+            runs.first { $0.batchSize == bs && DistanceTable.sameLearningRate($0.learningRate, lr) && $0.workers == 1 && $0.replicate == 1 }
         }
         guard let a = find(small), let b = find(large) else { return [] }
         let n = min(a.epochDistance.count, b.epochDistance.count)

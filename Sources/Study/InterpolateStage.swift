@@ -14,6 +14,8 @@ public struct InterpolateStage: Stage {
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
     public static let parameters = [
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)"),
         ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
         ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
         ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced"),

@@ -16,6 +16,8 @@ public struct LandscapeStage: Stage {
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
         ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)"),
         ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
         ParamSpec("x_max", .double, default: .double(1), help: "last a"),
         ParamSpec("x_count", .int, default: .int(21), help: "number of a values"),
@@ -144,9 +146,11 @@ public struct LandscapeJob: Sendable {
         let checkpoint = context.input("checkpoint")
         run = try TrainedRun.load(checkpoint, stage: stage)
         // The checkpoint stores lr as the Float it trained with.
-        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")) else {
+        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")),
+              run.replicate == context.int(Replicates.parameter) else {
             throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "it is the run of batch size \(run.batchSize), "
-                + "lr \(Float(run.learningRate)), but the stage's parameters say \(context.int("batch_size")), \(context.double("lr")); "
+                + "lr \(Float(run.learningRate)), replicate \(run.replicate), but the stage's parameters say \(context.int("batch_size")), "
+                + "\(context.double("lr")), replicate \(context.int(Replicates.parameter)); "
                 + "wire the landscape to the matching train instance")
         }
         let (shape, train, _) = try TrainStage.loadSplitSets(context)

@@ -9,7 +9,7 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 7
+    public static let codeVersion = 8  // 8: claims from replicates (intervals, verdicts)
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [
@@ -56,7 +56,7 @@ public struct ReportStage: Stage {
         try Data(page.utf8).write(to: context.output("index"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {
-            context.metric("claim\(claim.number)", claim.verdict == .holds ? 1 : claim.verdict == .fails ? 0 : -1)
+            context.metric("claim\(claim.number)", claim.verdict == .holds ? 1 : claim.verdict == .contradicted ? 0 : -1)
         }
     }
 }

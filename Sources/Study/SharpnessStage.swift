@@ -26,6 +26,8 @@ public struct SharpnessStage: Stage {
         ParamSpec("start_seed", .int, default: .int(1), help: "seed of the random start inside the box"),
         // Only for matching a fan-out to its train instance; checked against the checkpoint when > 0.
         ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "the checkpoint's replicate (set by `replicates: N`; selects the train instance of the same replicate)"),
         ParamSpec("lr", .double, default: .double(0), help: "the checkpoint's learning rate (0 = any)"),
     ]
     public static let inputs = [
@@ -70,7 +72,8 @@ public struct SharpnessStage: Stage {
                                   + "Armijo backtracking/expanding line search, Wolfe-filtered pairs), memory \(memory), maximising f as min -f")),
             ("iterations_max", .int(Int64(maxIterations))),
         ]
-        try write(results, attributes: attributes, to: context.output("sharpness").path)
+        let replicate: [(String, HDF5AttributeValue)] = run.replicate > 1 ? [("replicate", .int(Int64(run.replicate)))] : []
+        try write(results, attributes: attributes + replicate, to: context.output("sharpness").path)
         for r in results {
             context.metric("phi[eps=\(r.epsilon)]", r.phi)
             context.metric("f_max[eps=\(r.epsilon)]", r.fMax)
@@ -80,7 +83,12 @@ public struct SharpnessStage: Stage {
 
     /// When the pipeline names the run (batch_size, lr > 0), the checkpoint must be that run.
     static func requireMatches(_ run: TrainedRun, context: StageContext) throws {
-        let batchSize = context.int("batch_size"), lr = context.double("lr")
+        let batchSize = context.int("batch_size"), lr = context.double("lr"), replicate = context.int(Replicates.parameter)
+        if replicate != run.replicate {
+            throw StudyError.badInput(stage: context.instance, file: run.path,
+                                      detail: "it is replicate \(run.replicate) but the stage is replicate \(replicate); "
+                                          + "give the analysis the same `replicates:` as its train stage")
+        }
         if batchSize > 0 && batchSize != run.batchSize || lr > 0 && Float(lr) != Float(run.learningRate) {
             throw StudyError.badInput(stage: context.instance, file: run.path,
                                       detail: "it is the run batch_size=\(run.batchSize), lr=\(run.learningRateAsWritten) but the stage "

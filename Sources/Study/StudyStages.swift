@@ -1,4 +1,4 @@
-// The study's stage kinds, in the order a pipeline uses them; the CLI registers them beside the engine's toy kinds.
+// The study's stage kinds, in the order a pipeline uses them, and what a run publishes: the report.
 import Pipeline
 
 public enum StudyStages {
@@ -11,4 +11,11 @@ public enum StudyStages {
         DistancesStage.self,
         ReportStage.self,
     ]
+
+    /// Registers every study kind, and the report's page as what a run publishes
+    /// (`artifacts/report/<pipeline name>/index.html`).
+    public static func register(into registry: inout StageRegistry) {
+        for kind in all { registry.register(kind) }
+        registry.publishOutputs(of: ReportStage.self, entry: "index.html")
+    }
 }

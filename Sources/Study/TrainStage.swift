@@ -13,13 +13,16 @@ import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
+    public static let codeVersion = 3  // (replicates need no bump: replicate 1 is unchanged)
+    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size"),
         ParamSpec("lr", .double, help: "learning rate"),
         ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
         ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds"),
         ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap"),
         ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size"),
         ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
@@ -117,10 +120,15 @@ public struct TrainStage: Stage {
         guard lr > 0, lr.isFinite else {
             throw StudyError.badParameter(stage: stage, name: "lr", value: "\(lr)", expected: "a positive number")
         }
+        let replicate = context.int(Replicates.parameter)
+        guard replicate >= 1 else {
+            throw StudyError.badParameter(stage: stage, name: Replicates.parameter, value: "\(replicate)", expected: "a whole number from 1")
+        }
         return TrainingConfig(batchSize: context.int("batch_size"), learningRate: Float(lr),
-                              initSeed: UInt64(truncatingIfNeeded: context.int("seed")),
-                              shuffleSeed: UInt64(truncatingIfNeeded: context.int("shuffle_seed")),
-                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit)
+                              initSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("seed")), replicate: replicate),
+                              shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("shuffle_seed")), replicate: replicate),
+                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit,
+                              replicate: replicate)
     }
 
     /// The model for the data's image size, and the training and validation sets as floats.

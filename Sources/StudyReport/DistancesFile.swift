@@ -2,8 +2,8 @@
 // how large the updates were (quartiles and a log-binned histogram), when the minimum came, and the
 // small/large-batch epoch-distance ratio. Written by DistancesStage, read by the report.
 //
-// Layout (R runs, sorted by (lr, batch size); L layers; E epochs of the longest run; B bins):
-//   /runs/batch_size, /runs/workers, /runs/epochs_run, /runs/epoch_min   int64 (R)
+// Layout (R runs, sorted by (lr, batch size, workers, replicate); L layers; E epochs of the longest run; B bins):
+//   /runs/batch_size, /runs/workers, /runs/epochs_run, /runs/epoch_min, /runs/replicate   int64 (R)
 //   /runs/lr, /runs/distance_min (‖θ_min − θ_init‖), /runs/distance_final (‖θ_final − θ_init‖),
 //   /runs/min_train_loss, /runs/min_val_loss, /runs/train_loss_at_min     float64 (R)
 //   /layers/distance_min, /layers/distance_final   float64 (R, L)   attribute `names` on /layers (conv1,…,out)
@@ -41,12 +41,15 @@ public struct DistanceTable: Sendable, Equatable {
         public var updateMax: Double
         public var updateCount: Int
         public var updateHistogram: [Double]
+        /// The replicate (from 1) of the run; files written before replicates existed have none: 1.
+        public var replicate: Int
 
         public init(batchSize: Int, learningRate: Double, workers: Int, epochsRun: Int, epochMin: Int,
                     distanceMin: Double, distanceFinal: Double, minTrainLoss: Double, minValidationLoss: Double,
                     trainLossAtMin: Double, layerDistanceMin: [Double], layerDistanceFinal: [Double],
                     epochDistance: [Double], updateMedian: Double, updateQ1: Double, updateQ3: Double,
-                    updateMin: Double, updateMax: Double, updateCount: Int, updateHistogram: [Double]) {
+                    updateMin: Double, updateMax: Double, updateCount: Int, updateHistogram: [Double], replicate: Int = 1) {
+            self.replicate = replicate
             self.batchSize = batchSize
             self.learningRate = learningRate
             self.workers = workers
@@ -91,6 +94,7 @@ public struct DistanceTable: Sendable, Equatable {
         try ints("/runs/workers", \.workers)
         try ints("/runs/epochs_run", \.epochsRun)
         try ints("/runs/epoch_min", \.epochMin)
+        try ints("/runs/replicate", \.replicate)
         try doubles("/runs/lr", \.learningRate)
         try doubles("/runs/distance_min", \.distanceMin)
         try doubles("/runs/distance_final", \.distanceFinal)
@@ -138,6 +142,7 @@ public struct DistanceTable: Sendable, Equatable {
         }
         let bs = try ints("/runs/batch_size"), workers = try ints("/runs/workers"), run = try ints("/runs/epochs_run")
         let epochMin = try ints("/runs/epoch_min"), lrs = try doubles("/runs/lr")
+        let replicates = try file.exists("/runs/replicate") ? try ints("/runs/replicate") : bs.map { _ in 1 }
         let dMin = try doubles("/runs/distance_min"), dFinal = try doubles("/runs/distance_final")
         let minTrain = try doubles("/runs/min_train_loss"), minVal = try doubles("/runs/min_val_loss")
         let trainAtMin = try doubles("/runs/train_loss_at_min")
@@ -150,7 +155,8 @@ public struct DistanceTable: Sendable, Equatable {
                 distanceMin: dMin[i], distanceFinal: dFinal[i], minTrainLoss: minTrain[i], minValidationLoss: minVal[i],
                 trainLossAtMin: trainAtMin[i], layerDistanceMin: layerMin[i], layerDistanceFinal: layerFinal[i],
                 epochDistance: Array(epochs[i].prefix(run[i])), updateMedian: median[i], updateQ1: q1[i], updateQ3: q3[i],
-                updateMin: lo[i], updateMax: hi[i], updateCount: Int(count[i]), updateHistogram: histogram[i])
+                updateMin: lo[i], updateMax: hi[i], updateCount: Int(count[i]), updateHistogram: histogram[i],
+                replicate: replicates[i])
         }
         return DistanceTable(layerNames: names.split(separator: ",").map(String.init), runs: runs,
                              binEdges: try doubles("/updates/bin_edges"), ratio: try doubles("/ratio/epoch_distance"),

@@ -1,116 +1,190 @@
-// The seven claims of the spec, each evaluated from the measured data: holds, does not hold, or not
-// measured (its data is not in this pipeline), always with the numbers it was decided on.
+// The seven claims of the spec, each decided from the replicated runs: the trend of the claim's
+// measure over log2(batch size) with one intercept per replicate (replicates are blocks: within a
+// replicate every batch size starts from the same θ_init, so the slope is estimated from paired,
+// within-replicate differences), its 95 % t interval, and a verdict: holds (the interval excludes 0
+// in the claimed direction), contradicted (excludes 0 the other way) or inconclusive. One replicate
+// gives no interval across initialisations: inconclusive, said plainly. Method: docs/report.md.
 import Foundation
 import Report
+import Statistics
 
 public struct ClaimResult: Sendable {
-    public enum Verdict: String, Sendable { case holds = "holds", fails = "does not hold", notMeasured = "not measured" }
+    public enum Verdict: String, Sendable {
+        case holds = "holds", contradicted = "contradicted", inconclusive = "inconclusive", notMeasured = "not measured"
+    }
     public let number: Int
     public let claim: String
     public let figures: String
     public let verdict: Verdict
     public let evidence: String
+    /// The effect the verdict rests on (slope per doubling of the batch size, or a slope difference), when measured.
+    public var effect: Interval? = nil
+}
+
+/// A measure of a run and how the claim expects it to move with the batch size.
+struct ClaimMeasure {
+    var name: String
+    var value: (ReportRun) -> Double?
+    var claimed: Direction
+    /// Multiplicative effects (times, norms) are tested on log values and shown as a factor per doubling.
+    var logScale = false
 }
 
 public enum ReportClaims {
+    public static let method = "Each claim is decided from the replicated runs: an ordinary least-squares fit of the claim's measure "
+        + "on log2(batch size) with one intercept per replicate (replicates as blocks, so the slope rests on within-replicate, "
+        + "paired differences; all batch sizes of the family count), and the 95 % t interval of the slope. Times and norms are "
+        + "fitted on a log scale and shown as a factor per doubling of the batch. Claim 6 compares the slopes of the two "
+        + "learning-rate families in one model (an interaction term). Holds: the interval excludes 0 in the claimed direction; "
+        + "contradicted: it excludes 0 the other way; inconclusive: it contains 0, or there is one replicate only (no interval "
+        + "across initialisations exists). Seven claims are tested without a multiplicity correction."
+
     public static func evaluate(_ data: ReportData) -> [ClaimResult] {
-        let fixed = data.fixedFamily, scaled = data.scaledFamily
+        let fixed = data.fixedFamilyReplicates, scaled = data.scaledFamilyReplicates
         let lr = "lr \(Float(data.settings.fixedLR))"
-        func ends(_ runs: [ReportRun]) -> (ReportRun, ReportRun)? {
-            guard let s = runs.first, let l = runs.last, s.batchSize < l.batchSize else { return nil }
-            return (s, l)
+        let eps = data.settings.epsilon
+        func phi(_ r: ReportRun) -> Double? {
+            data.sharpness(batchSize: r.batchSize, lr: r.learningRate, replicate: r.replicate)?.phi(near: eps)?.phi
         }
-        func n(_ x: Double) -> String { GnuplotText.short(x) }
-        func verdict(_ ok: Bool) -> ClaimResult.Verdict { ok ? .holds : .fails }
-        let missing = "needs two batch sizes at \(lr)"
+        let minVal = ClaimMeasure(name: "minimum validation loss", value: { $0.minValLoss }, claimed: .increasing)
         var results: [ClaimResult] = []
 
-        // 1. minimum validation loss
-        if let (s, l) = ends(fixed) {
-            let all = fixed.map { "bs \($0.batchSize) \(n($0.minValLoss))" }.joined(separator: ", ")
-            let monotone = zip(fixed, fixed.dropFirst()).allSatisfy { $0.minValLoss < $1.minValLoss }
-            let capped = fixed.contains(where: \.hitCap) ? "; runs stopped by the epoch cap: minima within \(l.maxEpochs) epochs" : ""
-            results.append(.init(number: 1, claim: "Larger batch → higher minimum validation loss at a fixed lr", figures: "F2",
-                                 verdict: verdict(l.minValLoss > s.minValLoss),
-                                 evidence: "\(all) (\(monotone ? "increasing at every step" : "not monotone")\(capped))"))
-        } else {
-            results.append(.init(number: 1, claim: "Larger batch → higher minimum validation loss at a fixed lr", figures: "F2",
-                                 verdict: .notMeasured, evidence: missing))
-        }
-        // 2. seconds per epoch
-        let timed = fixed.filter { $0.timing != nil }
-        if let (s, l) = ends(timed) {
-            let all = timed.map { "bs \($0.batchSize) \(String(format: "%.2f", $0.timing!.secondsPerEpoch)) s" }.joined(separator: ", ")
-            results.append(.init(number: 2, claim: "Larger batch → fewer seconds per epoch", figures: "F3",
-                                 verdict: verdict(l.timing!.secondsPerEpoch < s.timing!.secondsPerEpoch), evidence: all))
-        } else {
-            results.append(.init(number: 2, claim: "Larger batch → fewer seconds per epoch", figures: "F3", verdict: .notMeasured,
-                                 evidence: "no wall times in the run index for two batch sizes at \(lr)"))
-        }
-        // 3. epochs to the minimum
-        if let (s, l) = ends(fixed) {
-            let all = fixed.map { "bs \($0.batchSize) \($0.epochMin)\($0.hitCap ? " (cap \($0.maxEpochs) reached: a lower bound)" : "")" }
-                .joined(separator: ", ")
-            // A run stopped by the epoch cap had not finished improving: its epoch of the minimum is a lower bound.
-            let decided: ClaimResult.Verdict
-            if !s.hitCap && !l.hitCap { decided = verdict(l.epochMin > s.epochMin) }
-            else if !s.hitCap && l.epochMin > s.epochMin { decided = .holds }
-            else { decided = .notMeasured }
-            results.append(.init(number: 3, claim: "Larger batch → more epochs to the minimum at a fixed lr", figures: "F4",
-                                 verdict: decided, evidence: (decided == .notMeasured ? "inconclusive: the epoch cap stopped the runs "
-                                    + "before their minimum was certain; raise max_epochs. " : "") + all))
-        } else {
-            results.append(.init(number: 3, claim: "Larger batch → more epochs to the minimum at a fixed lr", figures: "F4",
-                                 verdict: .notMeasured, evidence: missing))
-        }
-        // 4. update norms and distance from init
-        let rows = fixed.compactMap { data.distanceRow($0) }
-        if let s = rows.first, let l = rows.last, s.batchSize < l.batchSize {
-            let medians = rows.map { "bs \($0.batchSize) \(n($0.updateMedian))" }.joined(separator: ", ")
-            let distances = rows.map { "bs \($0.batchSize) \(n($0.distanceMin))" }.joined(separator: ", ")
-            let ok = l.updateMedian < s.updateMedian && l.distanceMin < s.distanceMin
-            results.append(.init(number: 4, claim: "Larger batch → smaller median update norm and smaller distance from init",
-                                 figures: "F8, F6", verdict: verdict(ok),
-                                 evidence: "median ‖Δθ‖: \(medians); ‖θ_min − θ_init‖: \(distances)"))
-        } else {
-            results.append(.init(number: 4, claim: "Larger batch → smaller median update norm and smaller distance from init",
-                                 figures: "F8, F6", verdict: .notMeasured, evidence: missing))
-        }
-        // 5. sharpness at the fixed lr
-        let eps = data.settings.epsilon
-        func phi(_ r: ReportRun) -> Double? { data.sharpness(batchSize: r.batchSize, lr: r.learningRate)?.phi(near: eps)?.phi }
-        let sharpFixed = fixed.filter { phi($0) != nil }
-        if let (s, l) = ends(sharpFixed) {
-            let all = sharpFixed.map { "bs \($0.batchSize) \(n(phi($0)!))" }.joined(separator: ", ")
-            results.append(.init(number: 5, claim: "Larger batch → larger sharpness", figures: "F10",
-                                 verdict: verdict(phi(l)! > phi(s)!), evidence: "φ (%): \(all)"))
-        } else {
-            results.append(.init(number: 5, claim: "Larger batch → larger sharpness", figures: "F10", verdict: .notMeasured,
-                                 evidence: "no sharpness results for two batch sizes at \(lr) (sharpness stage not in this pipeline)"))
-        }
-        // 6. the linear scaling rule closes the validation-loss gap
-        if let (fs, fl) = ends(fixed), let (ss, sl) = ends(scaled) {
-            let gapFixed = fl.minValLoss - fs.minValLoss, gapScaled = sl.minValLoss - ss.minValLoss
-            results.append(.init(number: 6, claim: "The linear scaling rule shrinks the validation-loss gap between the smallest and largest batch",
-                                 figures: "F2 vs F13", verdict: verdict(abs(gapScaled) < abs(gapFixed)),
-                                 evidence: "gap bs \(fl.batchSize) − bs \(fs.batchSize): \(n(gapFixed)) at \(lr) → \(n(gapScaled)) "
-                                    + "with lr \(Float(sl.learningRate)) for bs \(sl.batchSize)"))
-        } else {
-            results.append(.init(number: 6, claim: "The linear scaling rule shrinks the validation-loss gap between the smallest and largest batch",
-                                 figures: "F2 vs F13", verdict: .notMeasured, evidence: "needs both families with two batch sizes"))
-        }
-        // 7. scaled large-batch minimizers still sharper
-        let sharpScaled = scaled.filter { phi($0) != nil }
-        if let (s, l) = ends(sharpScaled) {
-            results.append(.init(number: 7, claim: "With scaled lr, large-batch minimizers are still sharper than small-batch ones",
-                                 figures: "F15", verdict: verdict(phi(l)! > phi(s)!),
-                                 evidence: "φ (%): " + sharpScaled.map { "bs \($0.batchSize) (lr \(Float($0.learningRate))) \(n(phi($0)!))" }
-                                    .joined(separator: ", ")))
-        } else {
-            results.append(.init(number: 7, claim: "With scaled lr, large-batch minimizers are still sharper than small-batch ones",
-                                 figures: "F15", verdict: .notMeasured,
-                                 evidence: "no sharpness results for two batch sizes of the scaled family"))
-        }
+        results.append(decide(1, "Larger batch → higher minimum validation loss at a fixed lr", "F2", fixed, minVal,
+                              missing: "needs two batch sizes at \(lr)"))
+        results.append(decide(2, "Larger batch → fewer seconds per epoch", "F3", fixed.filter { $0.timing != nil },
+                              ClaimMeasure(name: "seconds per epoch", value: { $0.timing?.secondsPerEpoch }, claimed: .decreasing,
+                                           logScale: true),
+                              missing: "no wall times in the run index for two batch sizes at \(lr)"))
+        results.append(epochsToMinimum(fixed, lr: lr))
+        results.append(updateNormsAndDistance(data, fixed, lr: lr))
+        results.append(decide(5, "Larger batch → larger sharpness", "F10", fixed.filter { phi($0) != nil },
+                              ClaimMeasure(name: "φ (%)", value: phi, claimed: .increasing),
+                              missing: "no sharpness results for two batch sizes at \(lr) (sharpness stage not in this pipeline)"))
+        results.append(scalingRule(fixed, scaled, minVal))
+        results.append(decide(7, "With scaled lr, large-batch minimizers are still sharper than small-batch ones", "F15",
+                              scaled.filter { phi($0) != nil }, ClaimMeasure(name: "φ (%)", value: phi, claimed: .increasing),
+                              missing: "no sharpness results for two batch sizes of the scaled family"))
         return results
+    }
+
+    // MARK: - The claims that need more than one trend
+
+    /// Claim 3. A run stopped by the epoch cap had not finished improving: its epoch of the minimum is a
+    /// lower bound. Capped runs all at the largest batch size can only pull an increasing slope down, so
+    /// "holds" survives them; any other capped run makes the claim inconclusive.
+    static func epochsToMinimum(_ fixed: [ReportRun], lr: String) -> ClaimResult {
+        let claim = "Larger batch → more epochs to the minimum at a fixed lr"
+        let result = decide(3, claim, "F4", fixed, ClaimMeasure(name: "epochs to the minimum", value: { Double($0.epochMin) },
+                                                                 claimed: .increasing), missing: "needs two batch sizes at \(lr)")
+        let capped = fixed.filter(\.hitCap)
+        guard !capped.isEmpty, result.verdict != .notMeasured else { return result }
+        let largest = fixed.map(\.batchSize).max()
+        let note = "\(capped.count) run(s) stopped by the epoch cap (\(capped[0].maxEpochs)): their minimum is a lower bound"
+        if result.verdict == .holds && capped.allSatisfy({ $0.batchSize == largest }) {
+            return ClaimResult(number: 3, claim: claim, figures: "F4", verdict: .holds, evidence: result.evidence + "; " + note,
+                               effect: result.effect)
+        }
+        return ClaimResult(number: 3, claim: claim, figures: "F4", verdict: .inconclusive,
+                           evidence: note + "; raise max_epochs. " + result.evidence, effect: result.effect)
+    }
+
+    /// Claim 4: both trends must hold; either contradicted contradicts it.
+    static func updateNormsAndDistance(_ data: ReportData, _ fixed: [ReportRun], lr: String) -> ClaimResult {
+        let claim = "Larger batch → smaller median update norm and smaller distance from init"
+        let rows = fixed.filter { data.distanceRow($0) != nil }
+        let median = decide(4, claim, "F8, F6", rows, ClaimMeasure(name: "median ‖Δθ‖", value: { data.distanceRow($0)?.updateMedian },
+                                                                    claimed: .decreasing, logScale: true), missing: "needs two batch sizes at \(lr)")
+        let distance = decide(4, claim, "F8, F6", rows, ClaimMeasure(name: "‖θ_min − θ_init‖", value: { data.distanceRow($0)?.distanceMin },
+                                                                      claimed: .decreasing, logScale: true), missing: "needs two batch sizes at \(lr)")
+        let both = [median.verdict, distance.verdict]
+        let verdict: ClaimResult.Verdict = both.contains(.notMeasured) ? .notMeasured
+            : both.allSatisfy { $0 == .holds } ? .holds : both.contains(.contradicted) ? .contradicted : .inconclusive
+        return ClaimResult(number: 4, claim: claim, figures: "F8, F6", verdict: verdict,
+                           evidence: verdict == .notMeasured ? median.evidence : median.evidence + ". " + distance.evidence,
+                           effect: median.effect)
+    }
+
+    /// Claim 6: the slope of the minimum validation loss over log2(batch size) is smaller with the
+    /// linear scaling rule than at the fixed lr (scaled − fixed < 0), in one model with replicate blocks.
+    static func scalingRule(_ fixed: [ReportRun], _ scaled: [ReportRun], _ measure: ClaimMeasure) -> ClaimResult {
+        let claim = "The linear scaling rule shrinks the validation-loss gap between the smallest and largest batch"
+        let figures = "F2 vs F13"
+        guard Set(fixed.map(\.batchSize)).count > 1, Set(scaled.map(\.batchSize)).count > 1 else {
+            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .notMeasured,
+                               evidence: "needs both families with two batch sizes")
+        }
+        let means = "fixed lr: " + perBatchSize(fixed, measure) + "; scaled lr: " + perBatchSize(scaled, measure)
+        let observations = fixed.map { Observation(block: $0.replicate, x: log2(Double($0.batchSize)), y: $0.minValLoss, group: 0) }
+            + scaled.map { Observation(block: $0.replicate, x: log2(Double($0.batchSize)), y: $0.minValLoss, group: 1) }
+        guard Set(observations.map(\.block)).count > 1 else {
+            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .inconclusive,
+                               evidence: oneReplicate + " " + means)
+        }
+        do {
+            let difference = try BlockedTrend.slopeDifference(observations)
+            let verdict = ClaimResult.Verdict(Verdict.decide(difference, claimed: .decreasing))
+            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: verdict,
+                               evidence: means + "; slope per doubling, scaled − fixed: " + describe(difference, logScale: false),
+                               effect: difference)
+        } catch {
+            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means)
+        }
+    }
+
+    // MARK: - One trend
+
+    static let oneReplicate = "one replicate only: no interval across initialisations (set `replicates: 3` or more on train and its analyses)."
+
+    static func decide(_ number: Int, _ claim: String, _ figures: String, _ runs: [ReportRun], _ measure: ClaimMeasure,
+                       missing: String) -> ClaimResult {
+        let measured = runs.filter { measure.value($0).map { $0.isFinite && (!measure.logScale || $0 > 0) } ?? false }
+        guard Set(measured.map(\.batchSize)).count > 1 else {
+            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .notMeasured, evidence: missing)
+        }
+        let means = measure.name + ": " + perBatchSize(measured, measure)
+        guard Set(measured.map(\.replicate)).count > 1 else {
+            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive, evidence: oneReplicate + " " + means)
+        }
+        let observations = measured.map { r -> Observation in
+            let y = measure.value(r)!
+            return Observation(block: r.replicate, x: log2(Double(r.batchSize)), y: measure.logScale ? log(y) : y)
+        }
+        do {
+            let slope = try BlockedTrend.slope(observations)
+            return ClaimResult(number: number, claim: claim, figures: figures,
+                               verdict: ClaimResult.Verdict(Verdict.decide(slope, claimed: measure.claimed)),
+                               evidence: means + "; per doubling of the batch: " + describe(slope, logScale: measure.logScale),
+                               effect: slope)
+        } catch {
+            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means)
+        }
+    }
+
+    /// "bs 32 0.359 [0.351, 0.367], bs 256 …": the mean over replicates with its 95 % interval.
+    static func perBatchSize(_ runs: [ReportRun], _ measure: ClaimMeasure) -> String {
+        let sizes = Set(runs.map(\.batchSize)).sorted()
+        return sizes.map { bs in
+            let values = runs.filter { $0.batchSize == bs }.compactMap(measure.value)
+            let m = Sample.meanInterval(values)
+            let interval = m.lower.map { " [\(GnuplotText.short($0)), \(GnuplotText.short(m.upper!))]" } ?? ""
+            return "bs \(bs) \(GnuplotText.short(m.estimate))\(interval)"
+        }.joined(separator: ", ") + " (mean [95 % CI] over \(Set(runs.map(\.replicate)).count) replicate(s))"
+    }
+
+    /// "+0.0123 [0.0041, 0.0205] (95 %, df 8)", or "× 0.81 [0.74, 0.88]" on a log scale.
+    static func describe(_ i: Interval, logScale: Bool) -> String {
+        func f(_ x: Double) -> String { logScale ? String(format: "%.3g", exp(x)) : String(format: "%+.3g", x) }
+        let range = i.lower.map { " [\(f($0)), \(f(i.upper!))]" } ?? " (no interval)"
+        return (logScale ? "× " : "") + f(i.estimate) + range + " (95 %, df \(i.degreesOfFreedom))"
+    }
+}
+
+extension ClaimResult.Verdict {
+    init(_ verdict: Verdict) {
+        switch verdict {
+        case .holds: self = .holds
+        case .contradicted: self = .contradicted
+        case .inconclusive: self = .inconclusive
+        }
     }
 }

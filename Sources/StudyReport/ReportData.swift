@@ -42,6 +42,8 @@ public struct ReportRun: Sendable {
     public var validationCount = 0
     public var model = ""
     public var patience = ""
+    /// The replicate (from 1); checkpoints of replicate 1 carry no attribute.
+    public var replicate = 1
 
     public var epochsRun: Int { valLoss.count }
     public var minValLoss: Double { valLoss[epochMin - 1] }
@@ -57,7 +59,7 @@ public struct InterpolationTable: Sendable {
 }
 
 public struct SharpnessResult: Sendable {
-    public var batchSize: Int, learningRate: Double
+    public var batchSize: Int, learningRate: Double, replicate = 1
     public var epsilon: [Double], phi: [Double], fX: [Double], fMax: [Double]
 
     /// φ at the ε closest to `epsilon` (the spec's 1e-3), with that ε.
@@ -98,24 +100,31 @@ public struct ReportData: Sendable {
 
     static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 
-    /// lr fixed at settings.fixedLR, by batch size.
-    public var fixedFamily: [ReportRun] {
-        runs.filter { Self.same($0.learningRate, settings.fixedLR) }.sorted { $0.batchSize < $1.batchSize }
+    /// lr fixed at settings.fixedLR, by batch size: replicate 1 (the figures that draw one run per batch size).
+    public var fixedFamily: [ReportRun] { fixedFamilyReplicates.filter { $0.replicate == 1 } }
+
+    /// lr = baseLR · bs / baseBatchSize (the linear scaling rule), by batch size: replicate 1.
+    public var scaledFamily: [ReportRun] { scaledFamilyReplicates.filter { $0.replicate == 1 } }
+
+    /// Every replicate of the fixed-lr family, by batch size then replicate (the claims' data).
+    public var fixedFamilyReplicates: [ReportRun] {
+        runs.filter { Self.same($0.learningRate, settings.fixedLR) }.sorted { ($0.batchSize, $0.replicate) < ($1.batchSize, $1.replicate) }
     }
 
-    /// lr = baseLR · bs / baseBatchSize (the linear scaling rule), by batch size.
-    public var scaledFamily: [ReportRun] {
-        runs.filter { Self.same($0.learningRate, scaledLR($0.batchSize)) }.sorted { $0.batchSize < $1.batchSize }
+    /// Every replicate of the scaled-lr family.
+    public var scaledFamilyReplicates: [ReportRun] {
+        runs.filter { Self.same($0.learningRate, scaledLR($0.batchSize)) }.sorted { ($0.batchSize, $0.replicate) < ($1.batchSize, $1.replicate) }
     }
 
     public func scaledLR(_ batchSize: Int) -> Double { settings.baseLR * Double(batchSize) / Double(settings.baseBatchSize) }
 
     public func distanceRow(_ run: ReportRun) -> DistanceTable.Run? {
-        distances.runs.first { $0.batchSize == run.batchSize && Self.same($0.learningRate, run.learningRate) && $0.workers == run.workers }
+        distances.runs.first { $0.batchSize == run.batchSize && Self.same($0.learningRate, run.learningRate) && $0.workers == run.workers
+            && $0.replicate == run.replicate }
     }
 
-    public func sharpness(batchSize: Int, lr: Double) -> SharpnessResult? {
-        sharpness.first { $0.batchSize == batchSize && Self.same($0.learningRate, lr) }
+    public func sharpness(batchSize: Int, lr: Double, replicate: Int = 1) -> SharpnessResult? {
+        sharpness.first { $0.batchSize == batchSize && Self.same($0.learningRate, lr) && $0.replicate == replicate }
     }
 
     public init(runs: [ReportRun], parallelRuns: [ReportRun], distances: DistanceTable, curve: InterpolationTable?,
@@ -151,6 +160,7 @@ extension ReportData {
                             epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped,
                             timing: timing)
         if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
+        if case .int(let r)? = try? file.attribute("replicate") { run.replicate = Int(r) }
         if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
         if case .string(let m)? = try? file.attribute("model") { run.model = m }
         if case .int(let p)? = try? file.attribute("patience"), case .string(let u)? = try? file.attribute("patience_unit") {
@@ -181,7 +191,9 @@ extension ReportData {
         guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr") else {
             throw StudyError.badInput(stage: stage, file: url.path, detail: "sharpness attributes batch_size, lr")
         }
-        return SharpnessResult(batchSize: Int(bs), learningRate: lr, epsilon: try d("/epsilon"), phi: try d("/phi"),
+        var replicate = 1
+        if case .int(let r)? = try? file.attribute("replicate") { replicate = Int(r) }
+        return SharpnessResult(batchSize: Int(bs), learningRate: lr, replicate: replicate, epsilon: try d("/epsilon"), phi: try d("/phi"),
                                fX: try d("/f_x"), fMax: try d("/f_max"))
     }
 

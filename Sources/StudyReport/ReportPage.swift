@@ -65,12 +65,12 @@ public enum ReportPage {
 
     static func claimsTable(_ claims: [ClaimResult]) -> String {
         let rows = claims.map { c -> [String] in
-            let css = c.verdict == .holds ? "holds" : c.verdict == .fails ? "fails" : "none"
+            let css = c.verdict == .holds ? "holds" : c.verdict == .contradicted ? "fails" : "none"
             return ["\(c.number)", HTML.escape(c.claim), HTML.escape(c.figures),
                     "<span class=\"\(css)\">\(c.verdict.rawValue)</span>", HTML.escape(c.evidence)]
         }
-        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims, decided on this run's numbers "
-            + "(smallest against largest batch size of a family).</p>\n"
+        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims, decided on this run's numbers. "
+            + HTML.escape(ReportClaims.method) + "</p>\n"
             + HTML.table(header: ["#", "claim", "figures", "verdict", "numbers"], rows: rows, raw: true, cssClass: "claims")
     }
 
@@ -87,7 +87,8 @@ public enum ReportPage {
             ["pipeline file", "\(run.pipelineFile) (SHA-256 \(run.pipelineHash))"],
             ["overrides", overrides],
             ["machine", "\(run.host), \(run.cpuModel)"],
-            ["BLAS kernel", run.blasKernel ?? "not recorded"],
+            ["numeric environment", run.environment.isEmpty ? "not recorded"
+                : run.environment.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")],
             ["threads", "\(run.threads)"],
             ["tool", "batchlab \(run.toolVersion)"],
         ]

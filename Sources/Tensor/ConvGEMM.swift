@@ -1,25 +1,27 @@
-// The GEMMs of a 3×3 convolution, on BatchLab's own AVX-512 kernels (module Kernels) where the CPU
-// has them and OpenBLAS elsewhere. Both engines are exact up to float rounding; they differ in the
-// order of additions, so the engine is part of a run's numeric environment (`BLASInfo`).
+// The GEMMs of a 3×3 convolution, on BatchLab's own kernels (module Kernels: AVX-512 or AVX2 + FMA)
+// where the CPU has them and OpenBLAS elsewhere. All engines are exact up to float rounding; OpenBLAS
+// adds in another order than the kernels, so the engine is part of a run's numeric environment
+// (`BLASInfo`). The two kernel sets keep one FMA chain per element and give each other's bits.
 import Kernels
 #if canImport(Glibc)
 import Glibc
 #endif
 
 public enum ConvEngine: String, Sendable, CaseIterable {
-    /// `bl_sgemm_nn`, `bl_conv3x3_forward` and `bl_transpose`: faster than OpenBLAS on the study's
-    /// conv shapes past the first layer.
+    /// `bl_avx512_*`: faster than OpenBLAS on the study's conv shapes past the first layer.
     case avx512
+    /// `bl_avx2_*`: the same design for AVX2 + FMA CPUs (Haswell+, Zen 2+), 6×16 or 4×24 C tiles.
+    case avx2
     /// OpenBLAS sgemm in column tiles (`Conv3x3.columnTile`): any CPU.
     case openBLAS = "openblas"
 
     public static let variable = "BATCHLAB_CONV_KERNELS"
 
-    /// The engine a Network uses: AVX-512 when the CPU supports it, unless BATCHLAB_CONV_KERNELS asks
-    /// for `openblas` (the portable path, for comparisons and debugging). A value that cannot be
-    /// honoured is reported once on stderr.
+    /// The engine a Network uses: the widest kernel set the CPU supports (AVX-512, then AVX2), unless
+    /// BATCHLAB_CONV_KERNELS asks for another one (`avx512`, `avx2`, `openblas`: for comparisons and
+    /// debugging). A value that cannot be honoured is reported once on stderr.
     public static let preferred: ConvEngine = {
-        let choice = choose(requested: requested, avx512Available: ConvEngine.avx512.isAvailable)
+        let choice = choose(requested: requested, supported: Set(allCases.filter(\.isAvailable)))
         if let warning = choice.warning {
             var text = "batchlab: warning: " + warning + "\n"
             _ = text.withUTF8 { write(2, $0.baseAddress, $0.count) }
@@ -30,48 +32,92 @@ public enum ConvEngine: String, Sendable, CaseIterable {
     /// The value of BATCHLAB_CONV_KERNELS, if set.
     public static var requested: String? { getenv(variable).map { String(cString: $0) } }
 
-    /// The engine for a BATCHLAB_CONV_KERNELS value (nil or empty: unset; case does not matter), and
-    /// why the value could not be honoured, if it could not.
-    public static func choose(requested: String?, avx512Available: Bool) -> (engine: ConvEngine, warning: String?) {
-        let automatic: ConvEngine = avx512Available ? .avx512 : .openBLAS
+    /// The engine for a BATCHLAB_CONV_KERNELS value (nil or empty: unset; case does not matter) on a
+    /// CPU that supports `supported` (OpenBLAS always), and why the value could not be honoured, if it could not.
+    public static func choose(requested: String?, supported: Set<ConvEngine>) -> (engine: ConvEngine, warning: String?) {
+        let automatic = allCases.first { $0 == .openBLAS || supported.contains($0) }!  // allCases: widest first
         guard let raw = requested, !raw.isEmpty else { return (automatic, nil) }
         guard let wanted = ConvEngine(rawValue: raw.lowercased()) else {
-            return (automatic, "\(variable)=\(raw) is not one of avx512, openblas; using \(automatic.rawValue)")
+            let names = allCases.map(\.rawValue).joined(separator: ", ")
+            return (automatic, "\(variable)=\(raw) is not one of \(names); using \(automatic.rawValue)")
         }
-        if wanted == .avx512 && !avx512Available {
-            return (.openBLAS, "\(variable)=\(raw), but this CPU (or OS) has no AVX-512F and FMA; using openblas")
+        if wanted != .openBLAS && !supported.contains(wanted) {
+            return (automatic, "\(variable)=\(raw), but this CPU (or OS) has no \(wanted.instructionSets); using \(automatic.rawValue)")
         }
         return (wanted, nil)
     }
 
+    /// What the CPU must support for this engine, for messages.
+    public var instructionSets: String {
+        switch self {
+        case .avx512: "AVX-512F and FMA"
+        case .avx2: "AVX2 and FMA"
+        case .openBLAS: "x86-64 or ARM64 (any)"
+        }
+    }
+
     public var isAvailable: Bool {
         switch self {
-        case .avx512: bl_kernels_available() == 1
+        case .avx512: bl_avx512_available() == 1
+        case .avx2: bl_avx2_available() == 1
         case .openBLAS: true
         }
     }
+
+    /// True for BatchLab's own kernels (`ConvGEMM`), false for OpenBLAS.
+    public var hasOwnKernels: Bool { self != .openBLAS }
 }
 
+/// The own-kernel engines' entry points. Each takes the engine (AVX-512 or AVX2: they give the same
+/// bits) and must not be called with `.openBLAS` or an engine the CPU lacks (`ConvEngine.isAvailable`).
 public enum ConvGEMM {
     /// C(m, n) = op(A)·B (accumulate: C += op(A)·B), with op(A)(i, p) = a[i·aRow + p·aCol], B (k, n)
-    /// row-major. Each element is one FMA chain over p in order (Kernels.h). Needs `ConvEngine.avx512`.
+    /// row-major. Each element is one FMA chain over p in order (Kernels.h).
     @inline(__always)
-    public static func nn(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
+    public static func nn(_ engine: ConvEngine, m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int,
                           b: UnsafePointer<Float>, ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool) {
-        bl_sgemm_nn(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate ? 1 : 0)
+        switch engine {
+        case .avx512: bl_avx512_sgemm_nn(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate ? 1 : 0)
+        case .avx2: bl_avx2_sgemm_nn(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate ? 1 : 0)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use GEMM.sgemm")
+        }
     }
 
     /// out(K, H·W) = W(K, C·9) ⊛ x(C, H, W) (3×3, stride 1, padding 1) with the im2col panels packed
-    /// straight from the image: the bits of `Im2col.unfold3x3` + `nn`. Needs `ConvEngine.avx512`.
+    /// straight from the image: the bits of `Im2col.unfold3x3` + `nn`.
     @inline(__always)
-    public static func conv3x3Forward(channels: Int, height: Int, width: Int, outChannels: Int,
+    public static func conv3x3Forward(_ engine: ConvEngine, channels: Int, height: Int, width: Int, outChannels: Int,
                                       weights: UnsafePointer<Float>, x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
-        bl_conv3x3_forward(channels, height, width, outChannels, weights, x, out)
+        switch engine {
+        case .avx512: bl_avx512_conv3x3_forward(channels, height, width, outChannels, weights, x, out)
+        case .avx2: bl_avx2_conv3x3_forward(channels, height, width, outChannels, weights, x, out)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col + GEMM.sgemm")
+        }
     }
 
-    /// dst(cols, rows) = srcᵀ, src (rows, cols); leading dimensions lds, ldd. Needs `ConvEngine.avx512`.
+    /// dst(cols, rows) = srcᵀ, src (rows, cols); leading dimensions lds, ldd.
     @inline(__always)
-    public static func transpose(rows: Int, cols: Int, src: UnsafePointer<Float>, lds: Int, dst: UnsafeMutablePointer<Float>, ldd: Int) {
-        bl_transpose(rows, cols, src, lds, dst, ldd)
+    public static func transpose(_ engine: ConvEngine, rows: Int, cols: Int, src: UnsafePointer<Float>, lds: Int,
+                                 dst: UnsafeMutablePointer<Float>, ldd: Int) {
+        switch engine {
+        case .avx512: bl_avx512_transpose(rows, cols, src, lds, dst, ldd)
+        case .avx2: bl_avx2_transpose(rows, cols, src, lds, dst, ldd)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path")
+        }
+    }
+
+    /// The AVX2 product with a chosen C tile (rows × 8·vectors; 0 = default): for tests of the bits
+    /// across blockings and for measuring tile shapes (`batchlab-bench --gemm`).
+    public static func avx2Tiled(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, b: UnsafePointer<Float>,
+                                 ldb: Int, c: UnsafeMutablePointer<Float>, ldc: Int, accumulate: Bool, tileRows: Int, tileVectors: Int) {
+        precondition(ConvEngine.avx2.isAvailable, "the AVX2 kernels need AVX2 and FMA")
+        bl_avx2_sgemm_nn_tiled(m, n, k, a, aRow, aCol, b, ldb, c, ldc, accumulate ? 1 : 0, Int32(tileRows), Int32(tileVectors))
+    }
+
+    /// The AVX2 im2col-free forward with a chosen C tile (as `avx2Tiled`).
+    public static func avx2Conv3x3ForwardTiled(channels: Int, height: Int, width: Int, outChannels: Int, weights: UnsafePointer<Float>,
+                                               x: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>, tileRows: Int, tileVectors: Int) {
+        precondition(ConvEngine.avx2.isAvailable, "the AVX2 kernels need AVX2 and FMA")
+        bl_avx2_conv3x3_forward_tiled(channels, height, width, outChannels, weights, x, out, Int32(tileRows), Int32(tileVectors))
     }
 }

@@ -14,6 +14,8 @@ public struct TrainedRun: Sendable {
     public var thetaFinal: [Float]
     public var batchSize: Int
     public var learningRate: Double
+    /// The replicate (from 1) the run belongs to.
+    public var replicate: Int
     /// The checkpoint's path (for error messages).
     public var path: String
 
@@ -50,7 +52,15 @@ public struct TrainedRun: Sendable {
               case .double(let lr) = try file.attribute("lr") else {
             throw StudyError.badInput(stage: stage, file: url.path, detail: "attributes batch_size (int) and lr (double) are missing")
         }
+        // Replicate 1 writes no attribute (it is the unreplicated run, byte for byte).
+        var replicate = 1
+        if try file.attributeNames().contains("replicate") {
+            guard case .int(let r) = try file.attribute("replicate"), r >= 1 else {
+                throw StudyError.badInput(stage: stage, file: url.path, detail: "attribute replicate is not a whole number ≥ 1")
+            }
+            replicate = Int(r)
+        }
         return TrainedRun(model: model, thetaInit: thetas[0], thetaMin: thetas[1], thetaFinal: thetas[2],
-                          batchSize: Int(batchSize), learningRate: lr, path: url.path)
+                          batchSize: Int(batchSize), learningRate: lr, replicate: replicate, path: url.path)
     }
 }

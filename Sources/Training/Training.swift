@@ -15,6 +15,18 @@ public enum StopReason: String, Sendable {
     case patience, maxEpochs = "max_epochs"
 }
 
+/// The seed replicate r uses in place of `base`: replicate 1 keeps `base` (a pipeline that adds
+/// replicates reuses its single run as replicate 1); replicate r > 1 gets one SplitMix64 output of a
+/// mix of both, so replicates draw independent initial weights and data orders.
+public func replicateSeed(_ base: UInt64, replicate: Int) -> UInt64 {
+    precondition(replicate >= 1, "replicates count from 1")
+    guard replicate > 1 else { return base }
+    var z = (base ^ (UInt64(replicate) &* 0xD1B5_4A32_D192_ED03)) &+ 0x9E37_79B9_7F4A_7C15
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}
+
 public struct TrainingConfig: Sendable, Hashable {
     public var batchSize: Int
     public var learningRate: Float
@@ -26,9 +38,12 @@ public struct TrainingConfig: Sendable, Hashable {
     /// Stop once the validation loss has not improved for this many `patienceUnit`s.
     public var patience: Int
     public var patienceUnit: PatienceUnit
+    /// The replicate (from 1) this run belongs to; the seeds above are already its own (`replicateSeed`).
+    public var replicate: Int
 
     public init(batchSize: Int, learningRate: Float, initSeed: UInt64, shuffleSeed: UInt64, maxEpochs: Int,
-                patience: Int, patienceUnit: PatienceUnit) {
+                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1) {
+        self.replicate = replicate
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.initSeed = initSeed

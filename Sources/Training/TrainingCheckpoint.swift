@@ -7,7 +7,7 @@
 //   /layout/shape int64 (S, 4) (trailing 1s pad)           attribute `names` on /layout: comma-separated
 //   /epochs/train_loss, /epochs/val_loss, /epochs/val_accuracy, /epochs/distance   float64 (E)
 //   /updates/norm float64 (E · steps_per_epoch)
-//   attributes on /: batch_size, lr, seed, shuffle_seed, workers, epochs_run, epoch_min, min_val_loss, stopped, …
+//   attributes on /: batch_size, lr, seed, shuffle_seed (the replicate's own), replicate (only when > 1), workers, epochs_run, epoch_min, min_val_loss, stopped, …
 import Foundation
 import NN
 import Store
@@ -43,6 +43,8 @@ public enum TrainingCheckpoint {
             ("optimizer", .string("plain SGD (no momentum, no weight decay), lr × mean gradient")),
         ]
         for (name, value) in attributes { try file.setAttribute(name, value) }
+        // Only replicates after the first say so: replicate 1 is byte for byte the unreplicated run.
+        if config.replicate > 1 { try file.setAttribute("replicate", .int(Int64(config.replicate))) }
         try file.close()
     }
 

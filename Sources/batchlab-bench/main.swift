@@ -1,7 +1,8 @@
 // batchlab-bench: training and evaluation throughput of NN.Network, side by side with PyTorch
 // (results from scripts/reference/bench_pytorch.py), as a table whose last line is the minimum ratio.
-// Usage: batchlab-bench --gemm (GEMM-shape efficiency table), --landscape … (LandscapeBench.swift),
-//        --engines [rounds] (OpenBLAS vs AVX-512 conv engine, interleaved: EngineComparison.swift), or
+// Usage: batchlab-bench --gemm [64x64] (GEMM-shape efficiency table), --peak (one core's FMA peak),
+//        --landscape … (LandscapeBench.swift),
+//        --engines [rounds] (OpenBLAS vs the own conv kernels, interleaved: EngineComparison.swift), or
 //        batchlab-bench [--python .venv/bin/python | --pytorch FILE] [--models 32x32,64x64] [--threads 1,2]
 //                       [--batches 32,64,128,256] [--seconds 0.4] [--repeats 5]
 // With --python (what `make bench` uses) the PyTorch rows are measured by a child process in
@@ -57,6 +58,10 @@ func fail(_ message: String) -> Never {
 let specs: [String: ModelSpec] = ["32x32": .study32, "64x64": .study64]
 if CommandLine.arguments.dropFirst().first == "--gemm" {
     GEMMShapes.run(CommandLine.arguments.count > 2 && CommandLine.arguments[2] == "64x64" ? .study64 : .study32)
+    exit(0)
+}
+if CommandLine.arguments.dropFirst().first == "--peak" {
+    GEMMShapes.runPeak()
     exit(0)
 }
 if CommandLine.arguments.dropFirst().first == "--engines" {

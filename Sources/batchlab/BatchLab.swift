@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import PipelineToys
 import Study
 import Tensor
 
@@ -47,8 +48,16 @@ struct BatchLab: ParsableCommand {
     }
 }
 
-/// The stage kinds the CLI knows: the engine self-test kinds and the study's.
-let stageRegistry = StageRegistry(ToyStages.all + StudyStages.all)
+/// The stage kinds the CLI knows: the study's. BATCHLAB_TOY_STAGES=1 adds the engine's self-test kinds
+/// (`toy.*`) for the CLI tests and pipeline-bench; a user's pipeline never sees them otherwise.
+let stageRegistry: StageRegistry = {
+    var registry = StageRegistry()
+    StudyStages.register(into: &registry)
+    if ProcessInfo.processInfo.environment["BATCHLAB_TOY_STAGES"] == "1" {
+        for kind in ToyStages.all { registry.register(kind) }
+    }
+    return registry
+}()
 
 func workspace() -> Workspace { Workspace(registry: stageRegistry) }
 

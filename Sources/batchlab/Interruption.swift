@@ -13,6 +13,7 @@ enum Interruption {
     static func watch(_ stop: StopRequest) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return }  // no pipe: the default (immediate) exit stays
+        for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // not inherited by mpirun and its ranks
         signalPipe = (fds[0], fds[1])
         for number in [SIGINT, SIGTERM] {
             var action = sigaction()

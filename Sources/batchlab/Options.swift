@@ -71,19 +71,23 @@ func makeReporter() -> ProgressReporter {
 /// Runs a reproduce request, prints the summary, exits 1 if a stage failed (128 + N after signal N).
 func execute(_ request: ReproduceRequest) throws {
     var request = request
-    request.blasKernel = NumericEnvironment.blasInfo().kernels
-    request.publishKind = "report"  // figures and page copied to artifacts/report/<pipeline name>/
+    let numeric = NumericEnvironment.blasInfo()
+    request.environment = ["blas_kernel": numeric.coreName, "conv_engine": numeric.convEngine.rawValue]
     Interruption.watch(request.options.stop)
-    let summary = try workspace().reproduce(request, reporter: makeReporter(), onWait: waitMessage)
+    let workspace = workspace()
+    let summary = try workspace.reproduce(request, reporter: makeReporter(), onWait: waitMessage)
     print(summary.report)
     if let signal = summary.stoppedBy {
         print("interrupted by \(Interruption.name(signal)); resume with: \(Interruption.resumeCommand)")
         throw ExitCode(128 + signal)
     }
-    for published in summary.published {
-        let page = published.appendingPathComponent("index.html").path
+    for entry in summary.published {
+        // "report: artifacts/report/study/index.html": the hook whose folder holds the entry names it.
+        let kind = workspace.registry.publishHooks.first {
+            entry.path.hasPrefix(workspace.artifactsURL.appendingPathComponent($0.kind).path + "/")
+        }?.kind ?? "published"
         let cwd = FileManager.default.currentDirectoryPath + "/"
-        print("report: " + (page.hasPrefix(cwd) ? String(page.dropFirst(cwd.count)) : page))
+        print("\(kind): " + (entry.path.hasPrefix(cwd) ? String(entry.path.dropFirst(cwd.count)) : entry.path))
     }
     if !summary.failed.isEmpty { throw ExitCode(1) }
 }

@@ -3,6 +3,7 @@
 import ArgumentParser
 import Datasets
 import Foundation
+import Primitives
 
 @main
 struct DatasetsTool: ParsableCommand {

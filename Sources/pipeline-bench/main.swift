@@ -40,6 +40,7 @@ func time(_ args: [String], in folder: URL) -> Double {
     process.standardError = FileHandle.nullDevice
     var env = ProcessInfo.processInfo.environment
     env["BATCHLAB_PROGRESS"] = "plain"
+    env["BATCHLAB_TOY_STAGES"] = "1"  // the toy.* kinds it generates pipelines of
     process.environment = env
     let start = DispatchTime.now()
     do { try process.run() } catch {

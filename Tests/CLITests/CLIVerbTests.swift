@@ -1,5 +1,6 @@
 // Every verb through the real executable on toy pipelines: output, caching, exit codes.
 import Foundation
+import TestSupport
 import XCTest
 
 final class CLIVerbTests: XCTestCase {
@@ -11,7 +12,7 @@ final class CLIVerbTests: XCTestCase {
         """
 
     func testReproduceCachesThenStatusExplains() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("pipelines/study.yaml", toy)  // the default pipeline file
         var r = try p.run("reproduce")
         XCTAssertEqual(r.code, 0, r.stderr)
@@ -43,8 +44,18 @@ final class CLIVerbTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("fresh  total"), "the offset 0 result is still cached: " + r.stdout)
     }
 
+    /// The toy kinds are engine test fixtures: without BATCHLAB_TOY_STAGES=1 the CLI does not know them.
+    func testToyKindsExistOnlyForTests() throws {
+        let p = try CLIProject(toyStages: false)
+        try p.write("p.yaml", toy)
+        let r = try p.run("reproduce", "p.yaml")
+        XCTAssertEqual(r.code, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("unknown stage kind 'toy.source'"), r.stderr)
+        XCTAssertFalse(r.stderr.contains("toy.sum"), "no toy kind among the known kinds: \(r.stderr)")
+    }
+
     func testRunGroupsForceAndDownstream() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", toy)
         var r = try p.run("run", "scaled", "-p", "p.yaml")
         XCTAssertEqual(summary(r), "2 executed, 0 cached, 0 failed")
@@ -61,7 +72,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testFailureStopsDependentsAndKeepGoingContinues() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", """
             stages:
               bad: {kind: toy.fail, params: {message: "the toy failed on purpose"}}
@@ -84,7 +95,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testUsageErrorsExitTwo() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", toy)
         for arguments in [["run", "-p", "p.yaml"], ["reproduce", "--jobs", "0", "p.yaml"], ["frobnicate"],
                           ["status", "-p", "missing.yaml"], ["status", "-p", "p.yaml", "--set", "total.offset=abc"],
@@ -98,7 +109,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testDagFormats() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", toy)
         XCTAssertEqual(try p.run("dag", "-p", "p.yaml").stdout, """
             source (toy.source)
@@ -115,7 +126,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testRunsShowAndDiffOfHDF5Outputs() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", """
             stages:
               arr: {kind: toy.array, params: {n: 100}}
@@ -161,7 +172,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testGCFreesObjectsOfOldRuns() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", "stages:\n  arr: {kind: toy.array, params: {n: 5000}}\n")
         XCTAssertEqual(try p.run("reproduce", "p.yaml", "--set", "arr.seed=2").code, 0)
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
@@ -177,7 +188,7 @@ final class CLIVerbTests: XCTestCase {
     }
 
     func testVerifyRerunProvesBitIdentity() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", toy.replacingOccurrences(of: "stages:", with: "stages:\n  arr: {kind: toy.array}"))
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
         let r = try p.run("verify", "--rerun", "total", "--rerun", "arr", "-p", "p.yaml")

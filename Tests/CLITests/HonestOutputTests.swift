@@ -2,6 +2,7 @@
 // the real executable: cached reruns diff as the same, `show` of a cached stage, gc's dry run and
 // its guard, the pipeline file as -p or positional on every verb, failure text said once.
 import Foundation
+import TestSupport
 import XCTest
 
 final class HonestOutputTests: XCTestCase {
@@ -13,7 +14,7 @@ final class HonestOutputTests: XCTestCase {
         """
 
     func testACachedRerunDiffsAsTheSameAndShowNamesTheProducer() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", pipeline)
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
         XCTAssertEqual(summary(try p.run("reproduce", "p.yaml")), "0 executed, 3 cached, 0 failed")
@@ -31,7 +32,7 @@ final class HonestOutputTests: XCTestCase {
     }
 
     func testGCDryRunListsAndKeepingNoRunNeedsAll() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", pipeline)
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
         let before = try p.objects().map(\.name).sorted()
@@ -59,7 +60,7 @@ final class HonestOutputTests: XCTestCase {
     }
 
     func testThePipelineFileIsPositionalOrDashPOnEveryVerb() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", pipeline)
         XCTAssertEqual(summary(try p.run("reproduce", "-p", "p.yaml")), "3 executed, 0 cached, 0 failed")
         XCTAssertEqual(summary(try p.run("run", "p.yaml", "total")), "0 executed, 2 cached, 0 failed")
@@ -74,7 +75,7 @@ final class HonestOutputTests: XCTestCase {
     }
 
     func testAFailureNamesItsStageOnce() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", "stages:\n  data: {kind: preprocess}\n")
         let r = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(r.code, 1)

@@ -2,6 +2,7 @@
 // run is marked interrupted with its real wall time, the output says what was kept and how to
 // resume, the exit code is 128 + the signal, and the rerun finishes what is left.
 import Foundation
+import TestSupport
 import XCTest
 
 final class InterruptTests: XCTestCase {
@@ -18,7 +19,7 @@ final class InterruptTests: XCTestCase {
     func testSIGTERMStopsTheRunAndTheRerunResumes() throws { try interrupt(with: SIGTERM, name: "SIGTERM") }
 
     private func interrupt(with signal: Int32, name: String) throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", pipeline)
         let (process, out, err) = try p.start(["reproduce", "p.yaml", "-j", "1"], tag: "stopped")
         try p.waitFor("slow: step 1/60", in: err)
@@ -58,7 +59,7 @@ final class InterruptTests: XCTestCase {
     }
 
     func testAKilledRunEndsWhenItsLastStageDidNotWhenNoticed() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", pipeline)
         let (process, _, err) = try p.start(["reproduce", "p.yaml", "-j", "1"], tag: "killed")
         try p.waitFor("slow: step 1/60", in: err)

@@ -1,6 +1,7 @@
 // Reliability (issue 3, section 8), each through the real executable: kill -9 mid-stage, two
 // processes on one artifacts/, a flipped byte, the broken-pipeline corpus, an unwritable artifacts/.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReliabilityTests: XCTestCase {
@@ -13,7 +14,7 @@ final class ReliabilityTests: XCTestCase {
         """
 
     func testKillDuringStageLeavesNoPartialObjectAndRerunsOnlyTheRest() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", slow)
         let (process, _, err) = try p.start(["reproduce", "p.yaml"], tag: "killed")
         try p.waitFor("slow: step 1/40", in: err)
@@ -44,7 +45,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testSecondProcessWaitsOrFailsWithNoWait() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", slow.replacingOccurrences(of: "seconds: 4", with: "seconds: 2"))
         let (first, firstOut, firstErr) = try p.start(["reproduce", "p.yaml", "--jobs", "2", "--keep-going"], tag: "first")
         try p.waitFor("start   slow", in: firstErr)
@@ -71,7 +72,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testFlippedByteIsFoundAndNeverConsumed() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", "stages:\n  source: {kind: toy.source}\n  total: {kind: toy.sum, inputs: {values: source.values}}\n")
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
         let show = try p.run("show", "source").stdout
@@ -105,7 +106,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testBrokenPipelineCorpusExitsTwoWithExactMessages() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         let folder = repositoryRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/broken")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 10)
@@ -125,7 +126,7 @@ final class ReliabilityTests: XCTestCase {
     }
 
     func testUnwritableArtifactsGiveAClearErrorAndLeaveTheIndexAlone() throws {
-        let p = try Project()
+        let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", "stages:\n  source: {kind: toy.source}\n  total: {kind: toy.sum, inputs: {values: source.values}}\n")
         XCTAssertEqual(try p.run("reproduce", "p.yaml").code, 0)
         let index = p.artifacts.appendingPathComponent("index.sqlite")

@@ -3,6 +3,7 @@
 import Foundation
 import XCTest
 import Tensor
+import TestSupport
 import NN
 import Curvature
 

@@ -1,5 +1,6 @@
 // Folder layouts, bad-file reporting, the 5% rule, folder errors and thread-independent output.
 @testable import Datasets
+import Primitives
 import XCTest
 
 final class FolderImportTests: XCTestCase {

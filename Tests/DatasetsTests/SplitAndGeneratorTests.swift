@@ -1,5 +1,6 @@
 // The stratified split, the synthetic generator, the resize and the small file formats.
 @testable import Datasets
+import Primitives
 import XCTest
 
 final class SplitTests: XCTestCase {

@@ -1,12 +1,13 @@
 // Bit-for-bit determinism across runs and thread counts, the SGD update norm, and evaluation.
 import XCTest
 @testable import NN
+import Tensor
 
 final class DeterminismAndSGDTests: XCTestCase {
     /// Trains `steps` SGD steps on fixed batches and returns the final parameters and update norms.
-    func train(_ spec: ModelSpec, threads: Int, steps: Int, batch: Int) throws -> ([Float], [Double]) {
+    func train(_ spec: ModelSpec, threads: Int, steps: Int, batch: Int, engine: ConvEngine = .preferred) throws -> ([Float], [Double]) {
         let model = try Model(spec)
-        let net = Network(model: model, maxBatch: batch, threads: threads)
+        let net = Network(model: model, maxBatch: batch, threads: threads, convEngine: engine)
         var theta = model.initialParameters(seed: 7)
         var grad = [Float](repeating: 0, count: theta.count)
         var norms: [Double] = []
@@ -30,6 +31,23 @@ final class DeterminismAndSGDTests: XCTestCase {
         XCTAssertEqual(na, nb)
         XCTAssertEqual(na, nc)
         XCTAssertTrue(na.allSatisfy { $0 > 0 })
+    }
+
+    /// Every engine the CPU has is deterministic across thread counts, and the own kernels (AVX-512,
+    /// AVX2) give each other's bits: both are one FMA chain per element, routed to the same layers.
+    func testEveryEngineIsThreadCountIndependentAndTheKernelSetsAgreeBitForBit() throws {
+        let engines = ConvEngine.allCases.filter(\.isAvailable)
+        var kernelBits: [(ConvEngine, [UInt32])] = []
+        for engine in engines {
+            let (one, _) = try train(.study64, threads: 1, steps: 2, batch: 12, engine: engine)
+            let (two, _) = try train(.study64, threads: 2, steps: 2, batch: 12, engine: engine)
+            XCTAssertEqual(one.map(\.bitPattern), two.map(\.bitPattern), "\(engine): 1 vs 2 threads")
+            if engine.hasOwnKernels { kernelBits.append((engine, one.map(\.bitPattern))) }
+        }
+        for (engine, bits) in kernelBits.dropFirst() {
+            XCTAssertEqual(bits, kernelBits[0].1, "\(engine) vs \(kernelBits[0].0)")
+        }
+        print("network determinism tested on conv engines: \(engines.map(\.rawValue).joined(separator: ", "))")
     }
 
     func testUpdateNormIsTheNormOfTheParameterChange() {

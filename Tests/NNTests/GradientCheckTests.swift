@@ -1,15 +1,9 @@
 // Finite-difference gradient checks (Double reference, tiny shapes) for every layer and the whole
 // network, with a random upstream gradient and the scalar sum(out · dOut).
-import XCTest
-import Tensor
 @testable import NN
-
-func assertClose<A: BinaryFloatingPoint, E: BinaryFloatingPoint>(_ actual: [A], _ expected: [E], atol: Double, rtol: Double,
-                                                                  _ label: String, file: StaticString = #filePath, line: UInt = #line) {
-    if let failure = Closeness.check(actual, expected, atol: atol, rtol: rtol, label: label) {
-        XCTFail(failure, file: file, line: line)
-    }
-}
+import Tensor
+import TestSupport
+import XCTest
 
 func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
 func doubles(_ a: [Float]) -> [Double] { a.map(Double.init) }

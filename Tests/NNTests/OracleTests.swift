@@ -1,9 +1,10 @@
 // Compares NN with a committed PyTorch fixture (scripts/reference/oracle.py): logits, loss, every
 // parameter gradient, 10 SGD steps. Fails on any mismatch beyond the stated tolerances.
 import Foundation
-import XCTest
-import Tensor
 @testable import NN
+import Tensor
+import TestSupport
+import XCTest
 
 struct OracleFixture: Decodable {
     var generator: String

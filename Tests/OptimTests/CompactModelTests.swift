@@ -4,6 +4,7 @@
 // wrong piece, so end-to-end tests alone would not catch one.)
 @testable import Optim
 import Tensor
+import TestSupport
 import XCTest
 
 final class CompactModelTests: XCTestCase {

@@ -3,16 +3,10 @@
 import Foundation
 @testable import Optim
 import Tensor
+import TestSupport
 import XCTest
 
 final class LBFGSBTests: XCTestCase {
-    func assertClose(_ actual: [Double], _ expected: [Double], atol: Double, rtol: Double = 0, _ label: String,
-                     file: StaticString = #filePath, line: UInt = #line) {
-        if let message = Closeness.check(actual, expected, atol: atol, rtol: rtol, label: label) {
-            XCTFail(message, file: file, line: line)
-        }
-    }
-
     /// KKT of a box problem: zero gradient where free, gradient pointing out of the box where bound.
     func assertKKT(_ r: LBFGSBResult, lower: [Double], upper: [Double], tolerance: Double,
                    file: StaticString = #filePath, line: UInt = #line) {

@@ -1,6 +1,7 @@
 // Optional inputs: a stage kind may declare inputs the pipeline file leaves out; required ones stay required.
 import Foundation
 @testable import Pipeline
+import PipelineToys
 import XCTest
 
 /// A test kind with one required and one optional list input.

@@ -1,6 +1,7 @@
 // Shared helpers for the Pipeline tests: the toy registry, a loader, an in-memory cache lookup.
 import Foundation
 @testable import Pipeline
+import PipelineToys
 import Store
 
 let toyRegistry = StageRegistry(ToyStages.all)

@@ -18,7 +18,7 @@ final class RunIndexTests: XCTestCase {
     private func newRun(_ pipeline: String = "pipelines/study.yaml") throws -> Int64 {
         try index.beginRun(RunRecord(startedAt: Date(), pipelineFile: pipeline, pipelineHash: Self.hash(pipeline).hex,
                                      overrides: ["train.epochs": "3"], gitCommit: "abc123", gitDirty: true,
-                                     host: "box", cpuModel: "Xeon", blasKernel: "SkylakeX", threads: 2,
+                                     host: "box", cpuModel: "Xeon", environment: ["blas_kernel": "SkylakeX"], threads: 2,
                                      toolVersion: "0.1.0")).id!
     }
 
@@ -40,6 +40,25 @@ final class RunIndexTests: XCTestCase {
             measurements: [.init(name: "wall", value: 0.25, unit: "s"), .init(name: "host", text: "box")])
     }
 
+    /// An index written before the environment map (schema v1, one `blasKernel` column) opens, migrates,
+    /// and shows the old kernel string under "kernels".
+    func testAnOldIndexKeepsItsRecordedKernel() throws {
+        let old = try makeTempDirectory(self)
+        let queue = try DatabaseQueue(path: old.appendingPathComponent("index.sqlite").path)
+        try RunIndexSchema.migrator.migrate(queue, upTo: "v1")
+        try queue.write { db in
+            try db.execute(sql: """
+                INSERT INTO run (startedAt, status, pipelineFile, pipelineHash, overrides, host, cpuModel, blasKernel,
+                                 threads, toolVersion)
+                VALUES (?, 'succeeded', 'p.yaml', 'abc', '{}', 'box', 'Xeon', 'SkylakeX + avx512 conv', 2, '0.1.0'),
+                       (?, 'succeeded', 'p.yaml', 'abc', '{}', 'box', 'Xeon', NULL, 2, '0.1.0')
+                """, arguments: [Date(), Date()])
+        }
+        try queue.close()
+        let runs = try RunIndex(root: old).runs()
+        XCTAssertEqual(runs.map(\.environment), [[:], ["kernels": "SkylakeX + avx512 conv"]])
+    }
+
     func testRunsAreRecordedFinishedAndListedNewestFirst() throws {
         let first = try newRun()
         let second = try newRun("pipelines/other.yaml")
@@ -49,7 +68,7 @@ final class RunIndexTests: XCTestCase {
         XCTAssertEqual(runs[1].status, .succeeded)
         XCTAssertNotNil(runs[1].endedAt)
         XCTAssertEqual(runs[1].overrides, ["train.epochs": "3"])
-        XCTAssertEqual(runs[1].blasKernel, "SkylakeX")
+        XCTAssertEqual(runs[1].environment, ["blas_kernel": "SkylakeX"])
         XCTAssertEqual(runs[1].gitDirty, true)
         XCTAssertEqual(try index.runs(limit: 1).map(\.id), [second])
         XCTAssertThrowsError(try index.finishRun(id: 999, status: .failed)) { error in
@@ -160,7 +179,7 @@ final class RunIndexTests: XCTestCase {
         let reopened = try RunIndex(root: root)
         XCTAssertEqual(try reopened.run(id: run)?.pipelineFile, "pipelines/study.yaml")
         let applied = try reopened.pool.read { db in try RunIndexSchema.migrator.appliedMigrations(db) }
-        XCTAssertEqual(applied, ["v1"])
+        XCTAssertEqual(applied, ["v1", "v2"])
         let journal = try reopened.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
     }

@@ -3,6 +3,7 @@
 // files among them; a changed photo makes `data` stale.
 import Datasets
 import Foundation
+import TestSupport
 import Store
 import XCTest
 
@@ -24,7 +25,7 @@ final class CatsVsDogsCLITests: XCTestCase {
     }
 
     func check(layout: String, place: @escaping (Int, Int) -> String, bad: [String], folderBelow: String = "") throws {
-        let p = try StudyProject()
+        let p = try CLIProject(pipelines: true)
         let photos = p.url.appendingPathComponent("photos")
         try makeFolder(photos, place: place, bad: bad)
         let r = try p.run("run", "split", "-p", "pipelines/cats-vs-dogs.yaml",
@@ -100,7 +101,7 @@ final class CatsVsDogsCLITests: XCTestCase {
     }
 
     func testMissingAndEmptyFolderSayWhatToPass() throws {
-        let p = try StudyProject()
+        let p = try CLIProject(pipelines: true)
         var r = try p.run("reproduce", "pipelines/cats-vs-dogs.yaml")
         XCTAssertEqual(r.code, 1)
         XCTAssertTrue(r.stdout.contains("--set data.folder=PATH") || r.stderr.contains("--set data.folder=PATH"), r.stdout + r.stderr)

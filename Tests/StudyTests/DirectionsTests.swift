@@ -5,6 +5,7 @@ import Foundation
 import NN
 @testable import Study
 import Tensor
+import TestSupport
 import XCTest
 
 final class DirectionsTests: XCTestCase {

@@ -1,6 +1,6 @@
 // kill -9 during `landscape` through the real executable: the rerun continues from the saved grid
 // points (resume file under artifacts/resume/) and stores a grid bit-identical to a clean run's.
-import Foundation
+import TestSupport
 import XCTest
 
 final class LandscapeResumeCLITests: XCTestCase {
@@ -18,32 +18,9 @@ final class LandscapeResumeCLITests: XCTestCase {
             inputs: {checkpoint: train.checkpoint, data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "landscape-grid.h5") }
-
     func testKilledGridResumesBitIdentically() throws {
-        let clean = try StudyProject()
-        try clean.write("p.yaml", pipeline)
-        let r = try clean.run("reproduce", "p.yaml")
-        XCTAssertEqual(r.code, 0, r.stderr)
-        let expected = try Data(contentsOf: try clean.object(stage: "landscape", output: "grid"))
-
-        let p = try StudyProject()
-        try p.write("p.yaml", pipeline)
-        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
-        let deadline = Date().addingTimeInterval(120)
-        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertTrue(process.isRunning, "the grid finished before the first resume file was seen; make it larger")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        XCTAssertNotNil(resumeFile(p), "a resume file survives the kill")
-
-        let again = try p.run("reproduce", "p.yaml")
-        XCTAssertEqual(again.code, 0, again.stderr)
-        XCTAssertTrue(again.stdout.contains("1 executed, 3 cached"), again.stdout)
-        let shown = try p.run("show", "landscape")
-        XCTAssertNotNil(shown.stdout.range(of: #"resumed_points = [1-9]"#, options: .regularExpression),
-                        "the rerun resumed: \(shown.stdout)")
-        XCTAssertEqual(try Data(contentsOf: try p.object(stage: "landscape", output: "grid")), expected)
-        XCTAssertNil(resumeFile(p), "the resume file is removed once the object is written")
+        try KillAndResume(pipeline: pipeline, stage: "landscape", output: "grid", resumeFile: "landscape-grid.h5",
+                          rerunSummary: "1 executed, 3 cached", resumed: "resumed_points = [1-9]")
+            .assertResumesBitIdentically()
     }
 }

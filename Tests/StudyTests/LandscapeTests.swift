@@ -7,6 +7,7 @@ import Pipeline
 import Store
 @testable import Study
 import Tensor
+import TestSupport
 @testable import Training
 import XCTest
 

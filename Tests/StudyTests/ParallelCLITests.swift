@@ -2,6 +2,7 @@
 // crashing rank fails the stage with nothing stored, the same pipeline then runs under MPI, and a
 // kill -9 of batchlab stops its ranks and resumes bit-identically.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ParallelCLITests: XCTestCase {
@@ -20,29 +21,17 @@ final class ParallelCLITests: XCTestCase {
             inputs: {data: data.images, split: split.split}
         """
 
-    /// Runs with some environment variables changed (the CLI inherits this process's environment).
-    func run(_ project: StudyProject, _ env: [String: String], _ arguments: String...) throws -> CLIOutcome {
-        let saved = env.keys.map { ($0, getenv($0).map { String(cString: $0) }) }
-        for (k, v) in env { setenv(k, v, 1) }
-        defer { for (k, v) in saved { if let v { setenv(k, v, 1) } else { unsetenv(k) } } }
-        let tag = "run-\(UUID().uuidString.prefix(8))"
-        let (process, err) = try project.start(arguments, tag: tag)
-        process.waitUntilExit()
-        return CLIOutcome(stdout: try String(contentsOf: project.url.appendingPathComponent("\(tag).out"), encoding: .utf8),
-                          stderr: try String(contentsOf: err, encoding: .utf8), code: process.terminationStatus)
-    }
-
-    func objectCount(_ project: StudyProject) -> Int {
+    func objectCount(_ project: CLIProject) -> Int {
         let objects = project.artifacts.appendingPathComponent("objects")
         let folders = (try? FileManager.default.contentsOfDirectory(atPath: objects.path)) ?? []
         return folders.reduce(0) { $0 + ((try? FileManager.default.contentsOfDirectory(atPath: objects.appendingPathComponent($1).path))?.count ?? 0) }
     }
 
     func testWithoutMPIRunThenWithACrashingRankThenUnderMPI() throws {
-        let project = try StudyProject()
+        let project = try CLIProject(pipelines: true)
         try project.write("tiny.yaml", Self.pipeline)
 
-        let noMPI = try run(project, ["PATH": "/nonexistent-bin"], "reproduce", "tiny.yaml")
+        let noMPI = try project.run(["reproduce", "tiny.yaml"], environment: ["PATH": "/nonexistent-bin"])
         XCTAssertEqual(noMPI.code, 1, noMPI.stderr)
         XCTAssertTrue(noMPI.stdout.contains("train: workers = 2 runs the stage as MPI ranks, but mpirun not found"), noMPI.stdout)
         XCTAssertTrue(noMPI.stdout.contains("apt-get install openmpi-bin"), noMPI.stdout)
@@ -55,13 +44,13 @@ final class ParallelCLITests: XCTestCase {
             echo garbage > "$(dirname "$2")/out/checkpoint.h5"
             """.utf8).write(to: script)
         chmod(script.path, 0o755)
-        let crashed = try run(project, ["BATCHLAB_RANK_EXECUTABLE": script.path], "reproduce", "tiny.yaml")
+        let crashed = try project.run(["reproduce", "tiny.yaml"], environment: ["BATCHLAB_RANK_EXECUTABLE": script.path])
         XCTAssertEqual(crashed.code, 1)
         XCTAssertTrue(crashed.stdout.contains("train: its 2 MPI ranks failed; nothing was stored"), crashed.stdout)
         XCTAssertTrue(crashed.stdout.contains("rank one segfaulted"), crashed.stdout)
         XCTAssertEqual(objectCount(project), 2, "rank 0's half-written checkpoint never reaches the store")
 
-        let ok = try run(project, [:], "reproduce", "tiny.yaml")
+        let ok = try project.run("reproduce", "tiny.yaml")
         XCTAssertEqual(ok.code, 0, ok.stdout + ok.stderr)
         XCTAssertTrue(ok.stderr.contains("train: epoch 1/2 loss"), "rank 0's progress is relayed: \(ok.stderr)")
         XCTAssertEqual(objectCount(project), 3)
@@ -84,10 +73,8 @@ final class ParallelCLITests: XCTestCase {
             inputs: {data: data.images, split: split.split}
         """
 
-    func resumeFile(_ p: StudyProject) -> URL? { p.resumeFile(named: "train-state.h5") }
-
     /// Processes (mpirun, ranks) whose command line mentions the project folder.
-    func processes(of project: StudyProject) -> [String] {
+    func processes(of project: CLIProject) -> [String] {
         let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
         return pids.filter { $0.allSatisfy(\.isNumber) }.compactMap { pid in
             guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return nil }
@@ -97,31 +84,12 @@ final class ParallelCLITests: XCTestCase {
     }
 
     func testKillingBatchlabStopsItsRanksAndTheRerunResumesBitIdentically() throws {
-        let clean = try StudyProject()
-        try clean.write("p.yaml", Self.longer)
-        let r = try clean.run("reproduce", "p.yaml")
-        XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
-        let expected = try Data(contentsOf: try clean.object(stage: "train", output: "checkpoint"))
-
-        let p = try StudyProject()
-        try p.write("p.yaml", Self.longer)
-        let (process, _) = try p.start(["reproduce", "p.yaml"], tag: "killed")
-        let deadline = Date().addingTimeInterval(120)
-        while resumeFile(p) == nil && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
-        XCTAssertTrue(process.isRunning, "training finished before the first resume checkpoint was seen; make it longer")
-        kill(process.processIdentifier, SIGKILL)
-        process.waitUntilExit()
-        let gone = Date().addingTimeInterval(15)
-        while !processes(of: p).isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.1) }
-        XCTAssertEqual(processes(of: p), [], "mpirun and the ranks stop when batchlab is killed")
-        XCTAssertNotNil(resumeFile(p), "rank 0's resume checkpoint survives the kill")
-
-        let again = try p.run("reproduce", "p.yaml")
-        XCTAssertEqual(again.code, 0, again.stdout + again.stderr)
-        XCTAssertTrue(again.stdout.contains("1 executed, 2 cached"), again.stdout)
-        let shown = try p.run("show", "train")
-        XCTAssertTrue(shown.stdout.contains("measured  resumed_after_epoch = "), "the rerun resumed: \(shown.stdout)")
-        XCTAssertEqual(try Data(contentsOf: try p.object(stage: "train", output: "checkpoint")), expected)
-        XCTAssertNil(resumeFile(p), "the resume checkpoint is removed once the object is written")
+        try KillAndResume(pipeline: Self.longer, stage: "train", output: "checkpoint", resumeFile: "train-state.h5",
+                          rerunSummary: "1 executed, 2 cached", resumed: "measured  resumed_after_epoch = ")
+            .assertResumesBitIdentically(afterKill: { p in
+                let gone = Date().addingTimeInterval(15)
+                while !self.processes(of: p).isEmpty && Date() < gone { Thread.sleep(forTimeInterval: 0.1) }
+                XCTAssertEqual(self.processes(of: p), [], "mpirun and the ranks stop when batchlab is killed")
+            })
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import Pipeline
 import Store
 @testable import Study
+import TestSupport
 import XCTest
 
 final class ParallelLandscapeTests: XCTestCase {

@@ -7,6 +7,7 @@ import NN
 import Pipeline
 import Store
 @testable import Study
+import TestSupport
 import Tensor
 @testable import Training
 import XCTest

@@ -4,6 +4,7 @@
 import Foundation
 import Pipeline
 import Study
+import TestSupport
 import XCTest
 
 final class PipelineFilesTests: XCTestCase {

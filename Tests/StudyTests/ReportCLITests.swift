@@ -2,6 +2,7 @@
 // published page's path, a second reproduce reuses everything and republishes, `diff` lists the
 // figures whose bytes differ and writes the side-by-side page, and headless Chromium sees every image.
 import Foundation
+import TestSupport
 import XCTest
 
 final class ReportCLITests: XCTestCase {
@@ -9,7 +10,7 @@ final class ReportCLITests: XCTestCase {
     static let small = ["--set", "data.count=240", "--set", "train.max_epochs=2"]
 
     func testReproducePublishesTheReportAndDiffShowsChangedFigures() throws {
-        let project = try StudyProject()
+        let project = try CLIProject(pipelines: true)
         let first = try project.run(["reproduce", Self.pipeline] + Self.small)
         XCTAssertEqual(first.code, 0, first.stderr)
         XCTAssertTrue(first.stdout.hasSuffix("report: artifacts/report/report-small/index.html\n"), first.stdout)
@@ -49,16 +50,5 @@ final class ReportCLITests: XCTestCase {
         check.waitUntilExit()
         XCTAssertEqual(check.terminationStatus, 0, text)
         XCTAssertTrue(text.hasPrefix("RESULT OK 34 images"), text)
-    }
-}
-
-extension StudyProject {
-    /// `run` with the arguments as an array.
-    func run(_ arguments: [String]) throws -> CLIOutcome {
-        let tag = "run-\(UUID().uuidString.prefix(8))"
-        let (process, err) = try start(arguments, tag: tag)
-        process.waitUntilExit()
-        return CLIOutcome(stdout: try String(contentsOf: url.appendingPathComponent("\(tag).out"), encoding: .utf8),
-                          stderr: try String(contentsOf: err, encoding: .utf8), code: process.terminationStatus)
     }
 }

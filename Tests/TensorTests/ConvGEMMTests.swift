@@ -1,12 +1,24 @@
-// BatchLab's AVX-512 conv kernels against a Double reference, on shapes that hit every block
-// height (1…8 rows), both panel widths and the masked column tails, plus the bit-level claims the
-// network's determinism rests on. Skipped on CPUs without AVX-512 (OpenBLAS serves them).
-import XCTest
+// BatchLab's conv kernels (AVX-512 and AVX2 + FMA) against a Double reference, on shapes that hit
+// every tile height, every panel width and the masked column tails, plus the bit-level claims the
+// network's determinism rests on. Every kernel set the CPU supports is tested; the class prints which
+// ones ran (`make test` repeats that line), and skips only on a CPU with neither.
 @testable import Tensor
+import TestSupport
+import XCTest
 
 final class ConvGEMMTests: XCTestCase {
+    /// The kernel sets this CPU runs, widest first.
+    static let engines = ConvEngine.allCases.filter { $0.hasOwnKernels && $0.isAvailable }
+    var engines: [ConvEngine] { Self.engines }
+
     override func setUpWithError() throws {
-        try XCTSkipUnless(ConvEngine.avx512.isAvailable, "no AVX-512 on this CPU: the conv kernels are not used here")
+        try XCTSkipIf(engines.isEmpty, "neither AVX-512 nor AVX2 + FMA on this CPU: the conv kernels are not used here")
+    }
+
+    override class func tearDown() {
+        let names = engines.map(\.rawValue).joined(separator: ", ")
+        print("conv engines tested: \(names.isEmpty ? "none (no AVX2 or AVX-512 on this CPU)" : names), openblas")
+        super.tearDown()
     }
 
     /// op(A)·B in Double; op(A)(i, p) = a[i·aRow + p·aCol].
@@ -18,90 +30,133 @@ final class ConvGEMMTests: XCTestCase {
     }
 
     func testProductMatchesReferenceForEveryBlockShapeAndBothLayoutsOfA() {
-        for (m, n, k) in [(1, 1, 1), (3, 7, 5), (8, 16, 9), (9, 17, 27), (16, 33, 4), (27, 48, 13), (13, 64, 40), (7, 100, 3), (11, 70, 300)] {
-            let b = values(k * (n + 3), UInt64(m * 100 + n)), ldb = n + 3  // a leading dimension wider than n
-            let a = values(m * k, UInt64(k))
-            // A stored (m, k): rows of W as in the forward pass.
-            var c = [Float](repeating: .nan, count: m * n)
-            ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb, c: &c, ldc: n, accumulate: false)
-            XCTAssertNil(Closeness.check(c, reference(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb),
-                                         atol: 1e-5, rtol: 1e-5, label: "A·B \(m)×\(n)×\(k)"))
-            // A stored (k, m), read transposed: Wᵀ as in dCol. Accumulating onto C adds the product.
-            let start = values(m * n, 99)
-            var acc = start
-            ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb, c: &acc, ldc: n, accumulate: true)
-            let product = reference(m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb)
-            XCTAssertNil(Closeness.check(acc, zip(product, start).map { $0 + Double($1) }, atol: 1e-5, rtol: 1e-5,
-                                         label: "C += Aᵀ·B \(m)×\(n)×\(k)"))
+        for engine in engines {
+            for (m, n, k) in [(1, 1, 1), (3, 7, 5), (8, 16, 9), (9, 17, 27), (16, 33, 4), (27, 48, 13), (13, 64, 40), (7, 100, 3), (11, 70, 300)] {
+                let b = values(k * (n + 3), UInt64(m * 100 + n)), ldb = n + 3  // a leading dimension wider than n
+                let a = values(m * k, UInt64(k))
+                // A stored (m, k): rows of W as in the forward pass.
+                var c = [Float](repeating: .nan, count: m * n)
+                ConvGEMM.nn(engine, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb, c: &c, ldc: n, accumulate: false)
+                XCTAssertNil(Closeness.check(c, reference(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: ldb),
+                                             atol: 1e-5, rtol: 1e-5, label: "\(engine) A·B \(m)×\(n)×\(k)"))
+                // A stored (k, m), read transposed: Wᵀ as in dCol. Accumulating onto C adds the product.
+                let start = values(m * n, 99)
+                var acc = start
+                ConvGEMM.nn(engine, m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb, c: &acc, ldc: n, accumulate: true)
+                let product = reference(m: m, n: n, k: k, a: a, aRow: 1, aCol: m, b: b, ldb: ldb)
+                XCTAssertNil(Closeness.check(acc, zip(product, start).map { $0 + Double($1) }, atol: 1e-5, rtol: 1e-5,
+                                             label: "\(engine) C += Aᵀ·B \(m)×\(n)×\(k)"))
+            }
         }
     }
 
     func testNothingOutsideCIsWritten() {
-        let (m, n, k, ldc) = (5, 19, 6, 24)
-        let a = values(m * k, 1), b = values(k * n, 2)
-        var c = [Float](repeating: 42, count: m * ldc + 16)
-        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &c, ldc: ldc, accumulate: false)
-        for i in 0..<m { for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], 42, "padding at row \(i), column \(j)") } }
-        for j in (m * ldc)..<c.count { XCTAssertEqual(c[j], 42) }
+        for engine in engines {
+            for (m, n, k, ldc) in [(5, 19, 6, 24), (13, 41, 300, 48)] {  // a right-edge tile; three blocks of k onto it
+                let a = values(m * k, 1), b = values(k * n, 2)
+                var c = [Float](repeating: 42, count: m * ldc + 16)
+                ConvGEMM.nn(engine, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &c, ldc: ldc, accumulate: false)
+                for i in 0..<m { for j in n..<ldc { XCTAssertEqual(c[i * ldc + j], 42, "\(engine): padding at row \(i), column \(j)") } }
+                for j in (m * ldc)..<c.count { XCTAssertEqual(c[j], 42, "\(engine): past the end") }
+            }
+        }
     }
 
     /// Kernels.h promises one FMA chain per element: computing C in row and column pieces (another
-    /// blocking, as another caller or a different tile would) must give the same bits.
-    func testBitsDoNotDependOnBlocking() {
-        for k in [31, 300] { checkOneChainPerElement(m: 27, n: 70, k: k) }  // 300: three blocks of k, packed panels
+    /// blocking, as another caller or a different tile would) must give the same bits, as must a
+    /// scalar FMA chain in p order.
+    func testBitsDoNotDependOnBlockingAndEqualAScalarFMAChain() {
+        for engine in engines {
+            for k in [31, 300] { checkOneChainPerElement(engine, m: 27, n: 70, k: k) }  // 300: three blocks of k
+        }
     }
 
-    func checkOneChainPerElement(m: Int, n: Int, k: Int) {
+    func checkOneChainPerElement(_ engine: ConvEngine, m: Int, n: Int, k: Int) {
         let a = values(m * k, 5), b = values(k * n, 6), start = values(m * n, 7)
         var whole = [Float](repeating: 0, count: m * n), accumulated = start
-        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &whole, ldc: n, accumulate: false)
-        ConvGEMM.nn(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &accumulated, ldc: n, accumulate: true)
+        ConvGEMM.nn(engine, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &whole, ldc: n, accumulate: false)
+        ConvGEMM.nn(engine, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &accumulated, ldc: n, accumulate: true)
         var pieces = [Float](repeating: 0, count: m * n)
         a.withUnsafeBufferPointer { a in b.withUnsafeBufferPointer { b in pieces.withUnsafeMutableBufferPointer { c in
             for (r0, r1) in [(0, 5), (5, 6), (6, 27)] {
                 for (c0, c1) in [(0, 13), (13, 45), (45, 70)] {
-                    ConvGEMM.nn(m: r1 - r0, n: c1 - c0, k: k, a: a.baseAddress! + r0 * k, aRow: k, aCol: 1, b: b.baseAddress! + c0,
+                    ConvGEMM.nn(engine, m: r1 - r0, n: c1 - c0, k: k, a: a.baseAddress! + r0 * k, aRow: k, aCol: 1, b: b.baseAddress! + c0,
                                 ldb: n, c: c.baseAddress! + r0 * n + c0, ldc: n, accumulate: false)
                 }
             }
         } } }
-        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern), "k \(k): pieces")
-        // …and equal a scalar FMA chain in p order, from 0 or from the old C.
-        for idx in stride(from: 0, to: m * n, by: 37) {
+        XCTAssertEqual(whole.map(\.bitPattern), pieces.map(\.bitPattern), "\(engine), k \(k): pieces")
+        for idx in 0..<(m * n) {
             var s: Float = 0, t = start[idx]
             for p in 0..<k {
                 s = s.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n])  // fused, as the kernel
                 t = t.addingProduct(a[(idx / n) * k + p], b[p * n + idx % n])
             }
-            XCTAssertEqual(whole[idx].bitPattern, s.bitPattern, "k \(k), element \(idx)")
-            XCTAssertEqual(accumulated[idx].bitPattern, t.bitPattern, "k \(k), accumulated element \(idx)")
+            guard whole[idx].bitPattern == s.bitPattern, accumulated[idx].bitPattern == t.bitPattern else {
+                XCTFail("\(engine), k \(k), element \(idx): \(whole[idx]) vs chain \(s); accumulated \(accumulated[idx]) vs \(t)")
+                return
+            }
+        }
+    }
+
+    /// Every AVX2 tile shape (rows × 8·vectors) gives the bits of the default one, and (where the CPU
+    /// has both) the AVX-512 kernel's: the engine's tiling is free to change with no change of bits.
+    func testAVX2TileShapesAndAVX512GiveTheSameBits() throws {
+        try XCTSkipUnless(ConvEngine.avx2.isAvailable, "no AVX2 + FMA on this CPU")
+        for (m, n, k) in [(27, 70, 31), (64, 1024, 288), (576, 64, 64), (9, 17, 300)] {
+            let a = values(m * k, 11), b = values(k * n, 12), start = values(m * n, 13)
+            var expected = start
+            ConvGEMM.nn(.avx2, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &expected, ldc: n, accumulate: true)
+            for (rows, vectors) in [(1, 1), (6, 1), (2, 2), (5, 2), (6, 2), (3, 3), (4, 3)] {
+                var c = start
+                ConvGEMM.avx2Tiled(m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &c, ldc: n, accumulate: true,
+                                   tileRows: rows, tileVectors: vectors)
+                XCTAssertEqual(c.map(\.bitPattern), expected.map(\.bitPattern), "\(m)×\(n)×\(k), tile \(rows)×\(8 * vectors)")
+            }
+            if ConvEngine.avx512.isAvailable {
+                var c = start
+                ConvGEMM.nn(.avx512, m: m, n: n, k: k, a: a, aRow: k, aCol: 1, b: b, ldb: n, c: &c, ldc: n, accumulate: true)
+                XCTAssertEqual(c.map(\.bitPattern), expected.map(\.bitPattern), "\(m)×\(n)×\(k): AVX-512 vs AVX2")
+            }
         }
     }
 
     /// The forward conv without im2col packs the numbers unfold3x3 writes: the bits must be equal,
-    /// on planes narrower and wider than a 32-pixel panel and with a short last panel (5×7).
+    /// on planes narrower and wider than a panel and with a short last panel (5×7), with every AVX2 tile.
     func testConvForwardWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
-        for (c, h, w, k) in [(4, 8, 8, 16), (16, 32, 32, 32), (3, 5, 7, 9), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20)] {
-            let hw = h * w, depth = c * 9
-            let x = values(c * hw, UInt64(c + h)), weights = values(k * depth, UInt64(k))
-            var col = [Float](repeating: .nan, count: depth * hw)
-            Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
-            var explicit = [Float](repeating: .nan, count: k * hw), implicit = explicit
-            ConvGEMM.nn(m: k, n: hw, k: depth, a: weights, aRow: depth, aCol: 1, b: col, ldb: hw, c: &explicit, ldc: hw, accumulate: false)
-            ConvGEMM.conv3x3Forward(channels: c, height: h, width: w, outChannels: k, weights: weights, x: x, out: &implicit)
-            XCTAssertEqual(implicit.map(\.bitPattern), explicit.map(\.bitPattern), "\(c)×\(h)×\(w) → \(k)")
+        for engine in engines {
+            for (c, h, w, k) in [(4, 8, 8, 16), (16, 32, 32, 32), (3, 5, 7, 9), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20)] {
+                let hw = h * w, depth = c * 9
+                let x = values(c * hw, UInt64(c + h)), weights = values(k * depth, UInt64(k))
+                var col = [Float](repeating: .nan, count: depth * hw)
+                Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
+                var explicit = [Float](repeating: .nan, count: k * hw), implicit = explicit
+                ConvGEMM.nn(engine, m: k, n: hw, k: depth, a: weights, aRow: depth, aCol: 1, b: col, ldb: hw, c: &explicit, ldc: hw,
+                            accumulate: false)
+                ConvGEMM.conv3x3Forward(engine, channels: c, height: h, width: w, outChannels: k, weights: weights, x: x, out: &implicit)
+                XCTAssertEqual(implicit.map(\.bitPattern), explicit.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) → \(k)")
+                guard engine == .avx2 else { continue }
+                for (rows, vectors) in [(1, 1), (6, 2), (4, 3), (3, 3)] {
+                    var tiled = [Float](repeating: .nan, count: k * hw)
+                    ConvGEMM.avx2Conv3x3ForwardTiled(channels: c, height: h, width: w, outChannels: k, weights: weights, x: x, out: &tiled,
+                                                     tileRows: rows, tileVectors: vectors)
+                    XCTAssertEqual(tiled.map(\.bitPattern), explicit.map(\.bitPattern), "avx2 \(c)×\(h)×\(w) → \(k), tile \(rows)×\(8 * vectors)")
+                }
+            }
         }
     }
 
     func testTransposeMatchesDefinition() {
-        for (rows, cols) in [(1, 1), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {
-            let src = values(rows * (cols + 2), UInt64(rows + cols)), lds = cols + 2, ldd = rows + 1
-            var dst = [Float](repeating: .nan, count: cols * ldd)
-            ConvGEMM.transpose(rows: rows, cols: cols, src: src, lds: lds, dst: &dst, ldd: ldd)
-            for i in 0..<rows { for j in 0..<cols where dst[j * ldd + i] != src[i * lds + j] {
-                XCTFail("(\(rows), \(cols)): dst[\(j), \(i)] = \(dst[j * ldd + i]), src[\(i), \(j)] = \(src[i * lds + j])")
-                return
-            } }
+        for engine in engines {
+            for (rows, cols) in [(1, 1), (8, 8), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {
+                let src = values(rows * (cols + 2), UInt64(rows + cols)), lds = cols + 2, ldd = rows + 1
+                var dst = [Float](repeating: .nan, count: cols * ldd)
+                ConvGEMM.transpose(engine, rows: rows, cols: cols, src: src, lds: lds, dst: &dst, ldd: ldd)
+                for i in 0..<rows { for j in 0..<cols where dst[j * ldd + i] != src[i * lds + j] {
+                    XCTFail("\(engine) (\(rows), \(cols)): dst[\(j), \(i)] = \(dst[j * ldd + i]), src[\(i), \(j)] = \(src[i * lds + j])")
+                    return
+                } }
+            }
         }
     }
 }

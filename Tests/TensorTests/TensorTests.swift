@@ -1,6 +1,7 @@
 // im2col/col2im, GEMM, closeness, partitions, the seeded generator and the core-type choice.
-import XCTest
 @testable import Tensor
+import TestSupport
+import XCTest
 
 /// n seeded uniform values in [−1, 1) (the Tensor tests' data).
 func values(_ n: Int, _ seed: UInt64) -> [Float] {
@@ -82,17 +83,27 @@ final class TensorTests: XCTestCase {
     }
 
     func testConvEngineChoiceHonoursTheVariableOrSaysWhyNot() {
-        XCTAssertEqual(ConvEngine.choose(requested: nil, avx512Available: true).engine, .avx512)
-        XCTAssertEqual(ConvEngine.choose(requested: "", avx512Available: false).engine, .openBLAS)
-        let forced = ConvEngine.choose(requested: "OpenBLAS", avx512Available: true)
-        XCTAssertEqual(forced.engine, .openBLAS)
-        XCTAssertNil(forced.warning)
-        let typo = ConvEngine.choose(requested: "avx2", avx512Available: true)
+        let both: Set<ConvEngine> = [.avx512, .avx2], avx2Only: Set<ConvEngine> = [.avx2]
+        // Unset: the widest kernel set the CPU has, then OpenBLAS.
+        XCTAssertEqual(ConvEngine.choose(requested: nil, supported: both).engine, .avx512)
+        XCTAssertEqual(ConvEngine.choose(requested: nil, supported: avx2Only).engine, .avx2)
+        XCTAssertEqual(ConvEngine.choose(requested: "", supported: []).engine, .openBLAS)
+        // Forced, in any case.
+        for (value, engine) in [("OpenBLAS", ConvEngine.openBLAS), ("avx2", .avx2), ("AVX512", .avx512)] {
+            let forced = ConvEngine.choose(requested: value, supported: both)
+            XCTAssertEqual(forced.engine, engine, value)
+            XCTAssertNil(forced.warning, value)
+        }
+        let typo = ConvEngine.choose(requested: "avx", supported: both)
         XCTAssertEqual(typo.engine, .avx512)
-        XCTAssertEqual(typo.warning, "BATCHLAB_CONV_KERNELS=avx2 is not one of avx512, openblas; using avx512")
-        let impossible = ConvEngine.choose(requested: "avx512", avx512Available: false)
-        XCTAssertEqual(impossible.engine, .openBLAS)
-        XCTAssertTrue(impossible.warning?.contains("no AVX-512F") == true)
+        XCTAssertEqual(typo.warning, "BATCHLAB_CONV_KERNELS=avx is not one of avx512, avx2, openblas; using avx512")
+        // A kernel set the CPU lacks: warn and fall back to the automatic choice.
+        let noAVX512 = ConvEngine.choose(requested: "avx512", supported: avx2Only)
+        XCTAssertEqual(noAVX512.engine, .avx2)
+        XCTAssertEqual(noAVX512.warning, "BATCHLAB_CONV_KERNELS=avx512, but this CPU (or OS) has no AVX-512F and FMA; using avx2")
+        let noAVX2 = ConvEngine.choose(requested: "avx2", supported: [])
+        XCTAssertEqual(noAVX2.engine, .openBLAS)
+        XCTAssertTrue(noAVX2.warning?.contains("no AVX2 and FMA") == true)
     }
 
     func testCoreTypeChoiceFollowsCPUFlags() {

@@ -1,10 +1,10 @@
-// Publishing: copies the outputs a run recorded for the instances of one stage kind (the report) to
-// a stable folder a person opens, as `<output name>.<extension>`, replacing what was there.
+// Publishing: copies the outputs a run recorded for the instances of one stage kind (a registered
+// publish hook, e.g. the study's report) to a stable folder a person opens, as `<output name>.<extension>`, replacing what was there.
 import Foundation
 import Store
 
 extension Workspace {
-    /// `artifacts/report/<pipeline file name without extension>` for a pipeline path.
+    /// `artifacts/<kind>/<pipeline file name without extension>` for a pipeline path.
     public func publishFolder(kind: String, pipeline: String?) -> URL {
         let name = URL(fileURLWithPath: pipelinePath(pipeline)).deletingPathExtension().lastPathComponent
         return artifactsURL.appendingPathComponent(kind).appendingPathComponent(name)

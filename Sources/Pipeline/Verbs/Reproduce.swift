@@ -11,12 +11,9 @@ public struct ReproduceRequest: Sendable {
     public var options = ExecutionOptions()
     public var wait = true
     public var command = "reproduce"
-    /// The numeric environment the stages will run in (e.g. the BLAS kernel), recorded with the run.
+    /// The numeric environment the stages will run in (e.g. `blas_kernel`), recorded with the run.
     /// Pipeline knows no BLAS: the CLI fills it in.
-    public var blasKernel: String?
-    /// A stage kind whose outputs are copied, after the run and under the lock, to
-    /// `artifacts/<kind>/<pipeline name>/` (the CLI passes "report").
-    public var publishKind: String?
+    public var environment: [String: String] = [:]
 
     public init(pipeline: String? = nil) { self.pipeline = pipeline }
 }
@@ -38,11 +35,14 @@ extension Workspace {
         var info = RunInfo(pipelineFile: path, pipelineHash: fileHash(path), overrides: request.overrides,
                            command: request.command, jobs: request.options.jobs,
                            threadsPerStage: request.options.threadsPerStage)
-        info.blasKernel = request.blasKernel
+        info.environment = request.environment
         var summary = try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
                                    reporter: reporter).run(info)
-        if let kind = request.publishKind {
-            summary.published = try publish(run: summary.run, kind: kind, to: publishFolder(kind: kind, pipeline: request.pipeline))
+        // The registry's publish hooks, after the run and still under the lock.
+        for hook in registry.publishHooks {
+            let folder = publishFolder(kind: hook.kind, pipeline: request.pipeline)
+            summary.published += try publish(run: summary.run, kind: hook.kind, to: folder)
+                .map { $0.appendingPathComponent(hook.entry) }
         }
         return summary
     }

@@ -33,8 +33,8 @@ extension Workspace {
                 .joined(separator: " ") + "\n"
         }
         out += "  git       \(run.gitCommit ?? "-")\(run.gitDirty == true ? " (dirty)" : "")\n"
-        out += "  machine   \(run.host), \(run.cpuModel), \(run.threads) threads"
-            + (run.blasKernel.map { ", BLAS \($0)" } ?? "") + ", batchlab \(run.toolVersion)\n"
+        let environment = run.environment.sorted { $0.key < $1.key }.map { ", \($0.key) \($0.value)" }.joined()
+        out += "  machine   \(run.host), \(run.cpuModel), \(run.threads) threads\(environment), batchlab \(run.toolVersion)\n"
         var rows = [["STAGE", "MODE", "STATUS", "SECONDS", "KEY", "OUTPUTS"]]
         for execution in try index.executions(ofRun: id) {
             let outputs = try index.outputs(ofExecution: execution.id!).map { "\($0.name)=\($0.objectHash.short)" }

@@ -1,0 +1,251 @@
+// AVX2 + FMA micro-kernels for the three GEMMs of a 3×3 convolution (forward, dCol, dWᵀ): the
+// AVX-512 engine's design (gemm_avx512.c) for the CPUs most researchers have (Haswell+, Zen 2+).
+//
+// 16 ymm registers instead of 32 zmm: a C tile is R rows × 8·V columns with R·V ≤ 12 accumulators
+// (6×16 or 4×24), V row vectors of B and one broadcast of A. B is always copied into a zero-padded
+// panel of at most KC × 24 floats, so the kernel loads whole vectors; only C tiles at the right edge
+// go through a small buffer, because masked stores (vmaskmovps) are microcoded and slow on Zen.
+// Compiled for AVX2 + FMA with a function attribute and chosen at run time (bl_avx2_available).
+//
+// Determinism: every C element is one FMA chain over p = 0…k−1 (Kernels.h), whichever tile, panel
+// or thread computes it: the same bits as the AVX-512 kernel and a scalar fmaf chain.
+#include "Kernels.h"
+#include <immintrin.h>
+
+#define AVX2 __attribute__((target("avx2,fma")))
+
+int bl_avx2_available(void) {
+    static int cached = -1;  // a benign race: every thread computes the same value
+    if (cached < 0) {
+        __builtin_cpu_init();
+        cached = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    }
+    return cached;
+}
+
+// MARK: - C tile = A·panel (outer products: one panel row against R broadcast elements of A)
+
+// R rows × 8·V columns of C from a panel with 8·V floats per row. The FMA chain starts from C when
+// from_c (accumulating, or a later block of k), else from 0.
+#define TILE(R, V)                                                                                       \
+    AVX2 static void tile_##R##x##V(ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,        \
+                                    const float *panel, float *c, ptrdiff_t ldc, int from_c) {           \
+        __m256 acc[R][V];                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                acc[r][v] = from_c ? _mm256_loadu_ps(c + r * ldc + 8 * v) : _mm256_setzero_ps();          \
+        for (ptrdiff_t p = 0; p < k; p++) {                                                              \
+            __m256 row[V];                                                                               \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                row[v] = _mm256_load_ps(panel + p * 8 * V + 8 * v);                                      \
+            const float *ap = a + p * a_col;                                                             \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                              \
+                const __m256 x = _mm256_broadcast_ss(ap + r * a_row);                                    \
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                            \
+                    acc[r][v] = _mm256_fmadd_ps(x, row[v], acc[r][v]);                                   \
+            }                                                                                            \
+        }                                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                _mm256_storeu_ps(c + r * ldc + 8 * v, acc[r][v]);                                        \
+    }
+TILE(1, 1) TILE(2, 1) TILE(3, 1) TILE(4, 1) TILE(5, 1) TILE(6, 1)
+TILE(1, 2) TILE(2, 2) TILE(3, 2) TILE(4, 2) TILE(5, 2) TILE(6, 2)
+TILE(1, 3) TILE(2, 3) TILE(3, 3) TILE(4, 3)
+
+typedef void (*tile_fn)(ptrdiff_t, const float *, ptrdiff_t, ptrdiff_t, const float *, float *, ptrdiff_t, int);
+// By rows (index R − 1) and vectors (index V − 1); 5×24 and 6×24 would need 15 and 18 accumulators.
+static const tile_fn tiles[6][3] = {
+    {tile_1x1, tile_1x2, tile_1x3}, {tile_2x1, tile_2x2, tile_2x3}, {tile_3x1, tile_3x2, tile_3x3},
+    {tile_4x1, tile_4x2, tile_4x3}, {tile_5x1, tile_5x2, 0},        {tile_6x1, tile_6x2, 0},
+};
+
+// Rows of B per panel at most: a panel (KC × 24 floats, 12 KB) and R rows of A stay in L1.
+#define KC 128
+#define MAX_V 3
+
+// k cut into equal blocks of at most KC (as in gemm_avx512.c; the cut does not change any bits).
+static inline ptrdiff_t balanced_step(ptrdiff_t k) {
+    const ptrdiff_t blocks = (k + KC - 1) / KC;
+    return blocks <= 1 ? (k > 0 ? k : 1) : (k + blocks - 1) / blocks;
+}
+
+// The tile shape for a tile_rows / tile_vecs request (0: the default, 6×16 or 4×24 by n), clamped
+// to what the register file holds.
+static inline void tile_shape(ptrdiff_t n, int tile_rows, int tile_vecs, int *rows, int *vecs) {
+    int v = tile_vecs, r = tile_rows;
+    // 4×24 where the width is not a multiple of 16 and is wide (pixels of an odd plane); otherwise
+    // 6×16: it wastes no lanes on 32 or 64 output channels and reads fewer B vectors per FMA.
+    if (v <= 0) v = (n % 16 != 0 && n > 48) ? 3 : 2;
+    if (v > MAX_V) v = MAX_V;
+    if (r <= 0) r = v == 3 ? 4 : 6;
+    const int max_rows = v == 3 ? 4 : 6;
+    *rows = r > max_rows ? max_rows : r;
+    *vecs = v;
+}
+
+// C(m, cols) [+]= A(m, kc)·panel(kc, cols), panel rows 8·v floats apart, in row blocks of at most
+// `rows`. A C tile narrower than the panel goes through a buffer so no store passes column `cols`.
+AVX2 static void panel_product(ptrdiff_t m, ptrdiff_t cols, int v, int rows, ptrdiff_t kc, const float *a,
+                               ptrdiff_t a_row, ptrdiff_t a_col, const float *panel, float *c, ptrdiff_t ldc,
+                               int from_c) {
+    // Row blocks of equal height (32 rows → 6, 6, 5, 5, 5, 5, not 6 × 5 + 2): a short tile has too few
+    // independent chains to hide the FMA latency.
+    if (m <= 0) return;
+    const ptrdiff_t blocks = (m + rows - 1) / rows, base = m / blocks, taller = m % blocks;
+    for (ptrdiff_t block = 0, i = 0; block < blocks; block++) {
+        const ptrdiff_t r = base + (block < taller ? 1 : 0);
+        const tile_fn tile = tiles[r - 1][v - 1];
+        const float *ai = a + i * a_row;
+        float *ci = c + i * ldc;
+        i += r;
+        if (cols == 8 * v) {
+            tile(kc, ai, a_row, a_col, panel, ci, ldc, from_c);
+            continue;
+        }
+        float edge[6 * 8 * MAX_V];
+        if (from_c)  // lanes past cols start from 0, not from garbage that might be slow denormals
+            for (ptrdiff_t q = 0; q < r; q++)
+                for (ptrdiff_t j = 0; j < 8 * v; j++) edge[q * 8 * v + j] = j < cols ? ci[q * ldc + j] : 0;
+        tile(kc, ai, a_row, a_col, panel, edge, 8 * v, from_c);
+        for (ptrdiff_t q = 0; q < r; q++)
+            for (ptrdiff_t j = 0; j < cols; j++) ci[q * ldc + j] = edge[q * 8 * v + j];
+    }
+}
+
+// MARK: - C = A·B
+
+// Lanes [0, count) of a vector: an integer mask for vmaskmovps loads (lanes outside are not read).
+AVX2 static inline __m256i first_lanes(ptrdiff_t count) {
+    const __m256i index = _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7);
+    const int clamped = count < 0 ? 0 : count > 8 ? 8 : (int)count;
+    return _mm256_cmpgt_epi32(_mm256_set1_epi32(clamped), index);
+}
+
+AVX2 void bl_avx2_sgemm_nn_tiled(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row,
+                                 ptrdiff_t a_col, const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc,
+                                 int accumulate, int tile_rows, int tile_vecs) {
+    int rows, vecs;
+    tile_shape(n, tile_rows, tile_vecs, &rows, &vecs);
+    const ptrdiff_t kstep = balanced_step(k);
+    float panel[KC * 8 * MAX_V] __attribute__((aligned(32)));
+    for (ptrdiff_t j = 0; j < n; j += 8 * vecs) {
+        const ptrdiff_t cols = n - j < 8 * vecs ? n - j : 8 * vecs;
+        const int v = (int)((cols + 7) / 8);  // a narrower last panel needs fewer multiplies
+        __m256i lanes[MAX_V];
+        for (int q = 0; q < v; q++) lanes[q] = first_lanes(cols - 8 * q);
+        for (ptrdiff_t p0 = 0; p0 < k; p0 += kstep) {
+            const ptrdiff_t kc = k - p0 < kstep ? k - p0 : kstep;
+            const float *bp = b + p0 * ldb + j;
+            // Always packed: B's rows may lie a power of two apart (an image plane) and evict each
+            // other from L1, and a zero-padded panel spares the kernel its masks.
+            for (ptrdiff_t p = 0; p < kc; p++)
+                for (int q = 0; q < v; q++)
+                    _mm256_store_ps(panel + p * 8 * v + 8 * q, _mm256_maskload_ps(bp + p * ldb + 8 * q, lanes[q]));
+            // Blocks of k continue the chain stored in C: the same bits as one pass over k.
+            panel_product(m, cols, v, rows, kc, a + p0 * a_col, a_row, a_col, panel, c + j, ldc, accumulate || p0 > 0);
+        }
+    }
+}
+
+AVX2 void bl_avx2_sgemm_nn(ptrdiff_t m, ptrdiff_t n, ptrdiff_t k, const float *a, ptrdiff_t a_row, ptrdiff_t a_col,
+                           const float *b, ptrdiff_t ldb, float *c, ptrdiff_t ldc, int accumulate) {
+    bl_avx2_sgemm_nn_tiled(m, n, k, a, a_row, a_col, b, ldb, c, ldc, accumulate, 0, 0);
+}
+
+// MARK: - Convolution forward without im2col
+
+AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                        const float *w, const float *x, float *out, int tile_rows, int tile_vecs) {
+    // bl_avx2_sgemm_nn(W, col) with col's panels packed straight from the image: row (c, ky, kx) of
+    // a panel is the plane of channel c shifted by (ky−1)·W + (kx−1), with the lanes whose source
+    // lies in the padding loaded as 0 (as im2col writes them): the bits of unfold3x3 + the product.
+    const ptrdiff_t hw = height * width, depth = channels * 9;
+    int rows, vecs;
+    tile_shape(hw, tile_rows, tile_vecs, &rows, &vecs);
+    const ptrdiff_t kstep = balanced_step(depth);
+    float panel[KC * 8 * MAX_V] __attribute__((aligned(32)));
+    for (ptrdiff_t j = 0; j < hw; j += 8 * vecs) {
+        const ptrdiff_t cols = hw - j < 8 * vecs ? hw - j : 8 * vecs;
+        const int v = (int)((cols + 7) / 8);
+        // Per tap (ky, kx) and vector: the lanes whose shifted source is in the image. The lanes'
+        // pixel coordinates come from one division per panel and a walk; the masks from vector
+        // compares (the scalar version, a division per lane, cost a fifth of the conv2 forward).
+        int row[8 * MAX_V], col[8 * MAX_V];
+        int y = (int)(j / width), xx = (int)(j % width);
+        for (int lane = 0; lane < 8 * v; lane++) {
+            row[lane] = y;
+            col[lane] = xx;
+            if (++xx == width) { xx = 0; y++; }
+        }
+        __m256i inside[9][MAX_V];
+        for (int q = 0; q < v; q++) {
+            const __m256i ys = _mm256_loadu_si256((const __m256i *)(row + 8 * q));
+            const __m256i xs = _mm256_loadu_si256((const __m256i *)(col + 8 * q));
+            const __m256i live = first_lanes(cols - 8 * q);
+            __m256i row_ok[3], col_ok[3];
+            for (int d = 0; d < 3; d++) {  // shift d − 1: 0 ≤ y + d − 1 < height, likewise x
+                row_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(ys, _mm256_set1_epi32(-d)),
+                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)height + 1 - d), ys));
+                col_ok[d] = _mm256_and_si256(_mm256_cmpgt_epi32(xs, _mm256_set1_epi32(-d)),
+                                             _mm256_cmpgt_epi32(_mm256_set1_epi32((int)width + 1 - d), xs));
+            }
+            for (int t = 0; t < 9; t++)
+                inside[t][q] = _mm256_and_si256(live, _mm256_and_si256(row_ok[t / 3], col_ok[t % 3]));
+        }
+        for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
+            const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                const ptrdiff_t r = p0 + p, c = r / 9, t = r % 9;
+                // Masked lanes are never read, so a shift before the plane or past it cannot fault.
+                const float *src = x + c * hw + j + (t / 3 - 1) * width + (t % 3 - 1);
+                for (int q = 0; q < v; q++)
+                    _mm256_store_ps(panel + p * 8 * v + 8 * q, _mm256_maskload_ps(src + 8 * q, inside[t][q]));
+            }
+            panel_product(k_out, cols, v, rows, kc, w + p0, depth, 1, panel, out + j, hw, p0 > 0);
+        }
+    }
+}
+
+AVX2 void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
+                                  const float *w, const float *x, float *out) {
+    bl_avx2_conv3x3_forward_tiled(channels, height, width, k_out, w, x, out, 0, 0);
+}
+
+// MARK: - Transpose
+
+// r[0..7]: 8 rows of 8 → their transpose, in registers (unpack, 4×4 shuffles, 128-bit lane swaps).
+AVX2 static inline void transpose8(__m256 r[8]) {
+    __m256 t[8], s[8];
+    for (int i = 0; i < 4; i++) {
+        t[2 * i] = _mm256_unpacklo_ps(r[2 * i], r[2 * i + 1]);
+        t[2 * i + 1] = _mm256_unpackhi_ps(r[2 * i], r[2 * i + 1]);
+    }
+    for (int i = 0; i < 2; i++) {  // s[4i + q], 128-bit lane L: column 4L + q of rows 4i…4i+3
+        s[4 * i] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(1, 0, 1, 0));
+        s[4 * i + 1] = _mm256_shuffle_ps(t[4 * i], t[4 * i + 2], _MM_SHUFFLE(3, 2, 3, 2));
+        s[4 * i + 2] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(1, 0, 1, 0));
+        s[4 * i + 3] = _mm256_shuffle_ps(t[4 * i + 1], t[4 * i + 3], _MM_SHUFFLE(3, 2, 3, 2));
+    }
+    for (int q = 0; q < 4; q++) {
+        r[q] = _mm256_permute2f128_ps(s[q], s[4 + q], 0x20);
+        r[4 + q] = _mm256_permute2f128_ps(s[q], s[4 + q], 0x31);
+    }
+}
+
+AVX2 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd) {
+    ptrdiff_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        ptrdiff_t j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256 r[8];
+            for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + (i + q) * lds + j);
+            transpose8(r);
+            for (int q = 0; q < 8; q++) _mm256_storeu_ps(dst + (j + q) * ldd + i, r[q]);
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 8; q++) dst[j * ldd + i + q] = src[(i + q) * lds + j];
+    }
+    for (; i < rows; i++)
+        for (ptrdiff_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
+}

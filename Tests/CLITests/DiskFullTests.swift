@@ -1,0 +1,67 @@
+// A full disk, through the real executable: artifacts/ on a small tmpfs. The stage fails with a
+// clear message, the process exits 1 (it once crashed in libhdf5 at exit: signal 11, exit 139),
+// the index stays usable, and after space is freed the next reproduce finishes and verifies clean.
+import Foundation
+import TestSupport
+import XCTest
+
+final class DiskFullTests: XCTestCase {
+    func testAFullDiskFailsCleanlyAndTheNextRunFinishes() throws {
+        // 60 000 values fill the disk when HDF5 flushes at close (the path that crashed at exit);
+        // 200 000 fill it while the dataset is written.
+        for n in [60_000, 200_000] {
+            let p = try CLIProject(toyStages: true)
+            try p.write("p.yaml", """
+                stages:
+                  small: {kind: toy.source}
+                  big: {kind: toy.array, params: {n: \(n), noise: 0.0001234567}}
+                """)
+            try mountTmpfs(at: p.artifacts, size: "300k")
+            var r = try p.run("reproduce", "p.yaml", "-j", "1")
+            XCTAssertEqual(r.code, 1, "n \(n): exit 1, not a crash (139): " + r.stderr)
+            XCTAssertTrue(r.stdout.hasPrefix("1 executed, 0 cached, 1 failed"), r.stdout + r.stderr)
+            XCTAssertTrue(r.stdout.contains("failed: big: HDF5: no space left on the device while writing "), r.stdout)
+            XCTAssertFalse(r.stderr.contains("Signal 11") || r.stderr.contains("HDF5-DIAG"), r.stderr)
+            XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: p.artifacts.appendingPathComponent("tmp").path),
+                           [], "the failed stage's partial file is removed (it would keep the disk full)")
+
+            r = try p.run("runs")
+            XCTAssertEqual(r.code, 0, r.stderr)
+            XCTAssertTrue(r.stdout.contains("failed"), r.stdout)
+
+            try remountTmpfs(p.artifacts, size: "64m")
+            r = try p.run("reproduce", "p.yaml", "-j", "1")
+            XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
+            XCTAssertEqual(summary(r), "1 executed, 1 cached, 0 failed")
+            XCTAssertEqual(try p.run("verify").code, 0)
+        }
+    }
+
+    /// Mounts a tmpfs at `url` (created if needed), unmounted at teardown; skips (printing why)
+    /// where mounting is impossible (not root, or a container without the permission).
+    private func mountTmpfs(at url: URL, size: String) throws {
+        guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
+        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
+        let result = try tool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", url.path])
+        guard result.status == 0 else { throw XCTSkip("cannot mount a tmpfs here: \(result.output)") }
+        addTeardownBlock { _ = try? self.tool("/bin/umount", [url.path]) }
+    }
+
+    private func remountTmpfs(_ url: URL, size: String) throws {
+        let result = try tool("/bin/mount", ["-o", "remount,size=\(size)", url.path])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+
+    private func tool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+}

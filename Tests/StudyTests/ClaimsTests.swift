@@ -1,0 +1,85 @@
+// The claims decided from replicated runs: a clear trend holds, the reverse is contradicted, noise
+// larger than the effect is inconclusive, one replicate is inconclusive with its reason, and the
+// epoch cap's lower bounds are respected. The statistics themselves are checked against statsmodels
+// in StatisticsTests.
+@testable import StudyReport
+import XCTest
+
+final class ClaimsTests: XCTestCase {
+    /// A run whose minimum validation loss is `minVal` (reached at epoch `epochMin` of 3 + epochMin).
+    private func run(_ bs: Int, lr: Double = 0.01, replicate: Int, minVal: Double, epochMin: Int = 2,
+                     stopped: String = "patience") -> ReportRun {
+        let epochs = epochMin + 3
+        var valLoss = (0..<epochs).map { minVal + 0.1 * Double(abs($0 + 1 - epochMin)) }
+        valLoss[epochMin - 1] = minVal
+        var r = ReportRun(batchSize: bs, learningRate: lr, workers: 1, trainLoss: valLoss, valLoss: valLoss,
+                          valAccuracy: valLoss.map { _ in 0.8 }, epochMin: epochMin, maxEpochs: stopped == "max_epochs" ? epochs : 1000,
+                          stopped: stopped)
+        r.replicate = replicate
+        return r
+    }
+
+    private func claims(_ runs: [ReportRun]) -> [ClaimResult] {
+        let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
+                                  ratioLargeBatch: 256, ratioLearningRate: 0.01)
+        return ReportClaims.evaluate(ReportData(runs: runs, parallelRuns: [], distances: table, curve: nil, sharpness: [], grids: [],
+                                                settings: ReportSettings()))
+    }
+
+    /// 3 replicates × 4 batch sizes; replicate offsets (θ_init effects) much larger than the noise.
+    private func family(slope: Double, noise: [Double], lr: (Int) -> Double = { _ in 0.01 }, epochMin: (Int) -> Int = { _ in 2 },
+                        stopped: (Int) -> String = { _ in "patience" }) -> [ReportRun] {
+        var k = 0
+        return (1...3).flatMap { rep in
+            [32, 64, 128, 256].map { bs -> ReportRun in
+                defer { k += 1 }
+                let y = 0.30 + 0.05 * Double(rep) + slope * log2(Double(bs) / 32) + noise[k % noise.count]
+                return run(bs, lr: lr(bs), replicate: rep, minVal: y, epochMin: epochMin(bs), stopped: stopped(bs))
+            }
+        }
+    }
+
+    private let smallNoise = [0.001, -0.002, 0.0015, -0.001, 0.0005]
+
+    func testAClearTrendHoldsAndItsReverseIsContradicted() throws {
+        let up = claims(family(slope: 0.01, noise: smallNoise))[0]
+        XCTAssertEqual(up.verdict, .holds, up.evidence)
+        let effect = try XCTUnwrap(up.effect)
+        XCTAssertEqual(effect.estimate, 0.01, accuracy: 0.002)
+        XCTAssertEqual(effect.degreesOfFreedom, 12 - 3 - 1, "12 runs, 3 replicate intercepts, 1 slope")
+        XCTAssertTrue(up.evidence.contains("over 3 replicate(s)") && up.evidence.contains("per doubling"), up.evidence)
+        XCTAssertEqual(claims(family(slope: -0.01, noise: smallNoise))[0].verdict, .contradicted)
+    }
+
+    func testNoiseLargerThanTheEffectIsInconclusive() {
+        let noisy = claims(family(slope: 0.001, noise: [0.03, -0.04, 0.02, 0.05, -0.03, -0.02, 0.04]))[0]
+        XCTAssertEqual(noisy.verdict, .inconclusive, noisy.evidence)
+    }
+
+    func testOneReplicateIsInconclusiveAndSaysWhy() {
+        let single = claims(family(slope: 0.05, noise: smallNoise).filter { $0.replicate == 1 })[0]
+        XCTAssertEqual(single.verdict, .inconclusive)
+        XCTAssertTrue(single.evidence.hasPrefix("one replicate only"), single.evidence)
+        XCTAssertNil(single.effect)
+    }
+
+    func testTheScalingRuleClaimComparesTheSlopesOfBothFamilies() {
+        // Fixed lr: +0.02 per doubling; scaled lr (lr ∝ bs, bs 32 shared): flat. The gap shrinks.
+        let fixed = family(slope: 0.02, noise: smallNoise)
+        let scaled = family(slope: 0.0, noise: smallNoise.reversed(), lr: { 0.01 * Double($0) / 32 }).filter { $0.batchSize > 32 }
+        let six = claims(fixed + scaled)[5]
+        XCTAssertEqual(six.verdict, .holds, six.evidence)
+        XCTAssertEqual(six.effect?.estimate ?? 0, -0.02, accuracy: 0.003)
+    }
+
+    func testEpochCapLowerBoundsOnlyCountWhenTheyCannotFlipTheVerdict() {
+        let epochs: (Int) -> Int = { Int(log2(Double($0) / 32)) * 10 + 5 }
+        // Only the largest batch capped: its true minimum is later still, so "holds" stands.
+        let capLarge = claims(family(slope: 0, noise: [0], epochMin: epochs, stopped: { $0 == 256 ? "max_epochs" : "patience" }))[2]
+        XCTAssertEqual(capLarge.verdict, .holds, capLarge.evidence)
+        // The smallest batch capped: its lower bound could hide a reversal.
+        let capSmall = claims(family(slope: 0, noise: [0], epochMin: epochs, stopped: { $0 == 32 ? "max_epochs" : "patience" }))[2]
+        XCTAssertEqual(capSmall.verdict, .inconclusive, capSmall.evidence)
+        XCTAssertTrue(capSmall.evidence.contains("raise max_epochs"))
+    }
+}
