@@ -22,6 +22,8 @@ enum CurvatureParameters {
         // Only for matching a fan-out to its train instance; checked against the checkpoint when > 0.
         ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)"),
         ParamSpec("lr", .double, default: .double(0), help: "the checkpoint's learning rate (0 = any)"),
+        ParamSpec(Replicates.parameter, .int, default: .int(1),
+                  help: "the checkpoint's replicate (set by `replicates: N`; selects the train instance of the same replicate)"),
     ]
 
     static let inputs = [
