@@ -4,11 +4,12 @@
 // Modules (A --> B: A imports B). Dependencies point one way, down the page; nothing imports upwards.
 //
 //   batchlab (CLI) --> Study, Pipeline, PipelineToys (engine self-test kinds, only with BATCHLAB_TOY_STAGES=1), Tensor
-//     Study (stage kinds) --> StudyReport, Training, Landscape, Pipeline
+//     Study (stage kinds) --> StudyReport, Training, Landscape, Curvature, Pipeline
 //                             (and Datasets, Distributed, Report, Store, NN, Tensor, Optim)
 //       StudyReport (figures F1-F17, claims, page) --> Report, Training, Store
 //       Training (SGD loop, data-parallel gradient, checkpoints) --> NN, Datasets, Distributed, Store
 //       Landscape (directions, grids, interpolation, sharpness) --> NN, Tensor, Optim
+//       Curvature (exact HVPs, λ_max, trace, adaptive sharpness, reparametrisation) --> NN, Tensor
 //     Pipeline (pipeline files, cache keys, planner, executor; no neural nets) --> Store
 //   NN --> Tensor --> CBLAS, Kernels       Store --> CHDF5       Datasets --> CJPEG, CSTB
 //   Tensor, Datasets, Store, Pipeline --> Primitives (the one SplitMix64, the one SHA-256 hex)
@@ -125,7 +126,7 @@ let package = Package(
         .target(name: "StudyReport", dependencies: ["Report", "Store", "Training", "Statistics"]),
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
-                                              "Landscape", "Training", "StudyReport"]),
+                                              "Landscape", "Training", "StudyReport", "Curvature"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
                                                        "Landscape", "Training", "StudyReport", "TestSupport"],
                     exclude: ["Fixtures"]),

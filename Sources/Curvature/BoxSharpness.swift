@@ -37,7 +37,7 @@ public struct WorstCase: Sendable {
 /// The average rise over seeded uniform samples of the box.
 public struct AverageCase: Sendable {
     public var f0: Double
-    /// f(θ + δ_j) per sample.
+    /// (f(θ + δ_j) + f(θ − δ_j)) / 2 per antithetic pair j.
     public var losses: [Double]
     public var sharpness: Double { losses.reduce(0, +) / Double(losses.count) - f0 }
     public var standardError: Double {
@@ -73,14 +73,17 @@ public enum BoxSharpness {
         return WorstCase(f0: losses[0], losses: losses)
     }
 
-    /// E_δ f(θ + δ) − f(θ) over `samples` δ_i = r_i(2u_i − 1), u_i uniform [0, 1) (53 bits) from one
-    /// seeded SplitMix64 stream, drawn in parameter order.
+    /// E_δ f(θ + δ) − f(θ) over `samples` antithetic pairs: δ_i = r_i(2u_i − 1), u_i uniform [0, 1) (53 bits)
+    /// from one seeded SplitMix64 stream, drawn in parameter order, and each pair's value is
+    /// (f(θ + δ) + f(θ − δ)) / 2. The box is symmetric, so the mean is unchanged, but the first-order
+    /// term g·δ cancels: at an early-stopped minimizer (g ≠ 0) it dominated the variance (measured on the
+    /// study's bs-256 minimizer: standard error 9e-5 for a mean of 8e-5 with 20 plain samples).
     public static func averageCase(_ loss: TrainingLoss, theta: [Float], box: PerturbationBox, samples: Int, seed: UInt64) -> AverageCase {
         precondition(samples >= 1 && box.radius.count == theta.count, "BoxSharpness.averageCase: \(samples) samples")
         var generator = SeededGenerator(seed: seed)
         let losses = (0..<samples).map { _ in
             let delta = box.radius.map { $0 * (2 * generator.nextUnitDouble() - 1) }
-            return loss.loss(at: TrainingLoss.shifted(theta, by: delta))
+            return (loss.loss(at: TrainingLoss.shifted(theta, by: delta)) + loss.loss(at: TrainingLoss.shifted(theta, by: delta, scale: -1))) / 2
         }
         return AverageCase(f0: loss.loss(at: theta), losses: losses)
     }

@@ -32,8 +32,8 @@ public final class ExactHessian: HessianOperator {
         let size = loss.network.model.spec.inputSize, count = loss.count
         theta.withUnsafeBufferPointer { p in
             direction.withUnsafeBufferPointer { d in
-                loss.images.withUnsafeBufferPointer { x in
-                    loss.labels.withUnsafeBufferPointer { y in
+                loss.data.images.withUnsafeBufferPointer { x in
+                    loss.data.labels.withUnsafeBufferPointer { y in
                         batchProduct.withUnsafeMutableBufferPointer { hv in
                             var start = 0
                             while start < count {

@@ -27,8 +27,8 @@ public enum ReparametrisationAudit {
         let network = loss.network, size = network.model.spec.inputSize
         var out: [Float] = []
         theta.withUnsafeBufferPointer { p in
-            loss.images.withUnsafeBufferPointer { x in
-                loss.labels.withUnsafeBufferPointer { y in
+            loss.data.images.withUnsafeBufferPointer { x in
+                loss.data.labels.withUnsafeBufferPointer { y in
                     var start = 0
                     while start < loss.count {
                         let end = min(loss.count, start + network.maxBatch)

@@ -5,22 +5,20 @@ import NN
 
 public final class TrainingLoss {
     public let network: Network
-    /// images: (N, C, H, W) · labels: (N) of 0/1.
-    public let images: [Float], labels: [Float]
+    public let data: TrainingData
     private var batchGradient: [Float]
     /// Gradient evaluations so far (each one forward + backward pass over the whole set).
     public private(set) var gradientCount = 0
 
-    public init(network: Network, images: [Float], labels: [Float]) {
-        precondition(!labels.isEmpty && images.count == labels.count * network.model.spec.inputSize,
-                     "TrainingLoss: \(images.count) image values for \(labels.count) labels")
+    public init(network: Network, data: TrainingData) {
+        precondition(data.count > 0 && data.images.count == data.count * network.model.spec.inputSize,
+                     "TrainingLoss: \(data.images.count) image values for \(data.count) labels")
         self.network = network
-        self.images = images
-        self.labels = labels
+        self.data = data
         batchGradient = [Float](repeating: 0, count: network.model.layout.count)
     }
 
-    public var count: Int { labels.count }
+    public var count: Int { data.count }
     public var parameterCount: Int { network.model.layout.count }
 
     /// f(θ), written ∇f(θ) to `gradient` (P, overwritten): each batch's Float sum gradient is added in
@@ -32,8 +30,8 @@ public final class TrainingLoss {
         var total = BatchStats()
         let size = network.model.spec.inputSize
         theta.withUnsafeBufferPointer { parameters in
-            images.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in
+            data.images.withUnsafeBufferPointer { x in
+                data.labels.withUnsafeBufferPointer { y in
                     batchGradient.withUnsafeMutableBufferPointer { g in
                         var start = 0
                         while start < count {
@@ -57,8 +55,8 @@ public final class TrainingLoss {
     /// f(θ) by the forward-only path.
     public func loss(at theta: [Float]) -> Double {
         theta.withUnsafeBufferPointer { p in
-            images.withUnsafeBufferPointer { x in
-                labels.withUnsafeBufferPointer { y in
+            data.images.withUnsafeBufferPointer { x in
+                data.labels.withUnsafeBufferPointer { y in
                     // Shapes are checked in init, so evaluateDataset cannot throw here.
                     try! network.evaluateDataset(parameters: p, images: x, labels: y)
                 }

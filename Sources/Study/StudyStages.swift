@@ -6,6 +6,7 @@ public enum StudyStages {
         GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self,
         InterpolateStage.self,
         SharpnessStage.self,
+        HessianStage.self, ReparametrisationStage.self,
         LandscapeStage.self,
         DistancesStage.self,
         ReportStage.self,

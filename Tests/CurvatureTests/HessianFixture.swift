@@ -25,7 +25,7 @@ struct HessianFixture: Decodable {
     /// The training loss over the fixture's images (two 32-image batches).
     func trainingLoss(threads: Int = 2) throws -> TrainingLoss {
         let network = Network(model: try Model(spec), maxBatch: 32, threads: threads)
-        return TrainingLoss(network: network, images: images, labels: labels)
+        return TrainingLoss(network: network, data: TrainingData(images: images, labels: labels))
     }
 }
 

@@ -23,7 +23,8 @@ final class PipelineFilesTests: XCTestCase {
 
     func testBothPipelineFilesLoadAndPlanTheSameTrainingGrid() throws {
         let study = try load("study.yaml"), photos = try load("cats-vs-dogs.yaml")
-        XCTAssertEqual(study.groups, ["data", "split", "train", "interpolate", "sharpness", "landscape", "train_parallel", "distances", "report"])
+        XCTAssertEqual(study.groups, ["data", "split", "train", "interpolate", "sharpness", "hessian", "reparametrisation", "landscape",
+                                      "train_parallel", "distances", "report"])
         XCTAssertEqual(photos.groups, study.groups, "same stage names, so the analysis stages fit both files")
         XCTAssertEqual(study.instance("data")?.kind.kind, "generate")
         XCTAssertEqual(photos.instance("data")?.kind.kind, "preprocess")

@@ -1,0 +1,53 @@
+// `hessian` (issue 14, section 2–3): the Hessian's top eigenvalue and trace and the adaptive
+// sharpness around one run's minimizer → one `hessian` HDF5 object:
+//   /f_x, /lambda_max, /lambda_residual, /trace, /trace_standard_error      float64 (1)
+//   /trace_samples   float64 (trace_samples): z_jᵀ H z_j
+//   /adaptive/worst, /adaptive/average, /adaptive/average_standard_error, /keskar_box/worst   float64 (1)
+//   /adaptive/worst_losses, /keskar_box/worst_losses   float64 (ascent_steps + 1), row 0 at θ_min
+//   /adaptive/average_losses   float64 (average_samples): (f(θ+δ) + f(θ−δ))/2 per antithetic pair
+//   attributes on /: batch_size, lr, train_subset, subset_seed, rho, epsilon, seed, lanczos_steps,
+//   trace_samples, hvp, ascent_rule, gradient_evaluations
+import Curvature
+import Foundation
+import Pipeline
+import Store
+
+public struct HessianStage: Stage {
+    public static let kind = "hessian"
+    public static let codeVersion = 2  // 2: antithetic pairs in the average case
+    public static let summary = "λ_max (Lanczos), trace (Hutchinson) with exact HVPs, and adaptive sharpness (worst and average case) at θ_min"
+    public static let parameters = CurvatureParameters.specs
+    public static let inputs = CurvatureParameters.inputs
+    public static let outputs = [OutputSpec("hessian", .hdf5, help: "λ_max, trace, adaptive and Keskar-box sharpness with their samples")]
+
+    public static func run(_ context: StageContext) throws {
+        let settings = try CurvatureParameters.settings(context)
+        let (run, loss) = try CurvatureParameters.load(context)
+        context.progress("measuring at θ_min over \(loss.count) training images")
+        let m = CurvatureMeasurement(loss: loss, theta: run.thetaMin, settings: settings)
+        let file = try HDF5File.create(context.output("hessian").path)
+        func doubles(_ name: String, _ values: [Double]) throws { try file.write(name, HDF5Array(shape: [values.count], values: values)) }
+        try doubles("/f_x", [m.loss])
+        try doubles("/lambda_max", [m.topEigenvalue.value])
+        try doubles("/lambda_residual", [m.topEigenvalue.residual])
+        try doubles("/trace", [m.trace.mean])
+        try doubles("/trace_standard_error", [m.trace.standardError])
+        try doubles("/trace_samples", m.trace.samples)
+        try doubles("/adaptive/worst", [m.adaptiveWorst.sharpness])
+        try doubles("/adaptive/worst_losses", m.adaptiveWorst.losses)
+        try doubles("/adaptive/average", [m.adaptiveAverage.sharpness])
+        try doubles("/adaptive/average_standard_error", [m.adaptiveAverage.standardError])
+        try doubles("/adaptive/average_losses", m.adaptiveAverage.losses)
+        try doubles("/keskar_box/worst", [m.keskarWorst.sharpness])
+        try doubles("/keskar_box/worst_losses", m.keskarWorst.losses)
+        for (name, value) in CurvatureParameters.attributes(run, loss, context) { try file.setAttribute(name, value) }
+        try file.setAttribute("gradient_evaluations", .int(Int64(m.gradientEvaluations)))
+        try file.close()
+        context.metric("f_x", m.loss)
+        context.metric("lambda_max", m.topEigenvalue.value)
+        context.metric("trace", m.trace.mean)
+        context.metric("adaptive_worst", m.adaptiveWorst.sharpness)
+        context.metric("adaptive_average", m.adaptiveAverage.sharpness)
+        context.metric("keskar_box_worst", m.keskarWorst.sharpness)
+    }
+}
