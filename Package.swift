@@ -61,6 +61,9 @@ let package = Package(
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
         .target(name: "Optim"),
         .testTarget(name: "OptimTests", dependencies: ["Optim", "Tensor", "TestSupport"], resources: [.copy("Fixtures")]),
+        // Intervals and trend tests behind the report's claims; depends on nothing.
+        .target(name: "Statistics"),
+        .testTarget(name: "StatisticsTests", dependencies: ["Statistics", "TestSupport"], resources: [.copy("Fixtures")]),
 
         // MARK: - Data
         .target(

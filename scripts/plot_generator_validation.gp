@@ -1,5 +1,5 @@
 # Plots docs/data/generator-validation.csv (the /epochs series of the default profile's bs-32 and bs-256
-# checkpoints at lr 0.01, exported with h5dump) for the README: `gnuplot scripts/plot_generator_validation.gp`.
+# checkpoints at lr 0.01, exported with h5dump) for docs/data.md: `gnuplot scripts/plot_generator_validation.gp`.
 set terminal pngcairo size 900,380 font "sans,10"
 set output "docs/images/generator-validation.png"
 set datafile separator ","

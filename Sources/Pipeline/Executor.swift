@@ -1,7 +1,7 @@
-// The executor: walks a plan in topological order, reuses cached stages, runs the others in
-// parallel (up to `jobs`, each told cores/jobs threads), moves outputs into the store and records
-// each execution in one index transaction after its objects are in place. A failed stage stops its
-// dependents; without keep-going no new stage starts after a failure.
+// The executor: performs what the `Scheduler` decides. It looks steps up in the cache, runs the
+// others' bodies in parallel (up to `jobs`, each told cores/jobs threads), moves outputs into the
+// store and records each execution in one index transaction after its objects are in place. On a
+// stop request (Ctrl-C) it starts nothing new and gives running bodies `stopGrace` to stop.
 import Foundation
 import Store
 
@@ -9,6 +9,8 @@ public struct ExecutionOptions: Sendable {
     public var jobs: Int
     public var keepGoing: Bool
     public var cores: Int
+    /// Set by the CLI's signal handlers; the executor and the bodies watch it.
+    public var stop = StopRequest()
 
     public init(jobs: Int? = nil, keepGoing: Bool = false, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
         self.cores = max(1, cores)
@@ -25,16 +27,18 @@ public struct RunSummary: Sendable {
     public var cached: [String] = []
     public var failed: [(stage: String, error: String)] = []
     public var skipped: [String] = []
+    /// Stages whose bodies were running when the run was interrupted (they resume next time).
+    public var interrupted: [String] = []
+    /// The signal that interrupted the run, if one did.
+    public var stoppedBy: Int32?
     public var wallSeconds: Double = 0
     /// The entry files of the run's published outputs (see `StageRegistry.publishOutputs`).
     public var published: [URL] = []
 
-    public var succeeded: Bool { failed.isEmpty && skipped.isEmpty }
+    public var succeeded: Bool { failed.isEmpty && skipped.isEmpty && stoppedBy == nil }
 }
 
 public final class Executor: @unchecked Sendable {
-    private enum State { case pending, running, done([String: StoredObject]), failed, skipped }
-
     private struct Completion {
         let step: Int
         let result: Result<StageContext, Error>
@@ -44,6 +48,10 @@ public final class Executor: @unchecked Sendable {
         let inputs: [String: [StoredObject]]
     }
 
+    /// How long running bodies get to reach a safe point after a stop request before the run ends
+    /// without them (their resume checkpoints stay; the next run continues from there).
+    public static let stopGrace: TimeInterval = 1.5
+
     private let graph: PipelineGraph
     private let plan: Plan
     private let store: ArtifactStore
@@ -51,6 +59,14 @@ public final class Executor: @unchecked Sendable {
     private let reporter: ProgressReporter
     private let condition = NSCondition()
     private var completions: [Completion] = []
+
+    // The run in progress (touched only by the thread in `run`).
+    private var runID: Int64 = 0
+    private var summary = RunSummary(run: 0)
+    private var outputs: [Int: [String: StoredObject]] = [:]  // recorded outputs of done steps
+    private var materials: [Int: KeyMaterial] = [:]  // keys of checked steps that must run
+    private var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each launch and wait
+    private var launched: [Int: Date] = [:]
 
     public init(graph: PipelineGraph, plan: Plan, store: ArtifactStore, options: ExecutionOptions,
                 reporter: ProgressReporter) {
@@ -62,123 +78,162 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Runs the plan; store and index errors are thrown, stage failures are in the summary.
+    /// The `Scheduler` decides; this loop performs its actions and waits for bodies.
     public func run(_ info: RunInfo) throws -> RunSummary {
         let started = Date()
-        let runID = try store.beginRun(info)
-        var summary = RunSummary(run: runID)
-        var state: [Int: State] = Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, .pending) })
-        var running = 0
-        var stopping = false
-        var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each wait
+        runID = try store.beginRun(info)
+        summary = RunSummary(run: runID)
         defer { reporter.close() }
-
+        var scheduler = Scheduler(steps: plan.steps,
+                                  producers: Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, graph.dependencies[$0]) }),
+                                  jobs: options.jobs, keepGoing: options.keepGoing)
+        var actions = scheduler.handle(.start)
+        var stopDeadline: Date?
         while true {
-            // Start (or reuse) every pending step whose producers are all done, in plan order.
-            var progressed = false
-            for step in plan.steps {
-                guard case .pending = state[step]! else { continue }
-                let producers = graph.dependencies[step]
-                if let bad = producers.first(where: { if case .failed = state[$0]! { true } else if case .skipped = state[$0]! { true } else { false } }) {
-                    let instance = graph.instances[step]
-                    state[step] = .skipped
-                    summary.skipped.append(instance.name)
-                    reporter.report(.skipped(instance.name, because: "\(graph.instances[bad].name) did not finish"))
-                    progressed = true
-                    continue
+            while !actions.isEmpty {
+                switch actions.removeFirst() {
+                case .check(let step):
+                    actions += scheduler.handle(.checked(step, cached: try check(step)))
+                case .launch(let step):
+                    // A body may read this run's executions from the index (the report's provenance):
+                    // record the cache reuses so far first.
+                    try flushReused()
+                    launch(step)
+                case let .skip(step, reason):
+                    skip(step, reason)
+                case .finish(let result):
+                    try flushReused()
+                    summary.wallSeconds = Date().timeIntervalSince(started)
+                    summary.stoppedBy = options.stop.requestedBy
+                    try store.finishRun(runID, status: result)
+                    return summary
                 }
-                var outputs: [String: [String: StoredObject]] = [:]
-                var ready = true
-                for p in producers {
-                    if case .done(let o) = state[p]! { outputs[graph.instances[p].name] = o } else { ready = false }
-                }
-                guard ready, !stopping else { continue }
-                let instance = graph.instances[step]
-                let material = FreshnessCheck.material(of: instance) { outputs[$0] }!
-                let freshness = try FreshnessCheck.evaluate(instance, material: material, staleUpstream: [],
-                                                            forced: plan.forced.contains(step), lookup: store)
-                if case .fresh(let key, let recorded) = freshness {
-                    state[step] = .done(recorded)
-                    summary.cached.append(instance.name)
-                    reporter.report(.cached(instance.name))
-                    let now = Date()
-                    reused.append(ExecutionOutcome(
-                        stage: instance.name, kind: instance.kind.kind, key: key, material: material, cached: true,
-                        status: .succeeded, start: now, end: now, error: nil,
-                        outputs: outputFormats(instance, recorded), inputs: inputObjects(instance, outputs),
-                        metrics: [:], measurements: [:], threads: 0))
-                    progressed = true
-                    continue
-                }
-                guard running < options.jobs else { continue }
-                // A body may read this run's executions from the index (the report's provenance):
-                // record the cache reuses so far first.
-                try store.record(reused, run: runID)
-                reused.removeAll()
-                state[step] = .running
-                running += 1
-                progressed = true
-                launch(step, material: material, inputs: inputObjects(instance, outputs), runID: runID)
             }
-            if progressed { continue }
-            try store.record(reused, run: runID)
-            reused.removeAll()
-            if running == 0 { break }
+            try flushReused()
+            if stopDeadline == nil, options.stop.isRequested {
+                stopDeadline = Date().addingTimeInterval(Self.stopGrace)
+                actions += scheduler.handle(.interrupt)
+                continue
+            }
+            if let deadline = stopDeadline, Date() >= deadline {
+                // Bodies that did not reach a safe point in time: the run ends without them.
+                for step in launched.keys.sorted() {
+                    summary.interrupted.append(graph.instances[step].name)
+                    actions += scheduler.handle(.stopped(step))
+                }
+                launched.removeAll()
+                continue
+            }
+            for completion in waitForCompletions(until: stopDeadline) {
+                actions += scheduler.handle(try finish(completion))
+            }
+        }
+    }
 
-            // Wait for a body to finish, then store its outputs on this thread (one writer).
-            condition.lock()
-            while completions.isEmpty { condition.wait() }
-            let finished = completions
-            completions.removeAll()
-            condition.unlock()
-            for completion in finished {
-                running -= 1
-                let instance = graph.instances[completion.step]
-                switch completion.result {
-                case .success(let context):
-                    do {
-                        let recorded = try ingestOutputs(instance, context: context)
-                        try store.record(ExecutionOutcome(
-                            stage: instance.name, kind: instance.kind.kind, key: completion.material.key,
-                            material: completion.material, cached: false, status: .succeeded,
-                            start: completion.start, end: completion.end, error: nil,
-                            outputs: outputFormats(instance, recorded), inputs: completion.inputs,
-                            metrics: context.metrics, measurements: context.measurements,
-                            threads: context.threads), run: runID)
-                        state[completion.step] = .done(recorded)
-                        summary.executed.append(instance.name)
-                        reporter.report(.finished(instance.name, seconds: completion.end.timeIntervalSince(completion.start)))
-                        try? FileManager.default.removeItem(at: context.scratch)
-                    } catch let error as StageError {
-                        fail(completion, error: error, state: &state, summary: &summary, runID: runID)
-                        if !options.keepGoing { stopping = true }
-                    }
-                case .failure(let error):
-                    fail(completion, error: error, state: &state, summary: &summary, runID: runID)
-                    if !options.keepGoing { stopping = true }
-                }
-            }
+    // MARK: - Performing the scheduler's actions
+
+    /// Looks the step up in the cache once; true (and recorded as a reuse) when its outputs are reusable.
+    private func check(_ step: Int) throws -> Bool {
+        let instance = graph.instances[step]
+        let material = FreshnessCheck.material(of: instance) { name in
+            graph.dependencies[step].first { graph.instances[$0].name == name }.flatMap { outputs[$0] }
+        }!
+        let freshness = try FreshnessCheck.evaluate(instance, material: material, staleUpstream: [],
+                                                    forced: plan.forced.contains(step), lookup: store)
+        guard case .fresh(let key, let recorded) = freshness else {
+            materials[step] = material
+            return false
         }
-        for step in plan.steps {
-            guard case .pending = state[step]! else { continue }
-            summary.skipped.append(graph.instances[step].name)
-            reporter.report(.skipped(graph.instances[step].name, because: "stopped after a failure; --keep-going runs it"))
+        outputs[step] = recorded
+        summary.cached.append(instance.name)
+        reporter.report(.cached(instance.name))
+        let now = Date()
+        reused.append(ExecutionOutcome(
+            stage: instance.name, kind: instance.kind.kind, key: key, material: material, cached: true,
+            status: .succeeded, start: now, end: now, error: nil,
+            outputs: outputFormats(instance, recorded), inputs: inputObjects(step),
+            metrics: [:], measurements: [:], threads: 0))
+        return true
+    }
+
+    private func skip(_ step: Int, _ reason: SkipReason) {
+        let name = graph.instances[step].name
+        summary.skipped.append(name)
+        let because = switch reason {
+        case .upstream(let bad): "\(graph.instances[bad].name) did not finish"
+        case .stoppedAfterFailure: "stopped after a failure; --keep-going runs it"
+        case .interrupted: "interrupted before it started"
         }
-        summary.wallSeconds = Date().timeIntervalSince(started)
-        try store.finishRun(runID, status: summary.failed.isEmpty ? .succeeded : .failed)
-        return summary
+        reporter.report(.skipped(name, because: because))
+    }
+
+    private func flushReused() throws {
+        try store.record(reused, run: runID)
+        reused.removeAll()
+    }
+
+    /// Waits for at least one body to finish (or, during a stop, for the deadline or a short poll).
+    private func waitForCompletions(until deadline: Date?) -> [Completion] {
+        condition.lock()
+        defer { condition.unlock() }
+        // Poll so that a stop request is noticed within a fraction of a second.
+        while completions.isEmpty {
+            let wake = min(deadline ?? .distantFuture, Date().addingTimeInterval(0.1))
+            if !condition.wait(until: wake), deadline.map({ Date() >= $0 }) ?? options.stop.isRequested { break }
+        }
+        let finished = completions
+        completions.removeAll()
+        return finished
+    }
+
+    /// Stores a finished body's outputs on this thread (one writer) and says what happened.
+    private func finish(_ completion: Completion) throws -> SchedulerEvent {
+        let step = completion.step
+        launched[step] = nil
+        let instance = graph.instances[step]
+        let context: StageContext, recorded: [String: StoredObject]
+        do {
+            context = try completion.result.get()
+            recorded = try ingestOutputs(instance, context: context)
+        } catch let interrupted as StageInterrupted {
+            summary.interrupted.append(instance.name)
+            reporter.report(.note(instance.name, "stopped; the next run resumes from \(interrupted.kept)"))
+            return .stopped(step)
+        } catch {
+            fail(completion, error: error)
+            return .failed(step)
+        }
+        // An index error is not the stage's fault: it ends the run (thrown).
+        try store.record(ExecutionOutcome(
+            stage: instance.name, kind: instance.kind.kind, key: completion.material.key,
+            material: completion.material, cached: false, status: .succeeded,
+            start: completion.start, end: completion.end, error: nil,
+            outputs: outputFormats(instance, recorded), inputs: completion.inputs,
+            metrics: context.metrics, measurements: context.measurements,
+            threads: context.threads), run: runID)
+        outputs[step] = recorded
+        summary.executed.append(instance.name)
+        reporter.report(.finished(instance.name, seconds: completion.end.timeIntervalSince(completion.start)))
+        try? FileManager.default.removeItem(at: context.scratch)
+        return .succeeded(step)
     }
 
     // MARK: - Running one body
 
-    private func launch(_ step: Int, material: KeyMaterial, inputs: [String: [StoredObject]], runID: Int64) {
+    private func launch(_ step: Int) {
         let instance = graph.instances[step]
+        let material = materials.removeValue(forKey: step)!
+        let inputs = inputObjects(step)
+        launched[step] = Date()
         reporter.report(.started(instance.name))
         let threads = options.threadsPerStage
-        Thread.detachNewThread { [self] in
+        Thread.detachNewThread { [self, runID, reporter, stop = options.stop] in
             let start = Date()
             let result: Result<StageContext, Error> = Result {
                 try StageRunner.run(instance, inputs: inputs, store: store, threads: threads, key: material.key,
-                                    runID: runID, onProgress: { [reporter] in reporter.report(.progress(instance.name, $0)) })
+                                    runID: runID, stop: stop,
+                                    onProgress: { reporter.report(.progress(instance.name, $0)) },
+                                    onNote: { reporter.report(.note(instance.name, $0)) })
             }
             condition.lock()
             completions.append(Completion(step: step, result: result, start: start, end: Date(),
@@ -201,11 +256,9 @@ public final class Executor: @unchecked Sendable {
         return recorded
     }
 
-    private func fail(_ completion: Completion, error: Error, state: inout [Int: State], summary: inout RunSummary,
-                      runID: Int64) {
+    private func fail(_ completion: Completion, error: Error) {
         let instance = graph.instances[completion.step]
         let text = (error as? StageError)?.message ?? "\(error)"
-        state[completion.step] = .failed
         summary.failed.append((instance.name, text))
         reporter.report(.failed(instance.name, error: text))
         try? store.record(ExecutionOutcome(
@@ -216,9 +269,10 @@ public final class Executor: @unchecked Sendable {
 
     // MARK: - Helpers
 
-    private func inputObjects(_ instance: StageInstance, _ outputs: [String: [String: StoredObject]])
-        -> [String: [StoredObject]] {
-        instance.inputs.mapValues { refs in refs.map { outputs[$0.stage]![$0.output]! } }
+    /// The objects behind a step's inputs (its producers are done).
+    private func inputObjects(_ step: Int) -> [String: [StoredObject]] {
+        let byName = Dictionary(uniqueKeysWithValues: graph.dependencies[step].map { (graph.instances[$0].name, $0) })
+        return graph.instances[step].inputs.mapValues { refs in refs.map { outputs[byName[$0.stage]!]![$0.output]! } }
     }
 
     private func outputFormats(_ instance: StageInstance, _ recorded: [String: StoredObject])

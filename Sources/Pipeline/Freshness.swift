@@ -20,7 +20,15 @@ public struct PastExecution: Sendable {
 }
 
 /// What a cheap check (stat: exists, size) says about an object; only `verify` rehashes everything.
-public enum ObjectPresence: Sendable, Equatable { case present, missing, damaged }
+public enum ObjectPresence: Sendable, Equatable {
+    case present, missing
+    /// Its size differs from the record.
+    case damaged
+    /// `verify` found its bytes no longer match its hash (the index keeps the mark).
+    case corrupted
+    /// `gc` deleted it.
+    case collected
+}
 
 /// The read side of the run index and object store that freshness needs.
 public protocol CacheLookup {
@@ -45,6 +53,8 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     case upstreamStale([String])
     case outputMissing(String)
     case outputCorrupted(String)
+    /// An output the index marks bad: the output name, the object's hash, how it was found.
+    case outputFlagged(String, object: String, ObjectPresence)
     case lastRunFailed(String)
 
     public var description: String {
@@ -61,6 +71,12 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
         case let .upstreamStale(names): "upstream stale: " + names.joined(separator: ", ")
         case let .outputMissing(name): "output \(name) missing"
         case let .outputCorrupted(name): "output \(name) corrupted (size differs from the record)"
+        case let .outputFlagged(name, object, state):
+            switch state {
+            case .corrupted: "output \(name) corrupted (object \(object): its bytes no longer match its hash, found by verify)"
+            case .collected: "output \(name) deleted by gc (object \(object))"
+            default: "output \(name) missing (object \(object))"
+            }
         case let .lastRunFailed(error): "failed last time: \(error)"
         }
     }
@@ -100,10 +116,12 @@ public enum FreshnessCheck {
             var problems: [StaleReason] = []
             for spec in instance.kind.outputs {
                 guard let object = hit.outputs[spec.name] else { problems.append(.outputMissing(spec.name)); continue }
-                switch lookup.state(of: object) {
+                let state = lookup.state(of: object)
+                switch state {
                 case .present: break
                 case .missing: problems.append(.outputMissing(spec.name))
                 case .damaged: problems.append(.outputCorrupted(spec.name))
+                case .corrupted, .collected: problems.append(.outputFlagged(spec.name, object: object.hash.hex, state))
                 }
             }
             if problems.isEmpty { return .fresh(key: key, outputs: hit.outputs) }
@@ -144,8 +162,22 @@ public enum FreshnessCheck {
         if changes.isEmpty && reasons.isEmpty {
             if !last.succeeded { changes.append(.lastRunFailed(last.error ?? "unknown error")) }
             else if last.key != key { changes.append(.neverRun) }
-            else { changes.append(.outputMissing("(record)")) }
+            else { changes += Self.flaggedOutputs(last, lookup: lookup) }
         }
         return .stale(key: key, reasons: reasons + changes)
+    }
+
+    /// Why the last successful execution with the current key is no longer a cache hit: the index
+    /// marks one of its outputs (verify found it corrupted, gc deleted it) or the object is gone.
+    private static func flaggedOutputs(_ last: PastExecution, lookup: CacheLookup) -> [StaleReason] {
+        let reasons = last.outputs.sorted { $0.key < $1.key }.compactMap { name, object -> StaleReason? in
+            switch lookup.state(of: object) {
+            case .present: nil
+            case .missing: .outputMissing(name)
+            case .damaged: .outputCorrupted(name)
+            case let state: .outputFlagged(name, object: object.hash.hex, state)
+            }
+        }
+        return reasons.isEmpty ? [.outputMissing("(record)")] : reasons
     }
 }

@@ -5,6 +5,8 @@ import Foundation
 public enum ProgressEvent: Sendable {
     case started(String)
     case progress(String, String)
+    /// A line to keep (a resume, an interruption), never throttled or overwritten.
+    case note(String, String)
     case cached(String)
     case finished(String, seconds: Double)
     case failed(String, error: String)
@@ -37,6 +39,7 @@ public final class PlainProgress: ProgressReporter, @unchecked Sendable {
             case let .finished(s, seconds): write(t + "done    \(s) (\(String(format: "%.2f", seconds)) s)\n")
             case let .failed(s, error): write(t + "FAILED  \(s): \(error)\n")
             case let .skipped(s, because): write(t + "skipped \(s) (\(because))\n")
+            case let .note(s, message): write(t + "        \(s): \(message)\n")
             case let .progress(s, message):
                 let now = Date()
                 if let last = lastProgress[s], now.timeIntervalSince(last) < 1 { return }
@@ -84,6 +87,8 @@ public final class LiveProgress: ProgressReporter, @unchecked Sendable {
                 return "FAILED  \(s): \(error)"
             case let .skipped(s, because):
                 return "skipped \(s) (\(because))"
+            case let .note(s, message):
+                return "        \(s): \(message)"
             }
         }
         if let line { redraw(permanent: line.isEmpty ? nil : line) }

@@ -18,11 +18,14 @@ public final class StageContext: @unchecked Sendable {
     /// The run this body executes in, and a read-only view of the run index (nil in tests without one).
     public let runID: Int64?
     public let index: StageIndexReader?
+    /// Set when the run is being interrupted: long bodies check it after each resume checkpoint.
+    public let stop: StopRequest
 
     private let inputPaths: [String: [URL]]
     private let inputRecords: [String: [StoredObject]]
     private let outputFormats: [String: OutputFormat]
     private let onProgress: @Sendable (String) -> Void
+    private let onNote: @Sendable (String) -> Void
     private let lock = NSLock()
     private var _metrics: [String: Double] = [:]
     private var _measurements: [String: Double] = [:]
@@ -30,7 +33,8 @@ public final class StageContext: @unchecked Sendable {
     public init(instance: String, parameters: [String: ParamValue], inputs: [String: [URL]],
                 outputs: [String: OutputFormat], scratch: URL, threads: Int, resumeDirectory: URL? = nil,
                 inputObjects: [String: [StoredObject]] = [:], runID: Int64? = nil, index: StageIndexReader? = nil,
-                onProgress: @escaping @Sendable (String) -> Void = { _ in }) {
+                stop: StopRequest = StopRequest(), onProgress: @escaping @Sendable (String) -> Void = { _ in },
+                onNote: @escaping @Sendable (String) -> Void = { _ in }) {
         self.instance = instance
         self.parameters = parameters
         self.inputPaths = inputs
@@ -41,7 +45,9 @@ public final class StageContext: @unchecked Sendable {
         self.scratch = scratch
         self.threads = threads
         self.resumeDirectory = resumeDirectory
+        self.stop = stop
         self.onProgress = onProgress
+        self.onNote = onNote
     }
 
     // MARK: - Parameters
@@ -93,6 +99,9 @@ public final class StageContext: @unchecked Sendable {
 
     /// Free-form progress for the live display, e.g. "epoch 12/60 loss 0.41".
     public func progress(_ message: String) { onProgress(message) }
+
+    /// A line worth keeping in the run's output (not overwritten like progress), e.g. "resumed from epoch 4".
+    public func note(_ message: String) { onNote(message) }
 
     /// A named scalar result (goes to the run index and `diff`; not part of the outputs).
     public func metric(_ name: String, _ value: Double) { lock.withLock { _metrics[name] = value } }

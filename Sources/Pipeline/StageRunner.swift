@@ -6,8 +6,9 @@ import Store
 
 enum StageRunner {
     static func run(_ instance: StageInstance, inputs: [String: [StoredObject]], store: ArtifactStore, threads: Int,
-                    key: String? = nil, runID: Int64? = nil,
-                    onProgress: @escaping @Sendable (String) -> Void) throws -> StageContext {
+                    key: String? = nil, runID: Int64? = nil, stop: StopRequest = StopRequest(),
+                    onProgress: @escaping @Sendable (String) -> Void,
+                    onNote: @escaping @Sendable (String) -> Void = { _ in }) throws -> StageContext {
         for (input, objects) in inputs.sorted(by: { $0.key < $1.key }) {
             for object in objects where try !store.isIntact(object) {
                 throw StageError.damagedInput(stage: instance.name, input: input, hash: object.hash.hex)
@@ -25,11 +26,16 @@ enum StageRunner {
                                    scratch: scratch, threads: threads,
                                    resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) },
                                    inputObjects: objects, runID: runID, index: store as? StageIndexReader,
-                                   onProgress: onProgress)
+                                   stop: stop, onProgress: onProgress, onNote: onNote)
         do {
             try instance.kind.run(context)
+        } catch let interrupted as StageInterrupted {
+            throw interrupted
         } catch {
-            throw StageError.bodyFailed(stage: instance.name, error: "\(error)")
+            // Many errors already open with the stage's name; the failure line adds it once.
+            let text = "\(error)", prefix = instance.name + ": "
+            throw StageError.bodyFailed(stage: instance.name,
+                                        error: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
         for spec in instance.kind.outputs {
             let url = context.output(spec.name)

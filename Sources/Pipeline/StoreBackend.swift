@@ -30,6 +30,12 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     }
 
     public func state(of object: StoredObject) -> ObjectPresence {
+        // A mark left by verify or gc wins over what stat sees (a flipped byte keeps the size).
+        switch try? artifacts.index.mark(of: object.hash) {
+        case .corrupted: return .corrupted
+        case .collected: return .collected
+        case .missing, nil: break
+        }
         var info = stat()
         guard stat(artifacts.objects.url(of: object.hash).path, &info) == 0 else { return .missing }
         return Int64(info.st_size) == object.size ? .present : .damaged

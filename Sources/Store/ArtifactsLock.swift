@@ -43,8 +43,12 @@ public final class ArtifactsLock: @unchecked Sendable {
         }
         // Record who holds it, for the next process's message. Not needed for correctness.
         let args = ProcessInfo.processInfo.arguments
-        let command = ([URL(fileURLWithPath: args.first ?? "batchlab").lastPathComponent] + args.dropFirst().prefix(2))
-        let note = "\(getpid()) \(command.joined(separator: " "))\n"
+        let command = ([URL(fileURLWithPath: args.first ?? "batchlab").lastPathComponent] + args.dropFirst())
+            .joined(separator: " ").replacingOccurrences(of: "\n", with: " ")
+        // The whole command line (the waiting process shows it), bounded so that one read gets it.
+        let shown = command.utf8.count <= maxCommandBytes ? command
+            : String(decoding: command.utf8.prefix(maxCommandBytes - 4), as: UTF8.self) + " …"
+        let note = "\(getpid()) \(shown)\n"
         if ftruncate(fd, 0) == 0 {
             _ = note.utf8CString.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count - 1, 0) }
         }
@@ -61,9 +65,11 @@ public final class ArtifactsLock: @unchecked Sendable {
 
     deinit { release() }
 
-    /// "pid 4242 (batchlab reproduce)" from the lock file's content, or "another process".
+    private static let maxCommandBytes = 2000
+
+    /// "pid 4242 (batchlab reproduce p.yaml -j 2)" from the lock file's content, or "another process".
     private static func describeHolder(_ fd: Int32) -> String {
-        var buffer = [UInt8](repeating: 0, count: 512)
+        var buffer = [UInt8](repeating: 0, count: maxCommandBytes + 64)
         let n = pread(fd, &buffer, buffer.count, 0)
         guard n > 0 else { return "another process" }
         let text = String(decoding: buffer.prefix(n), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)

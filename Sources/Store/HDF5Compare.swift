@@ -21,10 +21,12 @@ public enum HDF5Compare {
         let groupsA = Set(entriesA.filter { $0.kind == .group }.map(\.path)).union(["/"])
         let groupsB = Set(entriesB.filter { $0.kind == .group }.map(\.path)).union(["/"])
 
+        let runRows = try HDF5RunRows.match(fileA, fileB, datasetsA: setsA, datasetsB: setsB)
         var datasets: [DatasetDifference] = []
         for path in setsA.union(setsB).sorted() {
             switch (setsA.contains(path), setsB.contains(path)) {
-            case (true, true): datasets.append(try compareDataset(path, fileA, fileB, atol: atol, rtol: rtol))
+            case (true, true):
+                datasets.append(try compareDataset(path, fileA, fileB, atol: atol, rtol: rtol, runRows: runRows))
             case (true, false):
                 let info = try fileA.info(path)
                 datasets.append(DatasetDifference(path: path, status: .onlyInA, shapeA: info.shape, dtypeA: info.typeName))
@@ -48,7 +50,7 @@ public enum HDF5Compare {
     // MARK: - Datasets
 
     static func compareDataset(_ path: String, _ fileA: HDF5File, _ fileB: HDF5File,
-                               atol: Double, rtol: Double) throws -> DatasetDifference {
+                               atol: Double, rtol: Double, runRows: HDF5RunRows? = nil) throws -> DatasetDifference {
         let infoA = try fileA.info(path)
         let infoB = try fileB.info(path)
         var diff = DatasetDifference(path: path, status: .same, shapeA: infoA.shape, shapeB: infoB.shape,
@@ -63,7 +65,10 @@ public enum HDF5Compare {
         }
         var stats = ElementStats(atol: atol, rtol: rtol)
         let shape = infoA.shape
-        if shape.isEmpty || shape[0] == 0 {
+        if let runRows, runRows.isTable(path, shape: shape) {
+            // Rows are runs: match them by key (per-run tables are small, read whole).
+            stats.add(try fileA.readAsDouble(path), runRows.reorder(try fileB.readAsDouble(path), shape: shape), offset: 0)
+        } else if shape.isEmpty || shape[0] == 0 {
             stats.add(try fileA.readAsDouble(path), try fileB.readAsDouble(path), offset: 0)
         } else {
             let rowSize = max(shape.dropFirst().reduce(1, *), 1)

@@ -147,11 +147,17 @@ public final class RunIndex: Sendable {
     /// Marks runs still `.running` as `.interrupted` (their process died). Call only while holding the
     /// `ArtifactsLock`, when no other run can be in progress. Returns how many were marked.
     @discardableResult
-    public func markInterruptedRuns(endedAt: Date = Date()) throws -> Int {
+    public func markInterruptedRuns() throws -> Int {
         try guarded("mark interrupted runs") {
             try pool.write { db in
-                try RunRecord.filter(Column("status") == RunStatus.running)
-                    .updateAll(db, Column("status").set(to: RunStatus.interrupted), Column("endedAt").set(to: endedAt))
+                // A killed run ended when its last stage did (or when it started), not when the next
+                // command noticed: the idle time in between is not its wall time.
+                try db.execute(sql: """
+                    UPDATE run SET status = ?, endedAt = COALESCE(
+                        (SELECT MAX(e.endedAt) FROM execution e WHERE e.runId = run.id), run.startedAt)
+                    WHERE status = ?
+                    """, arguments: [RunStatus.interrupted, RunStatus.running])
+                return db.changesCount
             }
         }
     }
@@ -225,6 +231,13 @@ public final class RunIndex: Sendable {
             try pool.write { db in
                 for hash in hashes { try ObjectMarkRecord(objectHash: hash, state: state, detectedAt: date).upsert(db) }
             }
+        }
+    }
+
+    /// How `verify`, a lookup or `gc` last found the object, if it is marked.
+    public func mark(of hash: ObjectHash) throws -> ObjectState? {
+        try guarded("read the mark of \(hash.short)") {
+            try pool.read { db in try ObjectMarkRecord.fetchOne(db, key: hash.hex)?.state }
         }
     }
 

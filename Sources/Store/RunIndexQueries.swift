@@ -226,4 +226,17 @@ extension RunIndex {
             }
         }
     }
+
+    /// The execution whose body produced what a cache reuse with `key` reused: the newest succeeded,
+    /// executed (not cached) one with that key, up to execution `id` (nil: any). Metrics live there.
+    public func producer(ofKey key: String, upTo id: Int64? = nil) throws -> ExecutionRecord? {
+        try guarded("read the producer of key \(key.prefix(12))") {
+            try pool.read { db in
+                try ExecutionRecord.fetchOne(db, sql: """
+                    SELECT * FROM execution WHERE key = ? AND mode = 'executed' AND status = 'succeeded' AND id <= ?
+                    ORDER BY id DESC LIMIT 1
+                    """, arguments: [key, id ?? Int64.max])
+            }
+        }
+    }
 }

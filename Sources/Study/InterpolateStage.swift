@@ -16,8 +16,9 @@ public struct InterpolateStage: Stage {
     public static let parameters = [
         ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
         ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
-        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced"),
-        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset"),
+        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced", range: .atLeast(2)),
+        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset",
+                  range: .atLeast(0)),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
     ]
     public static let inputs = [

@@ -14,19 +14,23 @@ public struct LandscapeStage: Stage {
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
     public static let parameters = [
-        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
-        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)"),
+        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
+                  range: .atLeast(1)),
+        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0)),
         ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
         ParamSpec("x_max", .double, default: .double(1), help: "last a"),
-        ParamSpec("x_count", .int, default: .int(21), help: "number of a values"),
+        ParamSpec("x_count", .int, default: .int(21), help: "number of a values", range: .atLeast(1)),
         ParamSpec("y_min", .double, default: .double(-1), help: "first b"),
         ParamSpec("y_max", .double, default: .double(1), help: "last b"),
-        ParamSpec("y_count", .int, default: .int(21), help: "number of b values"),
+        ParamSpec("y_count", .int, default: .int(21), help: "number of b values", range: .atLeast(1)),
         ParamSpec("direction_seed", .int, default: .int(1), help: "seed of both directions (x, y seeds derived from it)"),
-        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none"),
-        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)"),
+        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none",
+                  choices: DirectionNormalisation.allCases.map(\.rawValue)),
+        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)",
+                  range: .atLeast(0)),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
-        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)"),
+        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)",
+                  range: .atLeast(1)),
     ]
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint (θ_min and the model)"),
@@ -45,7 +49,10 @@ public struct LandscapeStage: Stage {
         let start = Date()
         var resumed = 0
         let results = try computeGrid(job, threads: context.threads, resume: context.resumeDirectory,
-                                      resumedPoints: { resumed = $0 }, progress: context.progress)
+                                      resumedPoints: { resumed = $0
+                                          if $0 > 0 { context.note("resumed from point \($0) of \(job.axes.pointCount)") }
+                                      }, progress: context.progress,
+                                      stop: { try context.stop.check(stage: context.instance, kept: $0) })
         try LandscapeFile.write(job, results, to: context.output("grid").path)
         let seconds = Date().timeIntervalSince(start)
         report(job, results, context: context)
@@ -63,7 +70,8 @@ public struct LandscapeStage: Stage {
     /// killed run leaves behind; for tests).
     public static func computeGrid(_ job: LandscapeJob, threads: Int, resume: URL?, limit: Int? = nil,
                             resumedPoints: (Int) -> Void = { _ in },
-                            progress: (String) -> Void = { _ in }) throws -> GridResults {
+                            progress: (String) -> Void = { _ in },
+                            stop: (_ kept: String) throws -> Void = { _ in }) throws -> GridResults {
         let total = job.axes.pointCount
         var results = GridResults(pointCount: total)
         if let resume, let saved = try GridResume.load(in: resume, fingerprint: job.fingerprint, pointCount: total) {
@@ -86,6 +94,11 @@ public struct LandscapeStage: Stage {
             if let resume, now.timeIntervalSince(lastSave) >= saveInterval || computed == pending.count {
                 try GridResume.save(results, fingerprint: job.fingerprint, in: resume)
                 lastSave = now
+            }
+            // Every point is a safe point: save what is done, then stop if the run is interrupted.
+            do { try stop("point \(results.completed) of \(total)") } catch {
+                if let resume, lastSave != now { try GridResume.save(results, fingerprint: job.fingerprint, in: resume) }
+                throw error
             }
         }
         return results

@@ -13,8 +13,9 @@ public struct PreprocessStage: Stage {
     public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"
     public static let parameters = [
         ParamSpec("folder", .string, default: .string(""), help: "the photo folder (set with --set STAGE.folder=PATH)"),
-        ParamSpec("size", .int, default: .int(64), help: "side S of the square images"),
-        ParamSpec("max_bad_fraction", .double, default: .double(0.05), help: "fail above this fraction of bad files"),
+        ParamSpec("size", .int, default: .int(64), help: "side S of the square images", range: .atLeast(1)),
+        ParamSpec("max_bad_fraction", .double, default: .double(0.05), help: "fail above this fraction of bad files",
+                  range: .closed(0, 1)),
     ]
     public static let inputs: [InputSpec] = []
     public static let outputs = [

@@ -16,18 +16,22 @@ public struct TrainStage: Stage {
     public static let codeVersion = 3  // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
-        ParamSpec("batch_size", .int, help: "mini-batch size"),
-        ParamSpec("lr", .double, help: "learning rate"),
+        ParamSpec("batch_size", .int, help: "mini-batch size", range: .atLeast(1)),
+        ParamSpec("lr", .double, help: "learning rate", range: .greaterThan(0)),
         ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
         ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
-        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap"),
-        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size"),
-        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
-        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths"),
-        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths"),
+        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap", range: .atLeast(1)),
+        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size", range: .atLeast(1)),
+        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations",
+                  choices: PatienceUnit.allCases.map(\.rawValue)),
+        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths",
+                  range: .atLeast(1)),
+        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths",
+                  range: .atLeast(1)),
         // In the cache key: N ranks sum the gradient in another float order, so N is another run.
         ParamSpec("workers", .int, default: .int(1),
-                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)"),
+                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
+                  range: .atLeast(1)),
     ]
     public static let inputs = [InputSpec("data", help: "an image-set object"), InputSpec("split", help: "a split object")]
     public static let outputs = [OutputSpec("checkpoint", .hdf5, help: "weights, layout, series, update norms")]
@@ -77,6 +81,7 @@ public struct TrainStage: Stage {
         if let dir = context.resumeDirectory, let saved = try ResumeCheckpoint.load(in: dir, fingerprint: fingerprint) {
             (state, seconds) = saved
             context.measure("resumed_after_epoch", Double(state.completedEpochs))
+            if writes { context.note("resumed from epoch \(state.completedEpochs) of \(config.maxEpochs)") }
         }
         try agreeOnResume(state.completedEpochs)
         var epochStart = Date()
@@ -88,6 +93,10 @@ public struct TrainStage: Stage {
             let e = state.epochs.last!
             context.progress(String(format: "epoch %d/%d loss %.4f val %.4f acc %.3f", state.completedEpochs,
                                     config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
+            // A safe point: the epoch is in the resume file, so an interruption loses nothing.
+            if writes, context.resumeDirectory != nil {
+                try context.stop.check(stage: context.instance, kept: "epoch \(state.completedEpochs) of \(config.maxEpochs)")
+            }
             epochStart = Date()
         }
         guard writes else { return }

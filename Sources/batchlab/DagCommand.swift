@@ -1,4 +1,4 @@
-// `batchlab dag [--dot | --mermaid]`: print the stage graph.
+// `batchlab dag [PIPELINE] [--dot | --mermaid]`: print the stage graph.
 import ArgumentParser
 import Pipeline
 
@@ -8,10 +8,14 @@ struct DagCommand: ParsableCommand {
     @Flag(help: "Output format (default: text).")
     var format: DagFormatFlag = .text
 
+    @Argument(help: "Pipeline file (default: pipelines/study.yaml); the same as -p.")
+    var file: String?
+
     @OptionGroup var pipeline: PipelineOption
 
     func run() throws {
-        let graph = try workspace().load(pipeline.pipeline, overrides: pipeline.overrides)
+        let path = try pipeline.file(file)
+        let graph = try workspace().load(path, overrides: pipeline.overrides)
         print(DagRenderer.render(graph, as: format.dagFormat), terminator: "")
     }
 }

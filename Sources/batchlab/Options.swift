@@ -10,6 +10,34 @@ struct PipelineOption: ParsableArguments {
 
     @Option(name: .customLong("set"), help: ArgumentHelp("Override a parameter for this run.", valueName: "stage.param=value"))
     var overrides: [String] = []
+
+    /// Every verb takes the pipeline file as `-p FILE` or as a positional argument (`reproduce FILE`,
+    /// `run FILE STAGE…`): a positional argument ending in .yaml or .yml is the file. Returns the file
+    /// and the other positional arguments.
+    func file(among positional: [String]) throws -> (file: String?, rest: [String]) {
+        let files = positional.filter(Self.looksLikePipelineFile)
+        let rest = positional.filter { !Self.looksLikePipelineFile($0) }
+        guard files.count <= 1 else {
+            throw ValidationError("two pipeline files given (\(files.joined(separator: ", "))); give one")
+        }
+        switch (pipeline, files.first) {
+        case let (option?, positional?) where option != positional:
+            throw ValidationError("two pipeline files given (-p \(option) and \(positional)); give one")
+        case let (option, positional): return (option ?? positional, rest)
+        }
+    }
+
+    /// For verbs whose only positional argument is the pipeline file (reproduce, dag, verify).
+    func file(_ positional: String?) throws -> String? {
+        if let positional, let option = pipeline, option != positional {
+            throw ValidationError("two pipeline files given (-p \(option) and \(positional)); give one")
+        }
+        return positional ?? pipeline
+    }
+
+    static func looksLikePipelineFile(_ argument: String) -> Bool {
+        argument.hasSuffix(".yaml") || argument.hasSuffix(".yml")
+    }
 }
 
 struct ExecutionFlags: ParsableArguments {
@@ -40,14 +68,19 @@ func makeReporter() -> ProgressReporter {
     return isatty(STDERR_FILENO) == 1 && !plain ? LiveProgress() : PlainProgress()
 }
 
-/// Runs a reproduce request, prints the summary, exits 1 if a stage failed.
+/// Runs a reproduce request, prints the summary, exits 1 if a stage failed (128 + N after signal N).
 func execute(_ request: ReproduceRequest) throws {
     var request = request
     let numeric = NumericEnvironment.blasInfo()
     request.environment = ["blas_kernel": numeric.coreName, "conv_engine": numeric.convEngine.rawValue]
+    Interruption.watch(request.options.stop)
     let workspace = workspace()
     let summary = try workspace.reproduce(request, reporter: makeReporter(), onWait: waitMessage)
     print(summary.report)
+    if let signal = summary.stoppedBy {
+        print("interrupted by \(Interruption.name(signal)); resume with: \(Interruption.resumeCommand)")
+        throw ExitCode(128 + signal)
+    }
     for entry in summary.published {
         // "report: artifacts/report/study/index.html": the hook whose folder holds the entry names it.
         let kind = workspace.registry.publishHooks.first {

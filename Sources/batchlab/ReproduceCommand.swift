@@ -1,4 +1,4 @@
-// `batchlab reproduce [PIPELINE]`: run every stale stage of a pipeline.
+// `batchlab reproduce [PIPELINE | -p PIPELINE]`: run every stale stage of a pipeline.
 import ArgumentParser
 import Pipeline
 
@@ -7,17 +7,17 @@ struct ReproduceCommand: ParsableCommand {
         commandName: "reproduce",
         abstract: "Run every stale stage of a pipeline; end with a summary (executed, cached, failed, wall time).")
 
-    @Argument(help: "Pipeline file (default: pipelines/study.yaml).")
-    var pipeline: String?
+    @Argument(help: "Pipeline file (default: pipelines/study.yaml); the same as -p.")
+    var file: String?
 
-    @Option(name: .customLong("set"), help: ArgumentHelp("Override a parameter for this run.", valueName: "stage.param=value"))
-    var overrides: [String] = []
-
+    @OptionGroup var pipeline: PipelineOption
     @OptionGroup var execution: ExecutionFlags
 
+    func validate() throws { _ = try pipeline.file(file) }
+
     func run() throws {
-        var request = ReproduceRequest(pipeline: pipeline)
-        request.overrides = overrides
+        var request = ReproduceRequest(pipeline: try pipeline.file(file))
+        request.overrides = pipeline.overrides
         request.options = execution.options
         request.wait = !execution.noWait
         try execute(request)

@@ -1,4 +1,4 @@
-// `batchlab run STAGE… [--force] [--downstream]`: run stage instances or groups, stale upstream first.
+// `batchlab run [PIPELINE] STAGE… [--force] [--downstream]`: run stage instances or groups, stale upstream first.
 import ArgumentParser
 import Pipeline
 
@@ -7,7 +7,7 @@ struct RunCommand: ParsableCommand {
         commandName: "run",
         abstract: "Run stage instances (train@bs=256) or groups (train = every train@…), with stale upstream first.")
 
-    @Argument(help: "Stage instances or group names.")
+    @Argument(help: "Stage instances or group names (and the pipeline file, if not given with -p).")
     var stages: [String]
 
     @Flag(help: "Run the named stages even if cached.")
@@ -20,12 +20,15 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var execution: ExecutionFlags
 
     func validate() throws {
-        if stages.isEmpty { throw ValidationError("name at least one stage (see `batchlab dag`)") }
+        if try pipeline.file(among: stages).rest.isEmpty {
+            throw ValidationError("name at least one stage (see `batchlab dag`)")
+        }
     }
 
     func run() throws {
-        var request = ReproduceRequest(pipeline: pipeline.pipeline)
-        request.targets = stages
+        let (file, targets) = try pipeline.file(among: stages)
+        var request = ReproduceRequest(pipeline: file)
+        request.targets = targets
         request.force = force
         request.downstream = downstream
         request.overrides = pipeline.overrides

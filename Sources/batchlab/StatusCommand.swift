@@ -6,13 +6,14 @@ struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status", abstract: "Show every stage as fresh or stale, with the reasons.")
 
-    @Argument(help: "Limit to these stages and their upstream.")
+    @Argument(help: "Limit to these stages and their upstream (and the pipeline file, if not given with -p).")
     var stages: [String] = []
 
     @OptionGroup var pipeline: PipelineOption
 
     func run() throws {
-        let statuses = try workspace().status(pipeline.pipeline, targets: stages, overrides: pipeline.overrides)
+        let (file, targets) = try pipeline.file(among: stages)
+        let statuses = try workspace().status(file, targets: targets, overrides: pipeline.overrides)
         for status in statuses { print(status.line) }
         let stale = statuses.filter { !$0.freshness.isFresh }.count
         print("\(statuses.count - stale) fresh, \(stale) stale")

@@ -11,6 +11,9 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Stage instance or group to rerun (repeatable).", valueName: "stage"))
     var rerun: [String] = []
 
+    @Argument(help: "Pipeline file for --rerun (default: pipelines/study.yaml); the same as -p.")
+    var file: String?
+
     @OptionGroup var pipeline: PipelineOption
     @OptionGroup var execution: ExecutionFlags
 
@@ -22,7 +25,8 @@ struct VerifyCommand: ParsableCommand {
             if !report.isClean { throw ExitCode(1) }
             return
         }
-        let reports = try workspace.rerun(pipeline.pipeline, targets: rerun, overrides: pipeline.overrides,
+        let path = try pipeline.file(file)
+        let reports = try workspace.rerun(path, targets: rerun, overrides: pipeline.overrides,
                                           options: execution.options, wait: !execution.noWait, onWait: waitMessage)
         for report in reports { print(report.text, terminator: "") }
         if !reports.allSatisfy(\.identical) { throw ExitCode(1) }

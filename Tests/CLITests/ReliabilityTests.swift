@@ -47,7 +47,7 @@ final class ReliabilityTests: XCTestCase {
     func testSecondProcessWaitsOrFailsWithNoWait() throws {
         let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", slow.replacingOccurrences(of: "seconds: 4", with: "seconds: 2"))
-        let (first, firstOut, firstErr) = try p.start(["reproduce", "p.yaml"], tag: "first")
+        let (first, firstOut, firstErr) = try p.start(["reproduce", "p.yaml", "--jobs", "2", "--keep-going"], tag: "first")
         try p.waitFor("start   slow", in: firstErr)
 
         let refused = try p.run("reproduce", "p.yaml", "--no-wait")
@@ -58,6 +58,9 @@ final class ReliabilityTests: XCTestCase {
 
         let (second, secondOut, secondErr) = try p.start(["reproduce", "p.yaml"], tag: "second")
         try p.waitFor("waiting: ", in: secondErr)
+        // The holder's whole command line, not its first words.
+        try p.waitFor("is held by pid \(first.processIdentifier) (batchlab reproduce p.yaml --jobs 2 --keep-going)",
+                      in: secondErr)
         XCTAssertTrue(first.isRunning, "the second process announced waiting while the first still ran")
         first.waitUntilExit()
         second.waitUntilExit()
@@ -94,7 +97,8 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertTrue(r.stdout.contains("corrupted \(object.name)"), r.stdout)
 
         r = try p.run("status", "-p", "p.yaml")
-        XCTAssertTrue(r.stdout.hasPrefix("stale  source"), r.stdout)
+        XCTAssertTrue(r.stdout.hasPrefix("stale  source: output values corrupted (object \(object.name): its bytes no "
+                                         + "longer match its hash, found by verify)\n"), r.stdout)
         r = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(summary(r), "1 executed, 1 cached, 0 failed", "source rebuilt to the same bytes, so total (same key) is reused")
         XCTAssertEqual(try p.run("verify").code, 0)

@@ -27,9 +27,12 @@ final class MemoryLookup: CacheLookup {
     var executions: [(stage: String, record: PastExecution)] = []
     var missing = Set<ObjectHash>()
     var damaged = Set<ObjectHash>()
+    /// Marked by verify: like the run index, cache lookups skip executions that produced them.
+    var corrupted = Set<ObjectHash>()
 
     func execution(forKey key: String) throws -> PastExecution? {
-        executions.last { $0.record.key == key && $0.record.succeeded }?.record
+        executions.last { $0.record.key == key && $0.record.succeeded
+            && !$0.record.outputs.values.contains { corrupted.contains($0.hash) } }?.record
     }
 
     func lastExecution(ofStage name: String) throws -> PastExecution? {
@@ -37,7 +40,8 @@ final class MemoryLookup: CacheLookup {
     }
 
     func state(of object: StoredObject) -> ObjectPresence {
-        missing.contains(object.hash) ? .missing : damaged.contains(object.hash) ? .damaged : .present
+        missing.contains(object.hash) ? .missing : damaged.contains(object.hash) ? .damaged
+            : corrupted.contains(object.hash) ? .corrupted : .present
     }
 
     /// Records a successful execution of every stale instance, with outputs hashed from its key.

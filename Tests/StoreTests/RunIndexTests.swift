@@ -76,6 +76,8 @@ final class RunIndexTests: XCTestCase {
         }
         XCTAssertEqual(try index.markInterruptedRuns(), 1)
         XCTAssertEqual(try index.run(id: second)?.status, .interrupted)
+        // Its wall time is not the idle time until someone noticed: it ended when it last did anything.
+        XCTAssertEqual(try index.run(id: second)?.endedAt, try index.run(id: second)?.startedAt)
     }
 
     func testCompletionIsRecordedWithEverything() throws {

@@ -81,9 +81,13 @@ extension Workspace {
         let parameters = Set(pa.keys).union(pb.keys).sorted().compactMap { key in
             pa[key] == pb[key] ? nil : RunDiff.Change(name: key, a: pa[key], b: pb[key])
         }
+        // A cache reuse has no metrics of its own: its outputs, and so its metrics, are those of the
+        // execution that produced them (same key), so a run and its fully cached rerun are the same.
         func metricValues(_ e: Store.ExecutionRecord?) throws -> [String: Double] {
+            guard var e else { return [:] }
+            if e.mode == .cached, let producer = try index.producer(ofKey: e.key, upTo: e.id) { e = producer }
             var values: [String: Double] = [:]
-            for m in try e.map({ try index.metrics(ofExecution: $0.id!) }) ?? [] where m.step == nil { values[m.name] = m.value }
+            for m in try index.metrics(ofExecution: e.id!) where m.step == nil { values[m.name] = m.value }
             return values
         }
         let ma = try metricValues(ea), mb = try metricValues(eb)

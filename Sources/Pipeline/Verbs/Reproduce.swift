@@ -52,9 +52,18 @@ extension RunSummary {
     /// "3 executed, 5 cached, 0 failed in 0.42 s (run 7)", plus failures and skipped stages.
     public var report: String {
         var lines = ["\(executed.count) executed, \(cached.count) cached, \(failed.count) failed"
+                     + (interrupted.isEmpty ? "" : ", \(interrupted.count) interrupted")
                      + (skipped.isEmpty ? "" : ", \(skipped.count) not run")
                      + " in \(String(format: "%.2f", wallSeconds)) s (run \(run))"]
         for failure in failed { lines.append("failed: \(failure.stage): \(failure.error)") }
+        if stoppedBy != nil {
+            let kept = executed + cached
+            lines.append("kept: " + (kept.isEmpty ? "nothing finished" : kept.joined(separator: ", ")))
+            if !interrupted.isEmpty {
+                lines.append("stopped while running: " + interrupted.joined(separator: ", ")
+                             + " (their resume checkpoints, if any, are kept)")
+            }
+        }
         if !skipped.isEmpty { lines.append("not run: " + skipped.joined(separator: ", ")) }
         return lines.joined(separator: "\n")
     }

@@ -48,6 +48,11 @@ enum Format {
         }.joined(separator: "\n") + "\n"
     }
 
+    /// Names with numbers in numeric order: epoch_seconds[2] before epoch_seconds[10].
+    static func naturalOrder(_ a: String, _ b: String) -> Bool {
+        a.compare(b, options: .numeric) == .orderedAscending
+    }
+
     static func bytes(_ n: Int64) -> String {
         let units = ["B", "KiB", "MiB", "GiB", "TiB"]
         var value = Double(n), unit = 0

@@ -17,9 +17,9 @@ public enum ShowError: Error, CustomStringConvertible {
 
 extension Workspace {
     public func show(_ what: String) throws -> String {
-        let index = try openArtifacts().index
-        if let id = Int64(what) { return try showRun(id, index: index) }
-        return try showStage(what, index: index)
+        let artifacts = try openArtifacts()
+        if let id = Int64(what) { return try showRun(id, index: artifacts.index) }
+        return try showStage(what, artifacts: artifacts)
     }
 
     private func showRun(_ id: Int64, index: RunIndex) throws -> String {
@@ -45,7 +45,8 @@ extension Workspace {
         return out + "\n" + Format.table(rows)
     }
 
-    private func showStage(_ name: String, index: RunIndex) throws -> String {
+    private func showStage(_ name: String, artifacts: Artifacts) throws -> String {
+        let index = artifacts.index
         let history = try index.history(ofStage: name, limit: 20)
         guard let latest = history.first, let id = latest.id else { throw ShowError.unknownStage(name) }
         var out = "\(latest.stage) (\(latest.kind), code version \(latest.codeVersion)), latest in run \(latest.runId):"
@@ -55,17 +56,29 @@ extension Workspace {
         for (name, value) in try index.parameters(ofExecution: id).sorted(by: { $0.key < $1.key }) {
             out += "  param     \(name) = \(value)\n"
         }
-        for (name, hash) in try index.inputs(ofExecution: id).sorted(by: { $0.key < $1.key }) {
-            out += "  input     \(name) ← \(hash.short)\n"
+        for (name, hash) in try index.inputs(ofExecution: id).sorted(by: { Format.naturalOrder($0.key, $1.key) }) {
+            out += "  input     \(name) ← \(hash.hex)\n"
         }
         for output in try index.outputs(ofExecution: id) {
-            out += "  output    \(output.name) → \(output.objectHash.short) (\(Format.bytes(output.size)), \(output.mediaType))\n"
+            out += "  output    \(output.name) → \(output.objectHash.hex) (\(Format.bytes(output.size)), \(output.mediaType))\n"
+            out += "            at \(relative(artifacts.objects.url(of: output.objectHash).path))\n"
         }
-        for metric in try index.metrics(ofExecution: id) {
-            out += "  metric    \(metric.name) = \(metric.value)" + (metric.step.map { " (step \($0))" } ?? "") + "\n"
+        // A cache reuse carries no metrics: they are the producing execution's (same key, same outputs).
+        var source = latest
+        if latest.mode == .cached, let producer = try index.producer(ofKey: latest.key, upTo: id) {
+            source = producer
+            out += "  produced  by run \(producer.runId) (\(Format.date(producer.startedAt)) UTC, "
+                + String(format: "%.2f s", producer.duration) + "); metrics and measurements below are that run's\n"
+        } else if latest.mode == .cached {
+            out += "  produced  by an execution no longer in the index: no metrics to show\n"
         }
-        for m in try index.measurements(ofExecution: id) {
-            out += "  measured  \(m.name) = \(m.value.map { String($0) } ?? m.text ?? "-")\(m.unit.map { " \($0)" } ?? "")\n"
+        if source.mode == .executed {
+            for metric in try index.metrics(ofExecution: source.id!) {
+                out += "  metric    \(metric.name) = \(metric.value)" + (metric.step.map { " (step \($0))" } ?? "") + "\n"
+            }
+            for m in try index.measurements(ofExecution: source.id!).sorted(by: { Format.naturalOrder($0.name, $1.name) }) {
+                out += "  measured  \(m.name) = \(m.value.map { String($0) } ?? m.text ?? "-")\(m.unit.map { " \($0)" } ?? "")\n"
+            }
         }
         var rows = [["RUN", "STAGE", "MODE", "STATUS", "SECONDS", "KEY"]]
         for e in history {
