@@ -15,7 +15,7 @@ enum FanOut {
                                              reason: "the list is empty; give at least one value")
             }
             axes.append((key, try items.map {
-                try yaml.value($0, as: spec.type, what: "matrix value of '\(key)' in \(context)")
+                try yaml.value($0, spec: spec, what: "matrix value of '\(key)' in \(context)")
             }))
         }
         guard !axes.isEmpty else {
@@ -48,7 +48,7 @@ enum FanOut {
             for (key, keyNode, value) in pairs {
                 let spec = try declared(key, keyNode, kind: kind, context: context, section: "foreach",
                                         given: given, yaml: yaml)
-                point.append(Coordinate(key: key, value: try yaml.value(value, as: spec.type,
+                point.append(Coordinate(key: key, value: try yaml.value(value, spec: spec,
                                                                         what: "foreach value of '\(key)' in \(context)")))
             }
             points.append(point)

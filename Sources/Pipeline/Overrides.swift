@@ -19,6 +19,9 @@ enum Overrides {
                     + "(matrix/foreach); it names instances, so change it in the pipeline file")
             }
             let value = try parse(valueText, as: spec.type, text: text)
+            if let (_, bad) = spec.violation(value) {
+                throw PipelineError.badOverride(text, reason: "parameter '\(parameter)' is \(bad), not allowed: expected \(spec.allowed)")
+            }
             for i in selected { instances[i].parameters[parameter] = value }
         }
     }

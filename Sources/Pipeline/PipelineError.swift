@@ -31,6 +31,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
     case invalidName(SourceLocation, name: String)
     case cycle(SourceLocation, path: [String])
     case badValue(SourceLocation, what: String, reason: String)
+    /// A value of the right type outside the parameter's declared range or choices.
+    case notAllowed(SourceLocation, what: String, value: String, allowed: String)
     case badOverride(String, reason: String)
     case unknownTarget(String, known: [String])
 
@@ -71,6 +73,8 @@ public enum PipelineError: Error, CustomStringConvertible, Equatable {
             return "\(loc): the stages form a cycle: " + path.joined(separator: " → ")
         case let .badValue(loc, what, reason):
             return "\(loc): \(what): \(reason)"
+        case let .notAllowed(loc, what, value, allowed):
+            return "\(loc): \(what) is \(value), which is not allowed: expected \(allowed)"
         case let .badOverride(text, reason):
             return "--set \(text): \(reason)"
         case let .unknownTarget(name, known):

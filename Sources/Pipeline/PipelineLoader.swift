@@ -135,7 +135,7 @@ public struct PipelineLoader: Sendable {
                     throw PipelineError.unknownKey(yaml.location(keyNode), key: key,
                                                    context: "params of \(context) (kind \(kind.kind))", allowed: paramNames)
                 }
-                given[key] = try yaml.value(value, as: spec.type, what: "parameter '\(key)' of \(context)")
+                given[key] = try yaml.value(value, spec: spec, what: "parameter '\(key)' of \(context)")
             }
         }
 

@@ -1,18 +1,24 @@
 // The Stage protocol: what a kind of stage declares (parameters, inputs, outputs, code version)
 // and the body the executor calls. Concrete kinds live elsewhere (toy kinds here, the study's in Study).
 
-/// A declared parameter of a stage kind. No default means the pipeline file must give it.
+/// A declared parameter of a stage kind. No default means the pipeline file must give it. `range`
+/// (numbers) and `choices` (strings) are checked when the pipeline file loads (ParamConstraint.swift).
 public struct ParamSpec: Sendable {
     public let name: String
     public let type: ParamType
     public let defaultValue: ParamValue?
     public let help: String
+    public let range: ParamRange?
+    public let choices: [String]?
 
-    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, help: String = "") {
+    public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, help: String = "",
+                range: ParamRange? = nil, choices: [String]? = nil) {
         self.name = name
         self.type = type
         self.defaultValue = defaultValue
         self.help = help
+        self.range = range
+        self.choices = choices
     }
 }
 
@@ -105,6 +111,8 @@ public struct PublishHook: Sendable {
 /// registers the study's kinds (and, for engine tests only, the toy kinds of `PipelineToys`).
 public struct StageRegistry: Sendable {
     private var kinds: [String: any Stage.Type] = [:]
+    /// The kinds in the order they were registered (a pipeline's order, for the stage reference).
+    public private(set) var registered: [any Stage.Type] = []
     public private(set) var publishHooks: [PublishHook] = []
 
     public init(_ types: [any Stage.Type] = []) {
@@ -114,6 +122,7 @@ public struct StageRegistry: Sendable {
     public mutating func register(_ type: any Stage.Type) {
         precondition(kinds[type.kind] == nil, "stage kind \(type.kind) registered twice")
         kinds[type.kind] = type
+        registered.append(type)
     }
 
     /// After each run, copy the outputs of `type`'s instances where a person finds them (see `PublishHook`).

@@ -105,6 +105,17 @@ struct YAMLReader {
     }
 
     /// Converts a node to a typed parameter value, strictly: a quoted "32" is not an integer.
+    /// A parameter's value: its declared type, then its range or choices (the value's own location on failure).
+    func value(_ node: Node, spec: ParamSpec, what: String) throws -> ParamValue {
+        let value = try value(node, as: spec.type, what: what)
+        if let (index, bad) = spec.violation(value) {
+            var at = node
+            if let index, case .sequence(let items) = node { at = items[index] }
+            throw PipelineError.notAllowed(location(at), what: what, value: "\(bad)", allowed: spec.allowed)
+        }
+        return value
+    }
+
     func value(_ node: Node, as type: ParamType, what: String) throws -> ParamValue {
         let fail = { PipelineError.wrongType(self.location(node), what: what, expected: type.description,
                                              found: self.describe(node)) }

@@ -13,10 +13,13 @@ public struct DistancesStage: Stage {
     public static let codeVersion = 2  // 2: /runs/replicate
     public static let summary = "distances from θ_init, epoch distances, update-norm distributions per training run"
     public static let parameters = [
-        ParamSpec("small_batch_size", .int, default: .int(32), help: "numerator of the epoch-distance ratio"),
-        ParamSpec("large_batch_size", .int, default: .int(256), help: "denominator of the epoch-distance ratio"),
-        ParamSpec("ratio_lr", .double, default: .double(0.01), help: "learning rate of the two ratio runs"),
-        ParamSpec("bins", .int, default: .int(40), help: "log-spaced bins of the update-norm histogram"),
+        ParamSpec("small_batch_size", .int, default: .int(32), help: "numerator of the epoch-distance ratio",
+                  range: .atLeast(1)),
+        ParamSpec("large_batch_size", .int, default: .int(256), help: "denominator of the epoch-distance ratio",
+                  range: .atLeast(1)),
+        ParamSpec("ratio_lr", .double, default: .double(0.01), help: "learning rate of the two ratio runs",
+                  range: .greaterThan(0)),
+        ParamSpec("bins", .int, default: .int(40), help: "log-spaced bins of the update-norm histogram", range: .atLeast(1)),
     ]
     public static let inputs = [InputSpec("runs", many: true, help: "train checkpoints")]
     public static let outputs = [OutputSpec("distances", .hdf5, help: "per-run distances and update statistics")]

@@ -11,11 +11,14 @@ public struct GenerateStage: Stage {
     /// The data module's current defaults (it owns the generator's tuning).
     static let defaults = SyntheticConfig()
     public static let parameters = [
-        ParamSpec("count", .int, default: .int(defaults.count), help: "number of images (balanced classes)"),
-        ParamSpec("size", .int, default: .int(defaults.size), help: "side S of the square images"),
+        ParamSpec("count", .int, default: .int(defaults.count), help: "number of images (balanced classes)",
+                  range: .atLeast(1)),
+        ParamSpec("size", .int, default: .int(defaults.size), help: "side S of the square images", range: .atLeast(1)),
         ParamSpec("seed", .int, default: .int(Int(defaults.seed)), help: "generator seed"),
-        ParamSpec("difficulty", .double, default: .double(defaults.difficulty), help: "0 easy … 1 hard: clutter, noise, contrast"),
-        ParamSpec("mislabelled", .double, default: .double(defaults.mislabelled), help: "fraction of labels flipped on purpose"),
+        ParamSpec("difficulty", .double, default: .double(defaults.difficulty), help: "0 easy … 1 hard: clutter, noise, contrast",
+                  range: .closed(0, 1)),
+        ParamSpec("mislabelled", .double, default: .double(defaults.mislabelled), help: "fraction of labels flipped on purpose",
+                  range: .closed(0, 1)),
     ]
     public static let inputs: [InputSpec] = []
     public static let outputs = [OutputSpec("images", .hdf5, help: "/images uint8 (N,3,S,S), /labels uint8 (N)")]

@@ -15,11 +15,13 @@ public struct InterpolateStage: Stage {
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
     public static let parameters = [
         ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)"),
+                  help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)",
+                  range: .atLeast(1)),
         ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
         ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
-        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced"),
-        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset"),
+        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced", range: .atLeast(2)),
+        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset",
+                  range: .atLeast(0)),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
     ]
     public static let inputs = [

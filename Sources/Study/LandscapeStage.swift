@@ -14,21 +14,25 @@ public struct LandscapeStage: Stage {
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
     public static let parameters = [
-        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)"),
-        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)"),
+        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
+                  range: .atLeast(1)),
+        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0)),
         ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)"),
+                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)", range: .atLeast(1)),
         ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
         ParamSpec("x_max", .double, default: .double(1), help: "last a"),
-        ParamSpec("x_count", .int, default: .int(21), help: "number of a values"),
+        ParamSpec("x_count", .int, default: .int(21), help: "number of a values", range: .atLeast(1)),
         ParamSpec("y_min", .double, default: .double(-1), help: "first b"),
         ParamSpec("y_max", .double, default: .double(1), help: "last b"),
-        ParamSpec("y_count", .int, default: .int(21), help: "number of b values"),
+        ParamSpec("y_count", .int, default: .int(21), help: "number of b values", range: .atLeast(1)),
         ParamSpec("direction_seed", .int, default: .int(1), help: "seed of both directions (x, y seeds derived from it)"),
-        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none"),
-        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)"),
+        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none",
+                  choices: DirectionNormalisation.allCases.map(\.rawValue)),
+        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)",
+                  range: .atLeast(0)),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
-        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)"),
+        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)",
+                  range: .atLeast(1)),
     ]
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint (θ_min and the model)"),

@@ -14,11 +14,13 @@ public struct PreprocessStage: Stage {
     public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"
     public static let parameters = [
         ParamSpec("folder", .string, default: .string(""), help: "the photo folder (set with --set STAGE.folder=PATH)"),
-        ParamSpec("size", .int, default: .int(64), help: "side S of the square images"),
+        ParamSpec("size", .int, default: .int(64), help: "side S of the square images", range: .atLeast(1)),
         ParamSpec("max_bad_fraction", .double, default: .double(0.10),
-                  help: "fail above this fraction of bad files (catches the wrong folder; damaged photos are listed)"),
+                  help: "fail above this fraction of bad files (catches the wrong folder; damaged photos are listed)",
+                  range: .closed(0, 1)),
         ParamSpec("corrupt_data", .string, default: .string(CorruptDataPolicy.skip.rawValue),
-                  help: "skip|keep JPEGs whose entropy-coded data draws a decoder warning (their pixels are usually wrong)"),
+                  help: "skip|keep JPEGs whose entropy-coded data draws a decoder warning (their pixels are usually wrong)",
+                  choices: CorruptDataPolicy.allCases.map(\.rawValue)),
     ]
     public static let inputs: [InputSpec] = []
     public static let outputs = [

@@ -14,11 +14,16 @@ public struct ReportStage: Stage {
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [
         ParamSpec("title", .string, default: .string("The mini-batch size study"), help: "page title"),
-        ParamSpec("fixed_lr", .double, default: .double(0.01), help: "lr of the fixed family (F1–F11)"),
-        ParamSpec("base_lr", .double, default: .double(0.01), help: "linear scaling: lr = base_lr · bs / base_batch_size"),
-        ParamSpec("base_batch_size", .int, default: .int(32), help: "linear scaling: batch size of base_lr"),
-        ParamSpec("sweep_lr", .double, default: .double(0.08), help: "F17's second panel: batch sizes at this lr"),
-        ParamSpec("epsilon", .double, default: .double(1e-3), help: "box size of the sharpness shown"),
+        ParamSpec("fixed_lr", .double, default: .double(0.01), help: "lr of the fixed family (F1–F11)",
+                  range: .greaterThan(0)),
+        ParamSpec("base_lr", .double, default: .double(0.01), help: "linear scaling: lr = base_lr · bs / base_batch_size",
+                  range: .greaterThan(0)),
+        ParamSpec("base_batch_size", .int, default: .int(32), help: "linear scaling: batch size of base_lr",
+                  range: .atLeast(1)),
+        ParamSpec("sweep_lr", .double, default: .double(0.08), help: "F17's second panel: batch sizes at this lr",
+                  range: .greaterThan(0)),
+        ParamSpec("epsilon", .double, default: .double(1e-3), help: "box size of the sharpness shown",
+                  range: .greaterThan(0)),
     ]
     public static let inputs = [
         InputSpec("runs", many: true, help: "train checkpoints"),

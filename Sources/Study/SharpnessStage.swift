@@ -17,18 +17,21 @@ public struct SharpnessStage: Stage {
     public static let codeVersion = 3  // 2: line search expands along the projection arc; Wolfe-filtered pairs; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "Keskar's sharpness φ: max of the training loss over the box ε(|θ|+1) by L-BFGS-B"
     public static let parameters = [
-        ParamSpec("epsilon", .list(.double), default: .list([.double(1e-3), .double(5e-4)]), help: "box sizes ε"),
-        ParamSpec("iterations", .int, default: .int(10), help: "L-BFGS-B iterations per ε (Keskar: 10)"),
+        ParamSpec("epsilon", .list(.double), default: .list([.double(1e-3), .double(5e-4)]), help: "box sizes ε",
+                  range: .greaterThan(0)),
+        ParamSpec("iterations", .int, default: .int(10), help: "L-BFGS-B iterations per ε (Keskar: 10)", range: .atLeast(1)),
         // 10 pairs: the usual L-BFGS default (scipy's maxcor); with 10 iterations it keeps every pair.
-        ParamSpec("memory", .int, default: .int(10), help: "L-BFGS memory (correction pairs)"),
-        ParamSpec("train_subset", .int, default: .int(1000), help: "training images in f (0 = all), a seeded subset"),
+        ParamSpec("memory", .int, default: .int(10), help: "L-BFGS memory (correction pairs)", range: .atLeast(1)),
+        ParamSpec("train_subset", .int, default: .int(1000), help: "training images in f (0 = all), a seeded subset",
+                  range: .atLeast(0)),
         ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
         ParamSpec("start_seed", .int, default: .int(1), help: "seed of the random start inside the box"),
         // Only for matching a fan-out to its train instance; checked against the checkpoint when > 0.
-        ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)"),
+        ParamSpec("batch_size", .int, default: .int(0), help: "the checkpoint's batch size (0 = any)", range: .atLeast(0)),
         ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "the checkpoint's replicate (set by `replicates: N`; selects the train instance of the same replicate)"),
-        ParamSpec("lr", .double, default: .double(0), help: "the checkpoint's learning rate (0 = any)"),
+                  help: "the checkpoint's replicate (set by `replicates: N`; selects the train instance of the same replicate)",
+                  range: .atLeast(1)),
+        ParamSpec("lr", .double, default: .double(0), help: "the checkpoint's learning rate (0 = any)", range: .atLeast(0)),
     ]
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint (its θ_min is x)"),

@@ -12,7 +12,8 @@ public struct SplitStage: Stage {
     public static let summary = "stratified seeded train/validation split → /train, /validation index lists"
     public static let parameters = [
         ParamSpec("seed", .int, default: .int(1), help: "split seed"),
-        ParamSpec("validation_fraction", .double, default: .double(0.2), help: "fraction of each class held out"),
+        ParamSpec("validation_fraction", .double, default: .double(0.2), help: "fraction of each class held out",
+                  range: .open(0, 1)),
     ]
     public static let inputs = [InputSpec("data", help: "an image-set object (generate or preprocess)")]
     public static let outputs = [OutputSpec("split", .hdf5, help: "/train, /validation int64 indices, ascending")]

@@ -17,20 +17,25 @@ public struct TrainStage: Stage {
     // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
     public static let parameters = [
-        ParamSpec("batch_size", .int, help: "mini-batch size"),
-        ParamSpec("lr", .double, help: "learning rate"),
+        ParamSpec("batch_size", .int, help: "mini-batch size", range: .atLeast(1)),
+        ParamSpec("lr", .double, help: "learning rate", range: .greaterThan(0)),
         ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
         ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
         ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds"),
-        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap"),
-        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size"),
-        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations"),
-        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths"),
-        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths"),
+                  help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds",
+                  range: .atLeast(1)),
+        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap", range: .atLeast(1)),
+        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size", range: .atLeast(1)),
+        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations",
+                  choices: PatienceUnit.allCases.map(\.rawValue)),
+        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths",
+                  range: .atLeast(1)),
+        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths",
+                  range: .atLeast(1)),
         // In the cache key: N ranks sum the gradient in another float order, so N is another run.
         ParamSpec("workers", .int, default: .int(1),
-                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)"),
+                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
+                  range: .atLeast(1)),
     ]
     public static let inputs = [InputSpec("data", help: "an image-set object"), InputSpec("split", help: "a split object")]
     public static let outputs = [OutputSpec("checkpoint", .hdf5, help: "weights, layout, series, update norms")]

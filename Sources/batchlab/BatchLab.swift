@@ -14,7 +14,8 @@ struct BatchLab: ParsableCommand {
         abstract: "Reproduce the mini-batch-size study: a content-hashed DAG of stages.",
         version: "0.1.0",
         subcommands: [ReproduceCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, RunsCommand.self,
-                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self]
+                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self,
+                      StagesCommand.self]
     )
 
     /// Maps every error to one message on stderr and the documented exit code.

@@ -54,6 +54,16 @@ final class CLIVerbTests: XCTestCase {
         XCTAssertFalse(r.stderr.contains("toy.sum"), "no toy kind among the known kinds: \(r.stderr)")
     }
 
+    /// A value outside its declared range is a pipeline-file error: exit 2, its location, what is allowed.
+    func testOutOfRangeParameterIsAUsageError() throws {
+        let p = try CLIProject()
+        try p.write("p.yaml", "stages:\n  data: {kind: generate, params: {count: -5}}\n")
+        let r = try p.run("reproduce", "p.yaml")
+        XCTAssertEqual(r.code, 2, r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("p.yaml:2:42: parameter 'count' of stage 'data' is -5, which is not allowed: "
+                                        + "expected an integer ≥ 1"), r.stderr)
+    }
+
     func testRunGroupsForceAndDownstream() throws {
         let p = try CLIProject(toyStages: true)
         try p.write("p.yaml", toy)

@@ -27,11 +27,10 @@ final class ReferenceTests: XCTestCase {
         return try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
     }
 
+    /// TestSupport's check with these tests' defaults: relative tolerance first, atol 1e-12.
     private func assertClose(_ actual: [Double], _ expected: [Double], rtol: Double, atol: Double = 1e-12, _ label: String,
                              file: StaticString = #filePath, line: UInt = #line) {
-        if let message = Closeness.check(actual, expected, atol: atol, rtol: rtol, label: label) {
-            XCTFail(message, file: file, line: line)
-        }
+        TestSupport.assertClose(actual, expected, atol: atol, rtol: rtol, label, file: file, line: line)
     }
 
     func testStudentTQuantilesAndCDFMatchScipy() throws {
