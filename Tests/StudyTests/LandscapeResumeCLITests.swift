@@ -1,5 +1,6 @@
 // kill -9 during `landscape` through the real executable: the rerun continues from the saved grid
 // points (resume file under artifacts/resume/) and stores a grid bit-identical to a clean run's.
+import Foundation
 import TestSupport
 import XCTest
 
@@ -27,14 +28,14 @@ final class LandscapeResumeCLITests: XCTestCase {
     /// SIGTERM: the grid saves the points done and stops at once; the rerun says where it resumes
     /// and ends with the clean run's bytes.
     func testTerminatedGridSavesItsPointsAndResumesBitIdentically() throws {
-        let clean = try StudyProject()
+        let clean = try CLIProject()
         try clean.write("p.yaml", pipeline)
         XCTAssertEqual(try clean.run("reproduce", "p.yaml").code, 0)
         let expected = try Data(contentsOf: try clean.object(stage: "landscape", output: "grid"))
 
-        let p = try StudyProject()
+        let p = try CLIProject()
         try p.write("p.yaml", pipeline)
-        let (process, log) = try p.start(["reproduce", "p.yaml"], tag: "terminated")
+        let (process, _, log) = try p.start(["reproduce", "p.yaml"], tag: "terminated")
         let deadline = Date().addingTimeInterval(120)
         func started() -> Bool { ((try? String(contentsOf: log, encoding: .utf8)) ?? "").contains("landscape: point ") }
         while !started() && Date() < deadline && process.isRunning { Thread.sleep(forTimeInterval: 0.01) }
@@ -47,7 +48,7 @@ final class LandscapeResumeCLITests: XCTestCase {
         let output = try String(contentsOf: log, encoding: .utf8)
         let stopped = try XCTUnwrap(output.firstMatch(of: #/landscape: stopped; the next run resumes from point ([0-9]+) of 1800/#),
                                     output)
-        XCTAssertNotNil(resumeFile(p), "the points done are saved when the grid stops")
+        XCTAssertNotNil(p.resumeFile(named: "landscape-grid.h5"), "the points done are saved when the grid stops")
 
         let again = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(again.code, 0, again.stderr)
