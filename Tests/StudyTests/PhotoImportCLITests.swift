@@ -71,8 +71,10 @@ final class PhotoImportCLITests: XCTestCase {
             defer { try? kept.close() }
             XCTAssertEqual(try kept.info("/images").shape, [12, 3, 32, 32])
             let bad = try run(p, photos, "--set", "data.corrupt_data=maybe")
-            XCTAssertEqual(bad.code, 1)
-            XCTAssertTrue((bad.stdout + bad.stderr).contains("corrupt_data = maybe is invalid: expected skip or keep"), bad.stdout + bad.stderr)
+            // Rejected when the pipeline loads (exit 2), before any stage runs.
+            XCTAssertEqual(bad.code, 2)
+            XCTAssertTrue((bad.stdout + bad.stderr).contains("--set data.corrupt_data=maybe: parameter 'corrupt_data' is maybe, not allowed: expected one of: skip, keep"),
+                          bad.stdout + bad.stderr)
         }
         XCTAssertEqual(images[0], images[1], "the same bytes with 1 and 2 import threads")
     }
