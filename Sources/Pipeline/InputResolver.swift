@@ -43,8 +43,10 @@ struct InputResolver {
                     } else if let (group, given) = Self.partial(target), let members = groups[group] {
                         // `train@batch_size=32,lr=0.01` with train replicated: the instances with those
                         // coordinates; the rest (the replicate) is matched to the consumer's as usual.
+                        // Matched on parameters, not only fan-out coordinates, so `interpolate@replicate=1`
+                        // also names an unreplicated `interpolate` (its replicate parameter is 1).
                         candidates = members.filter { m in
-                            given.allSatisfy { g in self.instances[m].coordinates.contains { $0.key == g.key && "\($0.value)" == g.value } }
+                            given.allSatisfy { g in self.instances[m].parameters[g.key].map { "\($0)" == g.value } ?? false }
                         }
                         fixed = Set(given.map(\.key))
                         guard !candidates.isEmpty else {

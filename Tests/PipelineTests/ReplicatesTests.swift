@@ -119,3 +119,22 @@ final class ReplicatesTests: XCTestCase {
                        "r.yaml:2:3: stage 's': 'replicate' is set in params/foreach/matrix and 'replicates' is given; keep one")
     }
 }
+
+final class ReplicateReferenceTests: XCTestCase {
+    func testReplicateOneNamesTheUnreplicatedInstanceToo() throws {
+        let registry = StageRegistry(ToyStages.all)
+        // toy kinds have no replicate parameter: a reference by a parameter they lack matches nothing.
+        XCTAssertThrowsError(try PipelineLoader(registry: registry).load(text: """
+            stages:
+              a: {kind: toy.source}
+              b: {kind: toy.sum, inputs: {values: "a@replicate=1.values"}}
+            """, file: "r.yaml"))
+        // A partial reference matches parameters, defaults included: seed=7 is toy.source's own.
+        let g = try PipelineLoader(registry: registry).load(text: """
+            stages:
+              a: {kind: toy.source, params: {seed: 7}}
+              b: {kind: toy.sum, inputs: {values: "a@seed=7.values"}}
+            """, file: "r.yaml")
+        XCTAssertEqual(g.instance("b")!.inputs["values"]!.map(\.stage), ["a"])
+    }
+}
