@@ -92,7 +92,7 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
-        .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5"]),
+        .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5", "TestSupport"]),
         .executableTarget(name: "store-bench", dependencies: ["Store"]),
 
         // MARK: - Orchestration (pipeline files, stages, cache keys, planning, executor)

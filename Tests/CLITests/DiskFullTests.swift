@@ -18,7 +18,7 @@ final class DiskFullTests: XCTestCase {
                   small: {kind: toy.source}
                   big: {kind: toy.array, params: {n: \(n), noise: 0.0001234567}}
                 """)
-            try mountTmpfs(at: p.artifacts, size: "600k")
+            try mountTmpfs(at: p.artifacts, size: "600k", for: self)
             var r = try p.run("reproduce", "p.yaml", "-j", "1")
             XCTAssertEqual(r.code, 1, "n \(n): exit 1, not a crash (139): " + r.stderr)
             XCTAssertTrue(r.stdout.hasPrefix("1 executed, 0 cached, 1 failed"), r.stdout + r.stderr)
@@ -31,39 +31,12 @@ final class DiskFullTests: XCTestCase {
             XCTAssertEqual(r.code, 0, r.stderr)
             XCTAssertTrue(r.stdout.contains("failed"), r.stdout)
 
-            try remountTmpfs(p.artifacts, size: "64m")
+            let remounted = try remountTmpfs(p.artifacts, size: "64m")
+            XCTAssertEqual(remounted.status, 0, remounted.output)
             r = try p.run("reproduce", "p.yaml", "-j", "1")
             XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
             XCTAssertEqual(summary(r), "1 executed, 1 cached, 0 failed")
             XCTAssertEqual(try p.run("verify").code, 0)
         }
-    }
-
-    /// Mounts a tmpfs at `url` (created if needed), unmounted at teardown; skips (printing why)
-    /// where mounting is impossible (not root, or a container without the permission).
-    private func mountTmpfs(at url: URL, size: String) throws {
-        guard getuid() == 0 else { throw XCTSkip("mounting a tmpfs needs root") }
-        try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
-        let result = try tool("/bin/mount", ["-t", "tmpfs", "-o", "size=\(size)", "tmpfs", url.path])
-        guard result.status == 0 else { throw XCTSkip("cannot mount a tmpfs here: \(result.output)") }
-        addTeardownBlock { _ = try? self.tool("/bin/umount", [url.path]) }
-    }
-
-    private func remountTmpfs(_ url: URL, size: String) throws {
-        let result = try tool("/bin/mount", ["-o", "remount,size=\(size)", url.path])
-        XCTAssertEqual(result.status, 0, result.output)
-    }
-
-    private func tool(_ path: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: path)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
     }
 }

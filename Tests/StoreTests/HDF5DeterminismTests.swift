@@ -1,6 +1,7 @@
 // Same content → same bytes, and the files are readable by h5dump and comparable by h5diff.
 import Foundation
 @testable import Store
+import TestSupport
 import XCTest
 
 final class HDF5DeterminismTests: XCTestCase {
