@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Installs the Debian packages BatchLab needs; skips apt entirely when all are present (idempotent).
+# Installs the Debian packages BatchLab needs (and any named as arguments); skips apt entirely when all are present (idempotent).
 set -euo pipefail
 packages=(libopenblas-dev libhdf5-dev hdf5-tools libturbojpeg0-dev libstb-dev libopenmpi-dev openmpi-bin
           gnuplot-nox libsqlite3-dev pkg-config chromium)  # chromium: make check-report (~30 s to install here)
+packages+=("$@")  # extra packages a target needs (make fuzz: lld when the toolchain has no ld.lld)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
