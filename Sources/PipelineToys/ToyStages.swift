@@ -40,8 +40,9 @@ public struct ToySource: Stage {
     public static let kind = "toy.source"
     public static let codeVersion = 1
     public static let summary = "writes n deterministic numbers (engine self-test)"
-    public static let parameters = [ParamSpec("n", .int, default: .int(4)), ParamSpec("seed", .int, default: .int(1)),
-                                    ParamSpec("scale", .double, default: .double(1.0))]
+    // Ranges: a negative n crashed the body (found by hand while re-checking issue 16); a huge one would fill memory.
+    public static let parameters = [ParamSpec("n", .int, default: .int(4), range: .closed(0, 1e7)),
+                                    ParamSpec("seed", .int, default: .int(1)), ParamSpec("scale", .double, default: .double(1.0))]
     public static let inputs: [InputSpec] = []
     public static let outputs = [OutputSpec("values", .text)]
 
@@ -76,8 +77,8 @@ public struct ToySleep: Stage {
     public static let kind = "toy.sleep"
     public static let codeVersion = 1
     public static let summary = "sleeps, reporting progress, then passes its inputs through (engine self-test)"
-    public static let parameters = [ParamSpec("seconds", .double, default: .double(1)),
-                                    ParamSpec("steps", .int, default: .int(10))]
+    public static let parameters = [ParamSpec("seconds", .double, default: .double(1), range: .closed(0, 3600)),
+                                    ParamSpec("steps", .int, default: .int(10), range: .closed(1, 1e6))]
     public static let inputs = [InputSpec("values", many: true)]
     public static let outputs = [OutputSpec("values", .text)]
 
@@ -114,8 +115,8 @@ public struct ToyArray: Stage {
     public static let kind = "toy.array"
     public static let codeVersion = 1
     public static let summary = "writes an HDF5 array from seed and noise (engine self-test)"
-    public static let parameters = [ParamSpec("n", .int, default: .int(16)), ParamSpec("seed", .int, default: .int(1)),
-                                    ParamSpec("noise", .double, default: .double(0))]
+    public static let parameters = [ParamSpec("n", .int, default: .int(16), range: .closed(0, 1e8)),
+                                    ParamSpec("seed", .int, default: .int(1)), ParamSpec("noise", .double, default: .double(0))]
     public static let inputs: [InputSpec] = []
     public static let outputs = [OutputSpec("array", .hdf5)]
 
