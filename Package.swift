@@ -127,8 +127,8 @@ let package = Package(
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
                                               "Landscape", "Training", "StudyReport", "Curvature"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
-                                                       "Landscape", "Training", "StudyReport", "TestSupport"],
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "PipelineToys", "Store", "NN", "Datasets", "Tensor", "Optim",
+                                                       "Distributed", "Report", "Landscape", "Training", "StudyReport", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Landscape", "Study"]),
