@@ -52,13 +52,13 @@ fuzz: deps
 # alternation with itself (its last line is the ratio line).
 bench: deps
 	swift build -c release
-	.build/release/datasets-bench
-	.build/release/store-bench
-	.build/release/pipeline-bench
+	.build/release/batchlab-bench datasets
+	.build/release/batchlab-bench store
+	.build/release/batchlab-bench pipeline
 	scripts/reference/venv.sh
 	.venv/bin/python scripts/reference/bench_landscape_pytorch.py --out artifacts/bench-pytorch-landscape.json
-	.build/release/batchlab-bench --landscape --pytorch artifacts/bench-pytorch-landscape.json
-	.build/release/batchlab-bench --python .venv/bin/python
+	.build/release/batchlab-bench landscape --pytorch artifacts/bench-pytorch-landscape.json
+	.build/release/batchlab-bench core --python .venv/bin/python
 
 fixtures:
 	scripts/reference/venv.sh

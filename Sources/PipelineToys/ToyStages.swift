@@ -1,6 +1,6 @@
 // Engine self-test stage kinds (`toy.*`): tiny deterministic stages that let tests and `make bench`
 // drive the real binary without any neural-network code. Not part of the study, and not in the CLI's
-// registry unless BATCHLAB_TOY_STAGES=1 is set (the CLI tests and pipeline-bench set it).
+// registry unless BATCHLAB_TOY_STAGES=1 is set (the CLI tests and `batchlab-bench pipeline` set it).
 import Foundation
 import Pipeline
 import Store
