@@ -1,17 +1,22 @@
 # BatchLab — targets:
 #   make reproduce   install system packages, build, run the default study pipeline, print the report path
-#   make test        install system packages, build, run every test and replay the fuzz corpora (what CI runs)
+#   make test        install system packages, build, run every test and replay the fuzz corpora; REPORT_CHECK=1 also
+#                    installs Chromium and opens the report in it (what CI runs: .ci/run)
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
 #   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian), scipy L-BFGS-B and Pillow EXIF fixtures (needs network access to PyPI)
-#   make deps        install the Debian packages (idempotent; skips apt when all are present)
+#   make deps        install the Debian packages (idempotent; skips apt when all are present); deps-report adds Chromium
 #   make clean       remove build folders
 SHELL := /bin/bash
-.PHONY: reproduce test bench fixtures deps build clean check-report fuzz
+.PHONY: reproduce test bench fixtures deps deps-report build clean check-report fuzz
 
 deps:
 	@scripts/install-deps.sh
+
+# Chromium only for the report check (make check-report, make test REPORT_CHECK=1).
+deps-report:
+	@scripts/install-deps.sh --report-check
 
 build: deps
 	swift build
@@ -21,10 +26,13 @@ build: deps
 FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
 
 # The log is kept so the run can end by saying which conv engines (kernel sets) this CPU tested.
-test: deps
+# REPORT_CHECK=1 installs Chromium and makes the report test open the page in it (without it, and
+# without Chromium, that part of ReportCLITests is skipped, saying so).
+test: deps $(if $(REPORT_CHECK),deps-report)
 	swift build --build-tests
 	@mkdir -p artifacts
-	set -o pipefail; $(FAST_BLAS) swift test --skip-build --disable-swift-testing 2>&1 | tee artifacts/test.log
+	set -o pipefail; $(FAST_BLAS) $(if $(REPORT_CHECK),BATCHLAB_REPORT_CHECK=1) swift test --skip-build --disable-swift-testing 2>&1 \
+	  | tee artifacts/test.log
 	@grep -h "engines tested" artifacts/test.log | sort -u
 	.build/debug/batchlab-fuzz replay Fuzz
 
@@ -83,7 +91,7 @@ reproduce: deps .build/release/batchlab
 	.build/release/batchlab reproduce
 
 # The report of the default pipeline as a reader sees it (run make reproduce first).
-check-report: deps
+check-report: deps-report
 	scripts/check-report.sh artifacts/report/study/index.html artifacts/report-check
 
 clean:
