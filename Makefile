@@ -42,9 +42,14 @@ test: deps $(if $(REPORT_CHECK),deps-report)
 # Minimise a corpus into Fuzz/corpus with FUZZ_MERGE=1; copy crashers, once fixed, to Fuzz/regressions.
 FUZZ_SECONDS ?= 600
 FUZZ_TARGETS ?= pipeline import store
+# Linked with lld: ld.gold (swiftc's default on Linux) dies with an internal error on the sanitizer
+# build. Swift toolchains ship ld.lld; Debian's lld package is the fallback. LeakSanitizer gets
+# Fuzz/lsan.supp (objects of Swift's lazy globals, which it cannot see through; see the file).
 fuzz: deps
-	swift build -c release --product batchlab-fuzz --build-path .build-fuzz \
+	@command -v ld.lld >/dev/null || scripts/install-deps.sh lld
+	swift build -c release --product batchlab-fuzz --build-path .build-fuzz -Xswiftc -use-ld=lld \
 	  -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING -Xcc -fsanitize=fuzzer-no-link,address
+	export LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan.supp; \
 	for t in $(FUZZ_TARGETS); do \
 	  mkdir -p artifacts/fuzz/$$t; \
 	  if [ -n "$(FUZZ_MERGE)" ]; then \

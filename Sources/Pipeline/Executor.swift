@@ -66,7 +66,14 @@ public final class Executor: @unchecked Sendable {
     private var outputs: [Int: [String: StoredObject]] = [:]  // recorded outputs of done steps
     private var materials: [Int: KeyMaterial] = [:]  // keys of checked steps that must run
     private var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each launch and wait
-    private var launched = Set<Int>()  // steps whose bodies run
+    private var launched: [Int: Launch] = [:]  // steps whose bodies run
+
+    /// What the index needs about a running body if a stop request ends the run without it.
+    private struct Launch {
+        let material: KeyMaterial
+        let inputs: [String: [StoredObject]]
+        let start: Date
+    }
 
     public init(graph: PipelineGraph, plan: Plan, store: ArtifactStore, options: ExecutionOptions,
                 reporter: ProgressReporter) {
@@ -84,6 +91,10 @@ public final class Executor: @unchecked Sendable {
         runID = try store.beginRun(info)
         summary = RunSummary(run: runID)
         defer { reporter.close() }
+        // A store or index error (a full disk) ends the run by a throw: mark it failed rather than leave
+        // it "running". If even this write fails, the next command marks it interrupted.
+        var ended = false
+        defer { if !ended { try? store.finishRun(runID, status: .failed) } }
         var scheduler = Scheduler(steps: plan.steps,
                                   producers: Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, graph.dependencies[$0]) }),
                                   jobs: options.jobs, keepGoing: options.keepGoing)
@@ -95,8 +106,7 @@ public final class Executor: @unchecked Sendable {
                 case .check(let step):
                     actions += scheduler.handle(.checked(step, cached: try check(step)))
                 case .launch(let step):
-                    // A body may read this run's executions from the index (the report's provenance):
-                    // record the cache reuses so far first.
+                    // Record the cache reuses so far before a body starts (a kill then loses none of them).
                     try flushReused()
                     launch(step)
                 case let .skip(step, reason):
@@ -107,6 +117,7 @@ public final class Executor: @unchecked Sendable {
                     // A signal that came after the last stage finished interrupted nothing.
                     if result == .interrupted { summary.stoppedBy = options.stop.requestedBy }
                     try store.finishRun(runID, status: result)
+                    ended = true
                     return summary
                 }
             }
@@ -118,8 +129,10 @@ public final class Executor: @unchecked Sendable {
             }
             if let deadline = stopDeadline, Date() >= deadline {
                 // Bodies that did not reach a safe point in time: the run ends without them.
-                for step in launched.sorted() {
+                for (step, launch) in launched.sorted(by: { $0.key < $1.key }) {
                     summary.interrupted.append(graph.instances[step].name)
+                    recordInterrupted(step, launch, "it did not reach a safe point within \(Self.stopGrace) s; "
+                                      + "its last resume checkpoint, if any, is kept")
                     actions += scheduler.handle(.stopped(step))
                 }
                 launched.removeAll()
@@ -190,7 +203,7 @@ public final class Executor: @unchecked Sendable {
     /// Stores a finished body's outputs on this thread (one writer) and says what happened.
     private func finish(_ completion: Completion) throws -> SchedulerEvent {
         let step = completion.step
-        launched.remove(step)
+        launched[step] = nil
         let instance = graph.instances[step]
         let context: StageContext, recorded: [String: StoredObject]
         do {
@@ -198,6 +211,8 @@ public final class Executor: @unchecked Sendable {
         } catch let interrupted as StageInterrupted {
             summary.interrupted.append(instance.name)
             reporter.report(.note(instance.name, "stopped; the next run resumes from \(interrupted.kept)"))
+            recordInterrupted(step, Launch(material: completion.material, inputs: completion.inputs, start: completion.start),
+                              "the next run resumes from \(interrupted.kept)")
             return .stopped(step)
         } catch {
             fail(completion, error: error)
@@ -230,7 +245,7 @@ public final class Executor: @unchecked Sendable {
         let instance = graph.instances[step]
         let material = materials.removeValue(forKey: step)!
         let inputs = inputObjects(step)
-        launched.insert(step)
+        launched[step] = Launch(material: material, inputs: inputs, start: Date())
         reporter.report(.started(instance.name))
         let threads = options.threadsPerStage
         Thread.detachNewThread { [self, runID, reporter, stop = options.stop] in
@@ -271,6 +286,17 @@ public final class Executor: @unchecked Sendable {
             stage: instance.name, kind: instance.kind.kind, key: completion.material.key, material: completion.material,
             cached: false, status: .failed, start: completion.start, end: completion.end, error: text, outputs: [:],
             inputs: completion.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
+    }
+
+    /// Records a body that a stop request ended (status interrupted; the reason names the signal),
+    /// so `show` and `runs` say so. Best effort, like a failure's record: the run ends either way.
+    private func recordInterrupted(_ step: Int, _ launch: Launch, _ detail: String) {
+        let instance = graph.instances[step]
+        let signal = options.stop.requestedBy.map(StopRequest.name) ?? "a stop request"
+        try? store.record(ExecutionOutcome(
+            stage: instance.name, kind: instance.kind.kind, key: launch.material.key, material: launch.material,
+            cached: false, status: .interrupted, start: launch.start, end: Date(), error: "interrupted by \(signal); \(detail)",
+            outputs: [:], inputs: launch.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
     }
 
     // MARK: - Helpers

@@ -1,6 +1,7 @@
 // `report`: figures F1–F17 (gnuplot → SVG + PNG, data as TSV) and one HTML page with captions, the
-// claims table and provenance. Figures read only their inputs, except the timing figures, whose seconds
-// come from the run index (the executions that produced the input checkpoints); the page names those runs.
+// claims table. Figures read only their inputs, except the timing figures, whose seconds come from the
+// run index (the executions that produced the input checkpoints). The page's provenance (which runs,
+// when, where) is not content: the publish step adds it to the published copy (ReportPublishing).
 import Foundation
 import Pipeline
 import Report
@@ -9,8 +10,9 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 9  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates
-    public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
+    public static let codeVersion = 10  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing)
+    public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table (provenance added when published)"
     public static let figureIDs = (1...17).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
     public struct Parameters: StageParameters {
@@ -54,9 +56,7 @@ public struct ReportStage: Stage {
             _ = try Gnuplot.render(entry.figure, in: directory)
         }
         let claims = ReportClaims.evaluate(data)
-        let provenance = try ReportProvenance.gather(context, data: data)
-        let page = ReportPage.html(title: p.title, data: data, entries: entries, claims: claims,
-                                   provenance: provenance)
+        let page = ReportPage.html(title: p.title, data: data, entries: entries, claims: claims)
         try Data(page.utf8).write(to: context.output("index"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {
