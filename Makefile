@@ -1,7 +1,7 @@
 # BatchLab — targets:
 #   make reproduce   install system packages, build, run the default study pipeline, print the report path
-#   make test        install system packages, build, run every test and replay the fuzz corpora; REPORT_CHECK=1 also
-#                    installs Chromium and opens the report in it (what CI runs: .ci/run)
+#   make test        install system packages, build, run every test (a single-node Slurm runs meanwhile) and replay the
+#                    fuzz corpora; REPORT_CHECK=1 also installs Chromium and opens the report in it (what CI runs: .ci/run)
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
@@ -29,12 +29,19 @@ FAST_BLAS = env $$(scripts/openblas-coretype.sh --env)
 # The log is kept so the run can end by saying which conv engines (kernel sets) this CPU tested.
 # REPORT_CHECK=1 installs Chromium and makes the report test open the page in it (without it, and
 # without Chromium, that part of ReportCLITests is skipped, saying so).
+# A real single-node Slurm runs during the tests (SlurmTests; they skip, saying why, where it cannot
+# start, e.g. without root); its daemons are stopped afterwards whatever the tests did.
 test: deps $(if $(REPORT_CHECK),deps-report)
 	swift build --build-tests
 	@mkdir -p artifacts
-	set -o pipefail; $(FAST_BLAS) $(if $(REPORT_CHECK),BATCHLAB_REPORT_CHECK=1) swift test --skip-build --disable-swift-testing 2>&1 \
+	@if scripts/slurm-cluster.sh start > artifacts/slurm-cluster.log 2>&1; then echo "slurm: single-node cluster up"; \
+	  else echo "slurm: no cluster ($$(tail -1 artifacts/slurm-cluster.log)); SlurmTests will skip"; fi
+	trap 'scripts/slurm-cluster.sh stop >> artifacts/slurm-cluster.log 2>&1' EXIT INT TERM; \
+	  set -o pipefail; $(FAST_BLAS) $(if $(REPORT_CHECK),BATCHLAB_REPORT_CHECK=1) swift test --skip-build --disable-swift-testing 2>&1 \
 	  | tee artifacts/test.log
 	@grep -h "engines tested" artifacts/test.log | sort -u
+	@if grep -q "SlurmTests.*skipped" artifacts/test.log; then echo "slurm: SlurmTests SKIPPED (no cluster)"; \
+	  else echo "slurm: SlurmTests ran on a real Slurm: $$(grep -c "Test Case 'SlurmTests.*passed" artifacts/test.log) passed"; fi
 	.build/debug/batchlab-fuzz replay Fuzz
 
 # libFuzzer on each target for FUZZ_SECONDS (default 600) in a separate instrumented build

@@ -7,7 +7,7 @@ import Store
 
 public enum ToyStages {
     public static let all: [any Stage.Type] = [ToySource.self, ToySum.self, ToySleep.self, ToyFail.self,
-                                                  ToyArray.self, ToyFiles.self]
+                                                  ToyArray.self, ToyFiles.self, ToyCrash.self]
 
     /// Numbers, one per line, in Swift's shortest round-trip form.
     static func write(_ values: [Double], to url: URL) throws {
@@ -128,6 +128,35 @@ public struct ToyFail: Stage {
 
     public static func run(_ context: StageContext) throws {
         throw ToyError.requested(try context.parameters(Parameters.self).message)
+    }
+}
+
+/// `toy.crash`: ends its process the hard way, as a bug in C code or the OOM killer would: a
+/// segmentation fault, an abort, or SIGKILL (to test that such a stage fails alone). Run it only
+/// with a process per stage: as a thread it takes the whole batchlab process down.
+public struct ToyCrash: Stage {
+    public static let kind = "toy.crash"
+    public static let codeVersion = 1
+    public static let summary = "crashes its process: segfault, abort or SIGKILL (engine self-test)"
+    public static let parameters = [ParamSpec("how", .string, default: .string("segfault"),
+                                              choices: ["segfault", "abort", "kill"]),
+                                    ParamSpec("seconds", .double, default: .double(0), help: "sleep this long first")]
+    public static let inputs = [InputSpec("values", many: true, optional: true)]
+    public static let outputs = [OutputSpec("values", .text)]
+
+    public static func run(_ context: StageContext) throws {
+        Thread.sleep(forTimeInterval: context.double("seconds"))
+        let how = context.string("how")
+        FileHandle.standardError.write(Data("toy.crash: crashing by \(how) as asked\n".utf8))
+        switch how {
+        case "abort": abort()
+        case "kill": kill(getpid(), SIGKILL)
+        default:
+            // A real invalid write (not raise()), as a bug in C code would make.
+            UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1
+        }
+        Thread.sleep(forTimeInterval: 10)  // SIGKILL is asynchronous
+        throw ToyError.requested("toy.crash: still alive after \(how)")
     }
 }
 

@@ -14,7 +14,7 @@ struct BatchLab: ParsableCommand {
         abstract: "Reproduce the mini-batch-size study: a content-hashed DAG of stages.",
         version: "0.1.0",
         subcommands: [ReproduceCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, RunsCommand.self,
-                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self,
+                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self, StageJobCommand.self,
                       StagesCommand.self]
     )
 
