@@ -74,9 +74,15 @@ public struct OutputSpec: Sendable {
 /// A kind of stage. Its identity for caching is `kind` + `codeVersion`: bump `codeVersion`
 /// whenever a change of the body can change its outputs, so that cached results go stale.
 public protocol Stage: Sendable {
+    /// The parameters as one typed value (StageParameters.swift); `parameters` is derived from it and
+    /// the body reads it with `context.parameters(Parameters.self)`.
+    associatedtype Parameters: StageParameters = NoParameters
+
     static var kind: String { get }
     static var codeVersion: Int { get }
     static var summary: String { get }
+    /// The declared parameters: by default `Parameters.declaration`, the form every check, the stage
+    /// reference and the cache key use.
     static var parameters: [ParamSpec] { get }
     static var inputs: [InputSpec] { get }
     static var outputs: [OutputSpec] { get }
@@ -93,6 +99,8 @@ public protocol Stage: Sendable {
 }
 
 extension Stage {
+    public static var parameters: [ParamSpec] { Parameters.declaration }
+
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
 
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }

@@ -5,7 +5,7 @@ import Foundation
 import Store
 
 /// The newest execution whose body wrote an object, with what the index holds about it.
-public struct ProducerExecution: Sendable {
+public struct ProducerExecution: Sendable, Codable {
     public let execution: ExecutionRecord
     /// Parameter name → canonical JSON text.
     public let parameters: [String: String]

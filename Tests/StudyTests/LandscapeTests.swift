@@ -163,7 +163,7 @@ final class LandscapeTests: XCTestCase {
             XCTAssertTrue("\($0)".contains("batch size 16") && "\($0)".contains("matching train instance"), "\($0)")
         }
         XCTAssertThrowsError(try h.run(LandscapeStage.self, Self.grid.merging(["normalisation": .string("layer")]) { $1 }, inputs: inputs)) {
-            XCTAssertTrue("\($0)".contains("normalisation = layer") && "\($0)".contains("filter or none"), "\($0)")
+            XCTAssertTrue("\($0)".contains("normalisation = layer") && "\($0)".contains("one of: filter, none"), "\($0)")
         }
         XCTAssertThrowsError(try h.run(LandscapeStage.self, Self.grid.merging(["x_max": .double(-2)]) { $1 }, inputs: inputs)) {
             XCTAssertTrue("\($0)".contains("x_max"), "\($0)")
