@@ -62,6 +62,10 @@ final class ProcessLauncher: BodyLauncher, @unchecked Sendable {
                 try BodyResult.judge(folder: folder, instance: request.instance, threads: request.threads,
                                      died: Self.describe(process))
             }
+            // A body that failed or stopped leaves nothing worth keeping here (its error holds the stderr
+            // tail; resume files live in artifacts/resume/), and on a full disk its partial outputs
+            // would keep the disk full.
+            if case .failure = result { try? FileManager.default.removeItem(at: folder) }
             done(BodyCompletion(step: request.step, result: result, start: started, end: Date()))
         }
     }
