@@ -61,7 +61,7 @@ fuzz: deps
 	  mkdir -p artifacts/fuzz/$$t; \
 	  if [ -n "$(FUZZ_MERGE)" ]; then \
 	    mkdir -p artifacts/fuzz/$$t-min; \
-	    .build-fuzz/release/batchlab-fuzz $$t -merge=1 artifacts/fuzz/$$t-min Fuzz/corpus/$$t artifacts/fuzz/$$t || exit 1; \
+	    .build-fuzz/release/batchlab-fuzz $$t -merge=1 -use_counters=0 artifacts/fuzz/$$t-min Fuzz/corpus/$$t artifacts/fuzz/$$t || exit 1; \
 	  else \
 	    .build-fuzz/release/batchlab-fuzz $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	      -artifact_prefix=artifacts/fuzz/$$t- artifacts/fuzz/$$t Fuzz/corpus/$$t || exit 1; \
