@@ -143,20 +143,30 @@ public struct ToyCrash: Stage {
     public static let kind = "toy.crash"
     public static let codeVersion = 1
     public static let summary = "crashes its process: segfault, abort or SIGKILL (engine self-test)"
-    public static let parameters = [ParamSpec("how", .string, default: .string("segfault"),
-                                              choices: ["segfault", "abort", "kill"]),
-                                    ParamSpec("seconds", .double, default: .double(0), help: "sleep this long first")]
+
+    /// How the process ends.
+    public enum How: String, ParamChoice { case segfault, abort, kill }
+
+    public struct Parameters: StageParameters {
+        public var how = How.segfault, seconds = 0.0
+        public init() {}
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("how", \.how), .field("seconds", \.seconds, help: "sleep this long first")]
+        }
+    }
+
     public static let inputs = [InputSpec("values", many: true, optional: true)]
     public static let outputs = [OutputSpec("values", .text)]
 
     public static func run(_ context: StageContext) throws {
-        Thread.sleep(forTimeInterval: context.double("seconds"))
-        let how = context.string("how")
+        let p = try context.parameters(Parameters.self)
+        Thread.sleep(forTimeInterval: p.seconds)
+        let how = p.how.rawValue
         FileHandle.standardError.write(Data("toy.crash: crashing by \(how) as asked\n".utf8))
-        switch how {
-        case "abort": abort()
-        case "kill": kill(getpid(), SIGKILL)
-        default:
+        switch p.how {
+        case .abort: abort()
+        case .kill: kill(getpid(), SIGKILL)
+        case .segfault:
             // A real invalid write (not raise()), as a bug in C code would make.
             UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1
         }
