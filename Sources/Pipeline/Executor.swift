@@ -58,6 +58,7 @@ public final class Executor: @unchecked Sendable {
     private struct Launched {
         let material: KeyMaterial
         let inputs: [String: [StoredObject]]
+        let start: Date
     }
 
     /// How long running bodies get to reach a safe point after a stop request before the run ends
@@ -142,8 +143,10 @@ public final class Executor: @unchecked Sendable {
             if let deadline = stopDeadline, Date() >= deadline {
                 // Bodies that did not reach a safe point in time: the run ends without them.
                 launcher.abandon()
-                for step in launched.keys.sorted() {
+                for (step, launch) in launched.sorted(by: { $0.key < $1.key }) {
                     summary.interrupted.append(graph.instances[step].name)
+                    recordInterrupted(step, launch, "it did not reach a safe point within \(Self.stopGrace) s; "
+                                      + "its last resume checkpoint, if any, is kept")
                     actions += scheduler.handle(.stopped(step))
                 }
                 launched.removeAll()
@@ -223,6 +226,7 @@ public final class Executor: @unchecked Sendable {
         } catch let interrupted as StageInterrupted {
             summary.interrupted.append(instance.name)
             reporter.report(.note(instance.name, "stopped; the next run resumes from \(interrupted.kept)"))
+            recordInterrupted(step, launch, "the next run resumes from \(interrupted.kept)")
             return .stopped(step)
         } catch {
             fail(completion, launch, error: error)
@@ -258,7 +262,7 @@ public final class Executor: @unchecked Sendable {
             let instance = graph.instances[step]
             let material = materials.removeValue(forKey: step)!
             let inputs = inputObjects(step)
-            launched[step] = Launched(material: material, inputs: inputs)
+            launched[step] = Launched(material: material, inputs: inputs, start: Date())
             reporter.report(.started(instance.name))
             requests.append(BodyRequest(step: step, instance: instance, inputs: inputs, key: material.key,
                                         threads: threadsFor(instance), runID: runID))
@@ -299,6 +303,17 @@ public final class Executor: @unchecked Sendable {
             stage: instance.name, kind: instance.kind.kind, key: launch.material.key, material: launch.material,
             cached: false, status: .failed, start: completion.start, end: completion.end, error: text, outputs: [:],
             inputs: launch.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
+    }
+
+    /// Records a body that a stop request ended (status interrupted; the reason names the signal),
+    /// so `show` and `runs` say so. Best effort, like a failure's record: the run ends either way.
+    private func recordInterrupted(_ step: Int, _ launch: Launched, _ detail: String) {
+        let instance = graph.instances[step]
+        let signal = options.stop.requestedBy.map(StopRequest.name) ?? "a stop request"
+        try? store.record(ExecutionOutcome(
+            stage: instance.name, kind: instance.kind.kind, key: launch.material.key, material: launch.material,
+            cached: false, status: .interrupted, start: launch.start, end: Date(), error: "interrupted by \(signal); \(detail)",
+            outputs: [:], inputs: launch.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
     }
 
     // MARK: - Helpers

@@ -46,13 +46,7 @@ enum Interruption {
         }
     }
 
-    static func name(_ number: Int32) -> String {
-        switch number {
-        case SIGINT: "SIGINT"
-        case SIGTERM: "SIGTERM"
-        default: "signal \(number)"
-        }
-    }
+    static func name(_ number: Int32) -> String { StopRequest.name(number) }
 
     /// The command that continues an interrupted run: this one, as it was typed.
     static var resumeCommand: String {
