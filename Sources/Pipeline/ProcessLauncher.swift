@@ -119,7 +119,7 @@ enum JobFolder {
     static func prepare(_ request: BodyRequest, store: ArtifactStore, folder: URL) throws -> (URL, URL) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let snapshot = try (store as? StageIndexReader).map {
-            try IndexSnapshot(reader: $0, objects: request.inputs.values.flatMap { $0 }, runID: request.runID)
+            try IndexSnapshot(reader: $0, objects: request.inputs.values.flatMap { $0 })
         }
         let job = StageJob(request.instance, inputs: request.inputs, store: store, folder: folder, threads: request.threads,
                            key: request.key, runID: request.runID, index: snapshot)
