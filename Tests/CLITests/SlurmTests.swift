@@ -82,7 +82,7 @@ final class SlurmTests: XCTestCase {
         // or a dying node would), so it leaves no receipt.
         var killed = false
         for _ in 0..<100 where !killed {
-            if let pid = stageProcesses(of: p).first { killed = kill(pid, SIGKILL) == 0 } else { Thread.sleep(forTimeInterval: 0.1) }
+            if let pid = p.stageProcesses().first { killed = kill(pid, SIGKILL) == 0 } else { Thread.sleep(forTimeInterval: 0.1) }
         }
         XCTAssertTrue(killed, "found the job's stage process")
         process.waitUntilExit()
@@ -160,15 +160,5 @@ final class SlurmTests: XCTestCase {
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         return text.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map { String($0.split(separator: " ")[1]) } ?? ""
-    }
-
-    /// Pids of `batchlab stage-job` processes working in the project's artifacts.
-    private func stageProcesses(of p: CLIProject) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return words.contains("stage-job") && words.contains { $0.hasPrefix(p.artifacts.path) }
-        }.sorted()
     }
 }
