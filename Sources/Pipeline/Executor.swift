@@ -86,7 +86,8 @@ public final class Executor: @unchecked Sendable {
         defer { reporter.close() }
         var scheduler = Scheduler(steps: plan.steps,
                                   producers: Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, graph.dependencies[$0]) }),
-                                  jobs: options.jobs, keepGoing: options.keepGoing)
+                                  jobs: options.jobs, keepGoing: options.keepGoing,
+                                  exclusive: Set(plan.steps.filter { graph.instances[$0].kind.exclusive }))
         var actions = scheduler.handle(.start)
         var stopDeadline: Date?
         while true {
@@ -232,7 +233,8 @@ public final class Executor: @unchecked Sendable {
         let inputs = inputObjects(step)
         launched.insert(step)
         reporter.report(.started(instance.name))
-        let threads = options.threadsPerStage
+        // An exclusive stage runs alone (the scheduler saw to it): it may use every core.
+        let threads = instance.kind.exclusive ? options.cores : options.threadsPerStage
         Thread.detachNewThread { [self, runID, reporter, stop = options.stop] in
             let start = Date()
             let result: Result<StageContext, Error> = Result {

@@ -1,6 +1,6 @@
 // `report`: figures F1–F17 (gnuplot → SVG + PNG, data as TSV) and one HTML page with captions, the
-// claims table and provenance. Figures read only their inputs, except the timing figures, whose seconds
-// come from the run index (the executions that produced the input checkpoints); the page names those runs.
+// claims table and provenance. Figures read only their inputs: seconds per epoch come from the `timing`
+// objects (measured alone), so the report's key includes their hashes.
 import Foundation
 import Pipeline
 import Report
@@ -9,7 +9,9 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 9  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates
+    public static let codeVersion = 10
+    // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // 10: seconds from the timing objects (F3, F4, F5, F14, claim 2), not from the run index
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [
@@ -31,7 +33,8 @@ public struct ReportStage: Stage {
         InputSpec("curve", optional: true, help: "interpolate curve (F9)"),
         InputSpec("sharpness", many: true, optional: true, help: "sharpness per minimizer (F10, F15)"),
         InputSpec("grids", many: true, optional: true, help: "landscape grids (F11)"),
-        InputSpec("parallel", many: true, optional: true, help: "data-parallel train checkpoints (F5)"),
+        InputSpec("timing", many: true, optional: true,
+                  help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
     ]
     public static let outputs = [OutputSpec("index", .html, help: "the report page")]
         + figureIDs.flatMap { id in

@@ -15,6 +15,7 @@ public enum StageRanks {
     static let bodies: [String: @Sendable (StageContext, Communicator) throws -> Void] = [
         TrainStage.kind: TrainStage.runRank,
         LandscapeStage.kind: LandscapeStage.runRank,
+        TimingStage.kind: TimingStage.runRank,
     ]
 
     /// The `workers` parameter of a stage, checked: at least 1.

@@ -20,10 +20,25 @@ public enum ReportCatalogue {
         func list(_ runs: [ReportRun], _ f: (ReportRun) -> String) -> String {
             runs.isEmpty ? "no runs" : runs.map { "bs \($0.batchSize) \(f($0))" }.joined(separator: ", ")
         }
-        func timingSource(_ runs: [ReportRun]) -> String {
-            let ids = Set(runs.compactMap { $0.timing?.run }).sorted()
-            return ids.isEmpty ? "no wall times in the run index" : "wall times measured in run\(ids.count > 1 ? "s" : "") "
-                + ids.map(String.init).joined(separator: ", ")
+        // Timing captions: the isolated medians, and how they were measured.
+        let timing = d.timing
+        func measuredAlone(_ t: TimingTable) -> String {
+            "measured alone by the timing stage: \(t.setup); the machine was busy \(String(format: "%.2f", t.busyCores)) cores meanwhile"
+        }
+        func medians(_ t: TimingTable, _ sizes: [Int]) -> String {
+            sizes.filter { t.samples(batchSize: $0) != nil }.map { bs in
+                let s = t.samples(batchSize: bs)!
+                return "bs \(bs) " + String(format: "%.3f s [%.3f, %.3f]", TimingTable.quartiles(s).median, s.min()!, s.max()!)
+            }.joined(separator: ", ")
+        }
+        func epochsAndSeconds(_ runs: [ReportRun]) -> String {
+            var text = "epochs to the minimum: " + ReportClaims.perBatchSize(runs) { Double($0.epochMin) }
+            let capped = runs.filter(\.hitCap).count
+            if capped > 0 { text += " (\(capped) run(s) reached the epoch cap)" }
+            guard let timing else { return text + "; seconds: not measured (no timing stage)." }
+            return text + "; seconds in total (epochs run × median s/epoch): "
+                + ReportClaims.perBatchSize(runs) { r in timing.median(batchSize: r.batchSize).map { Double(r.epochsRun) * $0 } }
+                + "; " + measuredAlone(timing) + "."
         }
         func sharp(_ runs: [ReportRun]) -> [SharpnessResult] {
             runs.compactMap { d.sharpness(batchSize: $0.batchSize, lr: $0.learningRate, replicate: $0.replicate) }
@@ -44,19 +59,17 @@ public enum ReportCatalogue {
                                       series: [("this run, \(lr)", fixedAll, { $0.minValLoss }, 1)],
                                       original: [(32, 0.344), (256, 0.395)], originalLabel: "original (Cats vs Dogs)"),
             "0.344 (bs 32) vs 0.395 (bs 256).", "\(minima).")
-        add(4, TrainingFigures.secondsPerEpoch(id: "f3", title: "F3 · seconds per epoch per batch size, \(lr)", runs: fixed),
+        let fixedSizes = Set(fixedAll.map(\.batchSize)).sorted()
+        add(4, TimingFigures.secondsPerEpoch(id: "f3", title: "F3 · seconds per epoch per batch size", timing: timing, sizes: fixedSizes),
             "12.4 s (bs 32) vs 7.7 s (bs 256) on one GPU.",
-            list(fixed.filter { $0.timing != nil }) { String(format: "%.2f s", $0.timing!.secondsPerEpoch) } + "; \(timingSource(fixed)).")
-        add(4, TrainingFigures.epochsAndTime(id: "f4", title: "F4 · epochs to the minimum and training time, \(lr)", runs: fixed),
-            "158 epochs (bs 32) vs 958 (bs 256); bs 256 took almost 4× as long in total.",
-            "epochs to the minimum: " + list(fixed) { "\($0.epochMin)\($0.hitCap ? " (epoch cap reached)" : "")" }
-                + "; total seconds: " + list(fixed.filter { $0.timing != nil }) { String(format: "%.0f s", $0.timing!.secondsTotal) }
-                + "; \(timingSource(fixed)).")
-        add(4, TrainingFigures.dataParallel(id: "f5", title: "F5 · seconds per epoch with data-parallel workers, \(lr)",
-                                            single: fixed, parallel: d.parallelRuns.filter { ReportData.same($0.learningRate, d.settings.fixedLR) }),
+            timing.map { "median seconds per epoch [fastest, slowest round]: " + medians($0, fixedSizes) + "; " + measuredAlone($0) + "." } ?? "")
+        add(4, TimingFigures.epochsAndTime(id: "f4", title: "F4 · epochs to the minimum and training time, \(lr)", runs: fixedAll,
+                                           timing: timing),
+            "158 epochs (bs 32) vs 958 (bs 256); bs 256 took almost 4× as long in total.", epochsAndSeconds(fixedAll))
+        add(4, TimingFigures.dataParallel(id: "f5", title: "F5 · seconds per epoch with data-parallel workers", timings: d.timings),
             "bs 256: 3.97 s on 4 GPUs vs 7.70 s on 1; ~3700 s total vs 1915 s for bs 32.",
-            list(d.parallelRuns.filter { $0.timing != nil }) { "\($0.workers) workers \(String(format: "%.2f s", $0.timing!.secondsPerEpoch))" }
-                + "; \(timingSource(d.parallelRuns)).")
+            d.timings.map { t in "\(t.workers) worker\(t.workers > 1 ? "s" : ""): " + medians(t, t.batchSizes.sorted()) }
+                .joined(separator: "; ") + " (median seconds per epoch [fastest, slowest round], each measured alone).")
         add(5, DistanceFigures.fromInit(id: "f6", title: "F6 · distance from the initial weights, \(lr)", rows: fixedRows,
                                         layers: d.distances.layerNames),
             "larger batch ends closer to the initial weights (one exception: 128 farther than 64).",
@@ -91,11 +104,9 @@ public enum ReportCatalogue {
                                       original: [(32, 0.345), (256, 0.352)], originalLabel: "original validation (Cats vs Dogs)"),
             "val 0.352 (bs 256) vs 0.345 (bs 32).",
             "validation: \(scaledMinima); training: " + list(scaled) { n($0.trainLoss.min() ?? .nan) } + ".")
-        add(9, TrainingFigures.epochsAndTime(id: "f14", title: "F14 · epochs to the minimum and training time, scaled lr", runs: scaled),
-            "bs 256: 2197 s vs bs 32: 3156 s.",
-            "epochs to the minimum: " + list(scaled) { "\($0.epochMin)\($0.hitCap ? " (epoch cap reached)" : "")" }
-                + "; total seconds: " + list(scaled.filter { $0.timing != nil }) { String(format: "%.0f s", $0.timing!.secondsTotal) }
-                + "; \(timingSource(scaled)).")
+        add(9, TimingFigures.epochsAndTime(id: "f14", title: "F14 · epochs to the minimum and training time, scaled lr", runs: scaledAll,
+                                           timing: timing),
+            "bs 256: 2197 s vs bs 32: 3156 s.", epochsAndSeconds(scaledAll))
         add(9, GeometryFigures.sharpness(id: "f15", title: "F15 · sharpness with and without lr scaling",
                                          series: [("\(lr)", sharp(fixedAll)), ("scaled lr", sharp(scaledAll))], epsilon: eps),
             "scaled large-batch 4–7 vs 1.14 for bs 32.",

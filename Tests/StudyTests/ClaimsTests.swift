@@ -22,7 +22,7 @@ final class ClaimsTests: XCTestCase {
     private func claims(_ runs: [ReportRun]) -> [ClaimResult] {
         let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
                                   ratioLargeBatch: 256, ratioLearningRate: 0.01)
-        return ReportClaims.evaluate(ReportData(runs: runs, parallelRuns: [], distances: table, curve: nil, sharpness: [], grids: [],
+        return ReportClaims.evaluate(ReportData(runs: runs, distances: table, curve: nil, sharpness: [], grids: [],
                                                 settings: ReportSettings()))
     }
 

@@ -24,7 +24,7 @@ final class PipelineFilesTests: XCTestCase {
     func testBothPipelineFilesLoadAndPlanTheSameTrainingGrid() throws {
         let study = try load("study.yaml"), photos = try load("cats-vs-dogs.yaml")
         XCTAssertEqual(study.groups, ["data", "split", "train", "interpolate", "sharpness", "hessian", "reparametrisation", "landscape",
-                                      "train_parallel", "distances", "report"])
+                                      "timing", "distances", "report"])
         XCTAssertEqual(photos.groups, study.groups, "same stage names, so the analysis stages fit both files")
         XCTAssertEqual(study.instance("data")?.kind.kind, "generate")
         XCTAssertEqual(photos.instance("data")?.kind.kind, "preprocess")
