@@ -13,6 +13,7 @@ extension ReportData {
         let runs = try context.inputs("runs").map { try readRun($0, stage: stage) }.filter { $0.workers == 1 }
         return ReportData(
             runs: runs, timings: try context.inputs("timing").map { try TimingTable.read($0, stage: stage) },
+            evaluation: try context.inputs("evaluation").first.map { try TestEvaluation.read($0, stage: stage) },
             distances: try DistanceTable.read(context.input("distances"), stage: stage),
             curve: try context.inputs("curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },

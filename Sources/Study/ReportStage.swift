@@ -11,7 +11,7 @@ public struct ReportStage: Stage {
     public static let kind = "report"
     public static let codeVersion = 10
     // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: seconds from the timing objects (F3, F4, F5, F14, claim 2), not from the run index
+    // 10: seconds from the timing objects (F3, F4, F5, F14, claim 2), not from the run index; the held-out test set
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [
@@ -33,6 +33,8 @@ public struct ReportStage: Stage {
         InputSpec("curve", optional: true, help: "interpolate curve (F9)"),
         InputSpec("sharpness", many: true, optional: true, help: "sharpness per minimizer (F10, F15)"),
         InputSpec("grids", many: true, optional: true, help: "landscape grids (F11)"),
+        InputSpec("evaluation", optional: true,
+                  help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
     ]

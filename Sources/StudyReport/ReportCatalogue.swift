@@ -20,6 +20,13 @@ public enum ReportCatalogue {
         func list(_ runs: [ReportRun], _ f: (ReportRun) -> String) -> String {
             runs.isEmpty ? "no runs" : runs.map { "bs \($0.batchSize) \(f($0))" }.joined(separator: ", ")
         }
+        // Generalisation captions: validation minima and, where the pipeline has a held-out test set, test losses.
+        func heldOut(_ runs: [ReportRun]) -> String {
+            guard let e = d.evaluation else {
+                return "no held-out test set in this pipeline: the validation set (\(runs.first?.validationCount ?? 0) images) is the measure"
+            }
+            return "test loss at θ_min on \(e.testCount) held-out images: " + ReportClaims.perBatchSize(runs) { $0.testLoss }
+        }
         // Timing captions: the isolated medians, and how they were measured.
         let timing = d.timing
         func measuredAlone(_ t: TimingTable) -> String {
@@ -56,9 +63,12 @@ public enum ReportCatalogue {
         add(3, TrainingFigures.lossCurves(id: "f1", title: "F1 · training and validation loss per epoch, \(lr)", runs: fixed),
             "larger batch: training loss falls more slowly.", "minimum validation loss: \(minima).")
         add(3, TrainingFigures.minima(id: "f2", title: "F2 · minimum validation loss per batch size, \(lr)",
-                                      series: [("this run, \(lr)", fixedAll, { $0.minValLoss }, 1)],
+                                      series: [("minimum validation loss, \(lr)", fixedAll, { $0.minValLoss }, 1),
+                                               ("test loss at θ_min (held out), \(lr)", fixedAll.filter { $0.testLoss != nil },
+                                                { $0.testLoss! }, 2)],
                                       original: [(32, 0.344), (256, 0.395)], originalLabel: "original (Cats vs Dogs)"),
-            "0.344 (bs 32) vs 0.395 (bs 256).", "\(minima).")
+            "0.344 (bs 32) vs 0.395 (bs 256).",
+            "minimum validation loss: " + ReportClaims.perBatchSize(fixedAll) { $0.minValLoss } + "; " + heldOut(fixedAll) + ".")
         let fixedSizes = Set(fixedAll.map(\.batchSize)).sorted()
         add(4, TimingFigures.secondsPerEpoch(id: "f3", title: "F3 · seconds per epoch per batch size", timing: timing, sizes: fixedSizes),
             "12.4 s (bs 32) vs 7.7 s (bs 256) on one GPU.",
@@ -99,11 +109,13 @@ public enum ReportCatalogue {
             "the gap mostly closes.", "minimum validation loss: \(scaledMinima).")
         add(9, TrainingFigures.minima(id: "f13", title: "F13 · minimum losses per batch size, scaled lr",
                                       series: [("validation, scaled lr", scaledAll, { $0.minValLoss }, 1),
+                                               ("test (held out), scaled lr", scaledAll.filter { $0.testLoss != nil }, { $0.testLoss! }, 4),
                                                ("training, scaled lr", scaledAll, { $0.trainLoss.min() ?? .nan }, 2),
                                                ("validation, \(lr)", fixedAll, { $0.minValLoss }, 3)],
                                       original: [(32, 0.345), (256, 0.352)], originalLabel: "original validation (Cats vs Dogs)"),
             "val 0.352 (bs 256) vs 0.345 (bs 32).",
-            "validation: \(scaledMinima); training: " + list(scaled) { n($0.trainLoss.min() ?? .nan) } + ".")
+            "validation: " + ReportClaims.perBatchSize(scaledAll) { $0.minValLoss } + "; " + heldOut(scaledAll) + "; training: "
+                + ReportClaims.perBatchSize(scaledAll) { $0.trainLoss.min() } + ".")
         add(9, TimingFigures.epochsAndTime(id: "f14", title: "F14 · epochs to the minimum and training time, scaled lr", runs: scaledAll,
                                            timing: timing),
             "bs 256: 2197 s vs bs 32: 3156 s.", epochsAndSeconds(scaledAll))

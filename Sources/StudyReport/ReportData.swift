@@ -22,6 +22,9 @@ public struct ReportRun: Sendable {
     public var patience = ""
     /// The replicate (from 1); checkpoints of replicate 1 carry no attribute.
     public var replicate = 1
+    /// Loss and accuracy of θ_min on the held-out test set (the `evaluate` object), when the pipeline has one.
+    public var testLoss: Double?
+    public var testAccuracy: Double?
 
     public var epochsRun: Int { valLoss.count }
     public var minValLoss: Double { valLoss[epochMin - 1] }
@@ -70,6 +73,8 @@ public struct ReportData: Sendable {
     public var runs: [ReportRun]
     /// Controlled seconds per epoch, one table per worker count (F3, F4, F5, F14, claim 2).
     public var timings: [TimingTable]
+    /// The minimizers scored on the held-out test set (nil: no test set, e.g. the photo pipeline).
+    public var evaluation: TestEvaluation?
     public var distances: DistanceTable
     public var curve: InterpolationTable?
     public var sharpness: [SharpnessResult]
@@ -108,9 +113,16 @@ public struct ReportData: Sendable {
     /// The single-process timing (1 worker): the seconds per epoch F3, F4, F14 and claim 2 use.
     public var timing: TimingTable? { timings.filter { $0.workers == 1 }.first }
 
-    public init(runs: [ReportRun], timings: [TimingTable] = [], distances: DistanceTable, curve: InterpolationTable?,
-                sharpness: [SharpnessResult], grids: [LandscapeGrid], settings: ReportSettings) {
-        self.runs = runs
+    public init(runs: [ReportRun], timings: [TimingTable] = [], evaluation: TestEvaluation? = nil, distances: DistanceTable,
+                curve: InterpolationTable?, sharpness: [SharpnessResult], grids: [LandscapeGrid], settings: ReportSettings) {
+        self.evaluation = evaluation
+        self.runs = runs.map { run in
+            var r = run
+            let row = evaluation?.run(batchSize: r.batchSize, learningRate: r.learningRate, workers: r.workers, replicate: r.replicate)
+            r.testLoss = row?.testLoss
+            r.testAccuracy = row?.testAccuracy
+            return r
+        }
         self.timings = timings.sorted { $0.workers < $1.workers }
         self.distances = distances
         self.curve = curve
