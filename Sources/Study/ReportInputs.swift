@@ -16,6 +16,7 @@ extension ReportData {
             evaluation: try context.inputs("evaluation").first.map { try TestEvaluation.read($0, stage: stage) },
             distances: try DistanceTable.read(context.input("distances"), stage: stage),
             curve: try context.inputs("curve").first.map { try readCurve($0, stage: stage) },
+            crossCurve: try context.inputs("cross_curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
     }

@@ -11,7 +11,7 @@ public struct ReportStage: Stage {
     public static let kind = "report"
     public static let codeVersion = 10
     // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: seconds from the timing objects (F3, F4, F5, F14, claim 2), not from the run index; the held-out test set
+    // 10: seconds from the timing objects (F3, F4, F5, F14, claim 2), not from the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16; F9 across θ_init
     public static let summary = "figures F1–F17 (SVG, PNG, TSV) and report.html with the claims table and provenance"
     public static let figureIDs = (1...17).map { "f\($0)" }
     public static let parameters = [
@@ -30,7 +30,8 @@ public struct ReportStage: Stage {
     public static let inputs = [
         InputSpec("runs", many: true, help: "train checkpoints"),
         InputSpec("distances", help: "the distances object"),
-        InputSpec("curve", optional: true, help: "interpolate curve (F9)"),
+        InputSpec("curve", optional: true, help: "interpolate curve between minimizers that share θ_init (F9)"),
+        InputSpec("cross_curve", optional: true, help: "interpolate curve between minimizers of different replicates (F9's second line)"),
         InputSpec("sharpness", many: true, optional: true, help: "sharpness per minimizer (F10, F15)"),
         InputSpec("grids", many: true, optional: true, help: "landscape grids (F11)"),
         InputSpec("evaluation", optional: true,

@@ -14,7 +14,7 @@ public enum ReportCatalogue {
     public static func entries(_ d: ReportData) -> [ReportEntry] {
         let fixed = d.fixedFamily, scaled = d.scaledFamily
         let lr = "lr \(Float(d.settings.fixedLR))"
-        let fixedRows = fixed.compactMap { d.distanceRow($0) }, scaledRows = scaled.compactMap { d.distanceRow($0) }
+        let fixedRows = fixed.compactMap { d.distanceRow($0) }
         let eps = d.settings.epsilon
         func n(_ x: Double) -> String { GnuplotText.short(x) }
         func list(_ runs: [ReportRun], _ f: (ReportRun) -> String) -> String {
@@ -47,6 +47,9 @@ public enum ReportCatalogue {
                 + ReportClaims.perBatchSize(runs) { r in timing.median(batchSize: r.batchSize).map { Double(r.epochsRun) * $0 } }
                 + "; " + measuredAlone(timing) + "."
         }
+        func phi(_ r: ReportRun) -> Double? {
+            d.sharpness(batchSize: r.batchSize, lr: r.learningRate, replicate: r.replicate)?.phi(near: eps)?.phi
+        }
         func sharp(_ runs: [ReportRun]) -> [SharpnessResult] {
             runs.compactMap { d.sharpness(batchSize: $0.batchSize, lr: $0.learningRate, replicate: $0.replicate) }
         }
@@ -60,8 +63,11 @@ public enum ReportCatalogue {
             out.append(ReportEntry(section: section, figure: figure, original: original,
                                    measured: figure.measured ? measured : "not run: this pipeline has no data for it."))
         }
-        add(3, TrainingFigures.lossCurves(id: "f1", title: "F1 · training and validation loss per epoch, \(lr)", runs: fixed),
-            "larger batch: training loss falls more slowly.", "minimum validation loss: \(minima).")
+        let fixedAllRows = fixedAll.compactMap { d.distanceRow($0) }, scaledAllRows = scaledAll.compactMap { d.distanceRow($0) }
+        add(3, TrainingFigures.lossCurves(id: "f1", title: "F1 · training and validation loss per epoch, \(lr)", runs: fixedAll),
+            "larger batch: training loss falls more slowly.",
+            "minimum validation loss (epoch of the minimum in replicate 1): \(minima); over replicates: "
+                + ReportClaims.perBatchSize(fixedAll) { $0.minValLoss } + ".")
         add(3, TrainingFigures.minima(id: "f2", title: "F2 · minimum validation loss per batch size, \(lr)",
                                       series: [("minimum validation loss, \(lr)", fixedAll, { $0.minValLoss }, 1),
                                                ("test loss at θ_min (held out), \(lr)", fixedAll.filter { $0.testLoss != nil },
@@ -80,33 +86,39 @@ public enum ReportCatalogue {
             "bs 256: 3.97 s on 4 GPUs vs 7.70 s on 1; ~3700 s total vs 1915 s for bs 32.",
             d.timings.map { t in "\(t.workers) worker\(t.workers > 1 ? "s" : ""): " + medians(t, t.batchSizes.sorted()) }
                 .joined(separator: "; ") + " (median seconds per epoch [fastest, slowest round], each measured alone).")
-        add(5, DistanceFigures.fromInit(id: "f6", title: "F6 · distance from the initial weights, \(lr)", rows: fixedRows,
+        add(5, DistanceFigures.fromInit(id: "f6", title: "F6 · distance from the initial weights, \(lr)", rows: fixedAllRows,
                                         layers: d.distances.layerNames),
             "larger batch ends closer to the initial weights (one exception: 128 farther than 64).",
-            "‖θ_min − θ_init‖: " + fixedRows.map { "bs \($0.batchSize) \(n($0.distanceMin))" }.joined(separator: ", ") + ".")
-        add(5, DistanceFigures.epochDistance(id: "f7", title: "F7 · epoch distance over epochs, \(lr)", rows: fixedRows, table: d.distances),
+            "‖θ_min − θ_init‖: " + ReportClaims.perBatchSize(fixedAll) { d.distanceRow($0)?.distanceMin } + ".")
+        add(5, DistanceFigures.epochDistance(id: "f7", title: "F7 · epoch distance over epochs, \(lr)", rows: fixedAllRows, table: d.distances),
             "bs 32: 0.15–0.4 per epoch; bs 256: 0.02–0.04; the ratio grows over time.",
             "epoch distance range: " + fixedRows.map { "bs \($0.batchSize) \(n($0.epochDistance.min() ?? .nan))–\(n($0.epochDistance.max() ?? .nan))" }
                 .joined(separator: ", ")
                 + (d.distances.ratio.isEmpty ? "" : "; ratio bs \(d.distances.ratioSmallBatch)/bs \(d.distances.ratioLargeBatch) "
                    + "\(n(d.distances.ratio.first!)) in epoch 1 → \(n(d.distances.ratio.last!)) in epoch \(d.distances.ratio.count)") + ".")
-        add(5, DistanceFigures.updateNorms(id: "f8", title: "F8 · distribution of the norms of single updates, \(lr)", rows: fixedRows,
+        add(5, DistanceFigures.updateNorms(id: "f8", title: "F8 · distribution of the norms of single updates, \(lr)", rows: fixedAllRows,
                                            edges: d.distances.binEdges),
             "median 3.3e-3 (bs 32) vs 1.5e-3 (bs 256).",
-            "median (quartiles): " + fixedRows.map { "bs \($0.batchSize) \(n($0.updateMedian)) (\(n($0.updateQ1))–\(n($0.updateQ3)))" }
-                .joined(separator: ", ") + ".")
-        add(6, GeometryFigures.interpolation(id: "f9", title: "F9 · loss along the line between the bs-32 and bs-256 minimizers", curve: d.curve),
-            "the bs-256 minimizer (α = 1) is sharper.", d.curve.map(curveText) ?? "")
+            "median ‖Δθ‖: " + ReportClaims.perBatchSize(fixedAll) { d.distanceRow($0)?.updateMedian } + "; replicate 1's quartiles: "
+                + fixedRows.map { "bs \($0.batchSize) \(n($0.updateQ1))–\(n($0.updateQ3))" }.joined(separator: ", ") + ".")
+        add(6, GeometryFigures.interpolation(id: "f9", title: "F9 · loss along the line between the bs-32 and bs-256 minimizers",
+                                             curve: d.curve, across: d.crossCurve),
+            "the bs-256 minimizer (α = 1) is sharper.",
+            (d.curve.map { "same θ_init (replicate 1's two runs): " + curveText($0) } ?? "")
+                + (d.crossCurve.map { "; different θ_init (bs 32 of replicate 1 to bs 256 of replicate 2): " + curveText($0)
+                       + ". Minimizers that share θ_init lie in one basin, so the solid line stays nearly flat; between "
+                       + "initialisations, the barrier in between is what Keskar et al.'s figure shows." } ?? ""))
         add(7, GeometryFigures.sharpness(id: "f10", title: "F10 · sharpness per batch size, \(lr)",
                                          series: [("\(lr)", sharp(fixedAll))], epsilon: eps),
             "grows with the batch size.",
-            "φ (%): " + sharp(fixed).compactMap { r in r.phi(near: eps).map { "bs \(r.batchSize) \(n($0.phi))" } }.joined(separator: ", ") + ".")
+            "φ (%): " + ReportClaims.perBatchSize(fixedAll) { r in phi(r) } + ".")
         let grids = d.grids.filter { ReportData.same($0.learningRate, d.settings.fixedLR) }
         add(8, GeometryFigures.contours(id: "f11", title: "F11 · filter-normalised loss landscape around each minimizer, \(lr)", grids: grids),
             "loss changes faster around the bs-256 minimizer.", grids.map(gridText).joined(separator: "; ") + ".")
         add(9, TrainingFigures.lossCurves(id: "f12", title: "F12 · loss per epoch with the linear scaling rule (lr = \(Float(d.settings.baseLR))·bs/\(d.settings.baseBatchSize))",
-                                          runs: scaled),
-            "the gap mostly closes.", "minimum validation loss: \(scaledMinima).")
+                                          runs: scaledAll),
+            "the gap mostly closes.",
+            "minimum validation loss (replicate 1): \(scaledMinima); over replicates: " + ReportClaims.perBatchSize(scaledAll) { $0.minValLoss } + ".")
         add(9, TrainingFigures.minima(id: "f13", title: "F13 · minimum losses per batch size, scaled lr",
                                       series: [("validation, scaled lr", scaledAll, { $0.minValLoss }, 1),
                                                ("test (held out), scaled lr", scaledAll.filter { $0.testLoss != nil }, { $0.testLoss! }, 4),
@@ -122,11 +134,11 @@ public enum ReportCatalogue {
         add(9, GeometryFigures.sharpness(id: "f15", title: "F15 · sharpness with and without lr scaling",
                                          series: [("\(lr)", sharp(fixedAll)), ("scaled lr", sharp(scaledAll))], epsilon: eps),
             "scaled large-batch 4–7 vs 1.14 for bs 32.",
-            "φ (%) scaled: " + sharp(scaled).compactMap { r in r.phi(near: eps).map { "bs \(r.batchSize) \(n($0.phi))" } }.joined(separator: ", ") + ".")
+            "φ (%) scaled: " + ReportClaims.perBatchSize(scaledAll) { r in phi(r) } + ".")
         add(9, DistanceFigures.withScaling(id: "f16", title: "F16 · distance from the initial weights with and without lr scaling",
-                                           fixed: fixedRows, scaled: scaledRows, fixedName: "\(lr) (fixed)"),
+                                           fixed: fixedAllRows, scaled: scaledAllRows, fixedName: "\(lr) (fixed)"),
             "scaling moves large-batch minimizers farther.",
-            "‖θ_min − θ_init‖ scaled: " + scaledRows.map { "bs \($0.batchSize) \(n($0.distanceMin))" }.joined(separator: ", ") + ".")
+            "‖θ_min − θ_init‖ scaled: " + ReportClaims.perBatchSize(scaledAll) { d.distanceRow($0)?.distanceMin } + ".")
         add(9, TrainingFigures.learningRateSweep(id: "f17", title: "F17 · minimum validation loss across learning rates", runs: d.runs,
                                                  at: d.settings.sweepLR),
             "0.01 best for bs 32, 0.08 best for the others; at 0.08 bs 64 beats bs 32.", bestLRText(d.runs))

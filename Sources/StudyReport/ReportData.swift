@@ -77,6 +77,8 @@ public struct ReportData: Sendable {
     public var evaluation: TestEvaluation?
     public var distances: DistanceTable
     public var curve: InterpolationTable?
+    /// F9's second line: between minimizers of different replicates (different θ_init), when the pipeline has it.
+    public var crossCurve: InterpolationTable?
     public var sharpness: [SharpnessResult]
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
@@ -114,7 +116,9 @@ public struct ReportData: Sendable {
     public var timing: TimingTable? { timings.filter { $0.workers == 1 }.first }
 
     public init(runs: [ReportRun], timings: [TimingTable] = [], evaluation: TestEvaluation? = nil, distances: DistanceTable,
-                curve: InterpolationTable?, sharpness: [SharpnessResult], grids: [LandscapeGrid], settings: ReportSettings) {
+                curve: InterpolationTable?, crossCurve: InterpolationTable? = nil, sharpness: [SharpnessResult], grids: [LandscapeGrid],
+                settings: ReportSettings) {
+        self.crossCurve = crossCurve
         self.evaluation = evaluation
         self.runs = runs.map { run in
             var r = run

@@ -6,27 +6,32 @@ import Report
 enum TrainingFigures {
     static let lossLabel = "loss (binary cross-entropy)"
 
-    /// F1 / F12: training and validation loss per epoch, one curve per batch size.
+    /// F1 / F12: training and validation loss per epoch, one colour per batch size: replicate 1 thick
+    /// (with the legend), every other replicate thin; each run's minimum as a dot.
     static func lossCurves(id: String, title: String, runs: [ReportRun]) -> Figure {
         guard !runs.isEmpty else { return .notRun(id: id, title: title, reason: "no training runs of this family in the pipeline") }
         var tsv = TSVBuilder()
         var train: [String] = [], validation: [String] = []
-        for run in runs {
-            let i = tsv.block("\(run.label), lr \(Float(run.learningRate))", columns: ["epoch", "train_loss", "val_loss", "val_accuracy"],
+        for run in runs.sorted(by: { ($0.replicate, $0.batchSize) < ($1.replicate, $1.batchSize) }) {
+            let i = tsv.block("\(run.label), lr \(Float(run.learningRate)), replicate \(run.replicate)",
+                              columns: ["epoch", "train_loss", "val_loss", "val_accuracy"],
                               rows: run.valLoss.indices.map { [Double($0 + 1), run.trainLoss[$0], run.valLoss[$0], run.valAccuracy[$0]] })
-            let style = "with lines lw 2 \(Palette.lineColour(batchSize: run.batchSize))"
-            train.append("DATA index \(i) using 1:2 \(style) title \"\(run.label), lr \(Float(run.learningRate))\"")
-            validation.append("DATA index \(i) using 1:3 \(style) title \"\(run.label)\"")
+            let first = run.replicate == 1
+            let style = "with lines lw \(first ? 2 : 0.6) \(Palette.lineColour(batchSize: run.batchSize))"
+            train.append("DATA index \(i) using 1:2 \(style) " + (first ? "title \"\(run.label), lr \(Float(run.learningRate))\"" : "notitle"))
+            validation.append("DATA index \(i) using 1:3 \(style) " + (first ? "title \"\(run.label)\"" : "notitle"))
         }
-        let minima = tsv.block("minimum validation loss per run", columns: ["epoch_min", "min_val_loss", "rgb"],
-                               rows: runs.map { [Double($0.epochMin), $0.minValLoss, Palette.rgb(batchSize: $0.batchSize)] })
-        validation.append("DATA index \(minima) using 1:2:3 with points pt 7 ps 1.3 lc rgb variable title \"minimum\"")
+        let minima = tsv.block("minimum validation loss per run", columns: ["epoch_min", "min_val_loss", "rgb", "replicate"],
+                               rows: runs.map { [Double($0.epochMin), $0.minValLoss, Palette.rgb(batchSize: $0.batchSize), Double($0.replicate)] })
+        validation.append("DATA index \(minima) using 1:2:3 with points pt 7 ps 1.1 lc rgb variable title \"minimum\"")
+        let replicates = Set(runs.map(\.replicate)).count
+        let note = replicates > 1 ? " (thin: replicates 2–\(replicates))" : ""
         return Figure(id: id, title: title, width: 1100, height: 480, data: tsv.result, script: """
             set multiplot layout 1,2 title \(GnuplotText.quoted(title))
             set xlabel "epoch"; set ylabel \(GnuplotText.quoted(lossLabel)); set key top right
-            set title "training"
+            set title \(GnuplotText.quoted("training" + note))
             plot \(train.joined(separator: ", \\\n     "))
-            set title "validation"
+            set title \(GnuplotText.quoted("validation" + note))
             plot \(validation.joined(separator: ", \\\n     "))
             """)
     }
