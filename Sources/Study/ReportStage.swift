@@ -39,7 +39,8 @@ public struct ReportStage: Stage {
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
     ]
-    public static let outputs = [OutputSpec("index", .html, help: "the report page")]
+    public static let outputs = [OutputSpec("index", .html, help: "the report page"),
+                                 OutputSpec("claims", .text, help: "the claims table as plain text (`make reproduce` prints it)")]
         + figureIDs.flatMap { id in
             [OutputSpec(id, .svg, help: "figure \(id.uppercased())"), OutputSpec("\(id)_png", .png, help: "figure \(id.uppercased()) as PNG"),
              OutputSpec("\(id)_data", .tsv, help: "the data of figure \(id.uppercased())")]
@@ -65,6 +66,7 @@ public struct ReportStage: Stage {
         let page = ReportPage.html(title: context.string("title"), data: data, entries: entries, claims: claims,
                                    provenance: provenance)
         try Data(page.utf8).write(to: context.output("index"))
+        try Data(ReportClaims.text(claims).utf8).write(to: context.output("claims"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {
             context.metric("claim\(claim.number)", claim.verdict == .holds ? 1 : claim.verdict == .contradicted ? 0 : -1)

@@ -172,6 +172,17 @@ public enum ReportClaims {
         }
     }
 
+    /// The claims as plain text, one block per claim (what `make reproduce` prints at the end):
+    /// `1  holds         Larger batch → …` then the effect and the numbers, indented.
+    public static func text(_ claims: [ClaimResult]) -> String {
+        var out = "Claims (\(claims.filter { $0.verdict == .holds || $0.verdict == .contradicted }.count) of \(claims.count) decided):\n"
+        for c in claims {
+            out += "  \(c.number)  " + c.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + c.claim + " (\(c.figures))\n"
+            out += "       " + c.evidence + "\n"
+        }
+        return out
+    }
+
     // MARK: - One trend
 
     static let oneReplicate = "one replicate only: no interval across initialisations (set `replicates: 3` or more on train and its analyses)."

@@ -43,7 +43,7 @@ final class ReportStageTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: a.output("index").deletingLastPathComponent(), to: URL(fileURLWithPath: keep))
         }
-        XCTAssertEqual(ReportStage.outputs.count, 1 + 17 * 3)
+        XCTAssertEqual(ReportStage.outputs.count, 2 + 17 * 3, "the page, the claims as text, three files per figure")
         for (x, y) in zip(allOutputs(a), allOutputs(b)) {
             let bytes = try Data(contentsOf: x)
             XCTAssertFalse(bytes.isEmpty, x.lastPathComponent)
@@ -113,6 +113,8 @@ final class ReportStageTests: XCTestCase {
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
         XCTAssertTrue(page.contains("This page was built in run 9"))
         XCTAssertTrue(page.contains("measured alone by the timing stage: 1 worker × 1 thread, 4 rounds after 1 warm-up, Test CPU"))
+        let claims = String(decoding: try Data(contentsOf: context.output("claims")), as: UTF8.self)
+        XCTAssertTrue(claims.contains("  2  holds        Larger batch → fewer seconds per epoch (F3)"), claims)
         XCTAssertTrue(page.contains("SkylakeX") && page.contains("deadbeef"), "BLAS kernel and git commit")
     }
 
