@@ -14,7 +14,6 @@ public struct EvaluateStage: Stage {
     public static let kind = "evaluate"
     public static let codeVersion = 1
     public static let summary = "loss and accuracy of every run's θ_min on the held-out test set"
-    public static let parameters: [ParamSpec] = []
     public static let inputs = [
         InputSpec("runs", many: true, help: "train checkpoints"),
         InputSpec("test", help: "the held-out test set (generate's `test` output)"),

@@ -10,21 +10,35 @@ public struct GenerateStage: Stage {
     public static let kind = "generate"
     public static let codeVersion = 3  // 2: orientation classes (horizontal 0 / vertical 1); 3: the `test` output
     public static let summary = "the generated two-class image set (no download): images (N,3,S,S), labels (N)"
-    /// The data module's current defaults (it owns the generator's tuning).
-    static let defaults = SyntheticConfig()
-    public static let parameters = [
-        ParamSpec("count", .int, default: .int(defaults.count), help: "number of images (balanced classes)",
-                  range: .atLeast(1)),
-        ParamSpec("size", .int, default: .int(defaults.size), help: "side S of the square images", range: .atLeast(1)),
-        ParamSpec("seed", .int, default: .int(Int(defaults.seed)), help: "generator seed"),
-        ParamSpec("difficulty", .double, default: .double(defaults.difficulty), help: "0 easy … 1 hard: clutter, noise, contrast",
-                  range: .closed(0, 1)),
-        ParamSpec("mislabelled", .double, default: .double(defaults.mislabelled), help: "fraction of labels flipped on purpose",
-                  range: .closed(0, 1)),
-        ParamSpec("test_count", .int, default: .int(2000),
-                  help: "images of the held-out test set (a fresh draw: same generator and difficulty, the seed's own test stream)",
-                  range: .atLeast(2)),
-    ]
+
+    /// The generator's configuration; its defaults are the data module's (it owns the generator's tuning).
+    public struct Parameters: StageParameters {
+        public var count = SyntheticConfig().count
+        public var size = SyntheticConfig().size
+        public var seed = Int(SyntheticConfig().seed)
+        public var difficulty = SyntheticConfig().difficulty
+        public var mislabelled = SyntheticConfig().mislabelled
+        public var testCount = 2000
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("count", \.count, help: "number of images (balanced classes)", range: .atLeast(1)),
+             .field("size", \.size, help: "side S of the square images", range: .atLeast(1)),
+             .field("seed", \.seed, help: "generator seed"),
+             .field("difficulty", \.difficulty, help: "0 easy … 1 hard: clutter, noise, contrast", range: .closed(0, 1)),
+             .field("mislabelled", \.mislabelled, help: "fraction of labels flipped on purpose", range: .closed(0, 1)),
+             .field("test_count", \.testCount,
+                    help: "images of the held-out test set (a fresh draw: same generator and difficulty, the seed's own test stream)",
+                    range: .atLeast(2))]
+        }
+
+        var config: SyntheticConfig {
+            SyntheticConfig(count: count, size: size, seed: UInt64(truncatingIfNeeded: seed), difficulty: difficulty,
+                            mislabelled: mislabelled)
+        }
+    }
+
     public static let inputs: [InputSpec] = []
     public static let outputs = [
         OutputSpec("images", .hdf5, help: "/images uint8 (N,3,S,S), /labels uint8 (N)"),
@@ -41,14 +55,13 @@ public struct GenerateStage: Stage {
     }
 
     public static func run(_ context: StageContext) throws {
-        let config = SyntheticConfig(count: context.int("count"), size: context.int("size"),
-                                     seed: UInt64(truncatingIfNeeded: context.int("seed")),
-                                     difficulty: context.double("difficulty"), mislabelled: context.double("mislabelled"))
+        let p = try context.parameters(Parameters.self)
+        let config = p.config
         let start = Date()
         // The data object keeps its bytes of code version 2 (no role attribute): runs trained on it stay cached.
         try write(config, role: nil, to: context.output("images"), threads: context.threads)
         var test = config
-        test.count = context.int("test_count")
+        test.count = p.testCount
         test.seed = testSeed(config.seed)
         try write(test, role: "held-out test set", to: context.output("test"), threads: context.threads)
         context.measure("generate_seconds", Date().timeIntervalSince(start))

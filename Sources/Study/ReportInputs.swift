@@ -1,5 +1,5 @@
-// Reading the report stage's inputs: its objects through the stage context, and the run's provenance
-// through the run index.
+// Reading the report stage's inputs: its objects through the stage context, nothing else (seconds come
+// from the `timing` objects; the provenance is added when the page is published).
 import Foundation
 import Pipeline
 import Store
@@ -19,16 +19,5 @@ extension ReportData {
             crossCurve: try context.inputs("cross_curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
-    }
-}
-
-extension ReportProvenance {
-    static func gather(_ context: StageContext, data: ReportData) throws -> ReportProvenance {
-        var p = ReportProvenance(runID: context.runID)
-        if let index = context.index, let id = context.runID {
-            p.run = try index.run(id: id)
-            p.stages = try index.executions(ofRun: id)
-        }
-        return p
     }
 }

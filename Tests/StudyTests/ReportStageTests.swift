@@ -1,6 +1,6 @@
 // The report stage on fixture objects: every figure rendered to SVG, PNG and TSV with the same bytes
 // twice, "not run" when an optional input is absent, claims decided on the numbers, seconds taken from
-// the timing objects, and provenance from the run index.
+// the timing objects, and provenance only in the published copy.
 import Foundation
 import Pipeline
 import Report
@@ -99,7 +99,7 @@ final class ReportStageTests: XCTestCase {
                                                               256: [0.5, 0.55, 0.45, 0.5]])
         let parallel = try timing(in: h, workers: 2, seconds: [32: [1.2, 1.3, 1.1, 1.2], 256: [0.3, 0.32, 0.29, 0.3]])
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "timing": [parallel, single]],
-                                index: FixedIndex(), runID: 9)
+                                runID: 9)
         XCTAssertEqual(context.metrics["figures_measured"], 13, "all but F9, F10, F11, F15 (no curve, sharpness, grids)")
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
         XCTAssertTrue(f3.contains("32\t2.05\t1.9\t2.2\t"), "median, fastest and slowest round:\n\(f3)")
@@ -111,11 +111,37 @@ final class ReportStageTests: XCTestCase {
         // Timed rounds are the blocks: seconds fall with the batch in every round, so claim 2 holds with one replicate.
         XCTAssertEqual(context.metrics["claim2"], 1)
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
-        XCTAssertTrue(page.contains("This page was built in run 9"))
         XCTAssertTrue(page.contains("measured alone by the timing stage: 1 worker × 1 thread, 4 rounds after 1 warm-up, Test CPU"))
         let claims = String(decoding: try Data(contentsOf: context.output("claims")), as: UTF8.self)
         XCTAssertTrue(claims.contains("  2  holds        Larger batch → fewer seconds per epoch (F3)"), claims)
-        XCTAssertTrue(page.contains("SkylakeX") && page.contains("deadbeef"), "BLAS kernel and git commit")
+        // The stored page holds no provenance (the publish step adds it): no run, machine or commit.
+        XCTAssertTrue(page.contains(ReportPage.provenanceStart) && page.contains(ReportPage.unpublished), page)
+        XCTAssertFalse(page.contains("deadbeef") || page.contains("run 9"), page)
+    }
+
+    func testPublishingPutsTheProvenanceInPlaceOfThePlaceholder() throws {
+        let page = "<html><h2 id=\"provenance\">Provenance</h2>\n\(ReportPage.provenanceStart)\n\(ReportPage.unpublished)\n"
+            + "\(ReportPage.provenanceEnd)\n</html>"
+        let run = RunRecord(id: 7, startedAt: Date(timeIntervalSince1970: 0), pipelineFile: "pipelines/study.yaml", pipelineHash: "abc",
+                            overrides: ["data.count": "240"], gitCommit: "deadbeef", host: "box", cpuModel: "Xeon",
+                            environment: ["blas_kernel": "SkylakeX"], threads: 2, toolVersion: "0.1.0")
+        func execution(_ id: Int64, run: Int64, _ stage: String, _ mode: ExecutionMode) -> ExecutionRecord {
+            ExecutionRecord(id: id, runId: run, stage: stage, kind: "report", codeVersion: "10", key: "k", mode: mode,
+                            status: .succeeded, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 2),
+                            duration: 2, error: nil)
+        }
+        let provenance = ReportProvenance(run: run, runID: 7, builtBy: execution(31, run: 3, "report", .executed),
+                                          stages: [execution(70, run: 7, "train@batch_size=32", .executed),
+                                                   execution(71, run: 7, "report", .cached)])
+        let published = try XCTUnwrap(ReportPage.publishing(page, provenance: provenance))
+        XCTAssertFalse(published.contains(ReportPage.unpublished), "the placeholder text is replaced")
+        for fact in ["published by run</td><td>7 (started 1970-01-01T00:00:00Z)", "run 3, execution 31 (reused from the cache since)",
+                     "deadbeef", "--set data.count=240", "box, Xeon", "blas_kernel SkylakeX",
+                     "<td>train@batch_size=32</td><td>executed</td><td>2.00</td>", "<td>report</td><td>cached</td><td>–</td>"] {
+            XCTAssertTrue(published.contains(fact), "\(fact) in:\n\(published)")
+        }
+        XCTAssertTrue(published.hasPrefix("<html><h2 id=\"provenance\">Provenance</h2>\n") && published.hasSuffix("\n</html>"))
+        XCTAssertNil(ReportPage.publishing("<html>no placeholder</html>", provenance: provenance), "another code version's page")
     }
 
     func testGnuplotErrorsNameTheFigureAndTheScript() throws {
@@ -125,16 +151,4 @@ final class ReportStageTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("gnuplot failed on figure bad"), "\(error)")
         }
     }
-}
-
-/// A run index that knows the run that builds the report (its provenance), and nothing else.
-final class FixedIndex: StageIndexReader, @unchecked Sendable {
-    func producer(of object: StoredObject) throws -> ProducerExecution? { nil }
-
-    func run(id: Int64) throws -> RunRecord? {
-        RunRecord(id: id, startedAt: Date(timeIntervalSince1970: 0), pipelineFile: "pipelines/study.yaml", pipelineHash: "abc",
-                  gitCommit: "deadbeef", host: "box", cpuModel: "Xeon", environment: ["blas_kernel": "SkylakeX"], threads: 2, toolVersion: "0.1.0")
-    }
-
-    func executions(ofRun id: Int64) throws -> [ExecutionRecord] { [] }
 }
