@@ -106,7 +106,7 @@ public enum ReportCatalogue {
             "the bs-256 minimizer (α = 1) is sharper.",
             (d.curve.map { "same θ_init (replicate 1's two runs): " + curveText($0) } ?? "")
                 + (d.crossCurve.map { "; different θ_init (bs 32 of replicate 1 to bs 256 of replicate 2): " + curveText($0)
-                       + ". Minimizers that share θ_init lie in one basin, so the solid line stays nearly flat; between "
+                       + " Minimizers that share θ_init lie in one basin, so the solid line stays nearly flat; between "
                        + "initialisations, the barrier in between is what Keskar et al.'s figure shows." } ?? ""))
         add(7, GeometryFigures.sharpness(id: "f10", title: "F10 · sharpness per batch size, \(lr)",
                                          series: [("\(lr)", sharp(fixedAll))], epsilon: eps),
