@@ -34,11 +34,11 @@ final class PipelineFilesTests: XCTestCase {
         // The three lr families, each (bs, lr) once: fixed 0.01, linear scaling 0.01·bs/32, the sweep.
         let expected = ["32@0.01", "64@0.01", "128@0.01", "256@0.01", "64@0.02", "128@0.04", "256@0.08",
                         "32@0.02", "32@0.04", "32@0.08", "256@0.02", "256@0.04"]
-        XCTAssertEqual(try grid(study), expected.flatMap { [$0, $0, $0] }, "three replicates of every run")
+        XCTAssertEqual(try grid(study), expected.flatMap { Array(repeating: $0, count: 5) }, "five replicates of every run")
         XCTAssertEqual(try grid(photos), expected)
         XCTAssertEqual(Set(try grid(study)).count, 12, "a run shared by two families is one instance")
         // The claims' analyses follow the replicates; the others read replicate 1.
-        XCTAssertEqual(study.instances.filter { $0.group == "sharpness" }.count, 7 * 3)
+        XCTAssertEqual(study.instances.filter { $0.group == "sharpness" }.count, 7 * 5)
         XCTAssertEqual(study.instances.filter { $0.group == "hessian" }.count, 7)
         XCTAssertEqual(study.instance("interpolate_across")?.inputs["large"]?.map(\.description),
                        ["train@batch_size=256,lr=0.01,replicate=2.checkpoint"])
