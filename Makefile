@@ -1,5 +1,5 @@
 # BatchLab — targets:
-#   make reproduce   install system packages, build, run the default study pipeline, print the report path
+#   make reproduce   install system packages, build, run the default study pipeline, print the report path and the claims
 #   make test        install system packages, build, run every test (a single-node Slurm runs meanwhile) and replay the
 #                    fuzz corpora; REPORT_CHECK=1 also installs Chromium and opens the report in it (what CI runs: .ci/run)
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
@@ -97,8 +97,10 @@ RELEASE_INPUTS := Package.swift $(shell find Sources -type f)
 	swift build -c release --product batchlab
 	@touch $@
 
+# Ends with the claims table of the report it published (verdicts, effects and intervals).
 reproduce: deps .build/release/batchlab
 	.build/release/batchlab reproduce
+	@cat artifacts/report/study/claims.txt
 
 # The report of the default pipeline as a reader sees it (run make reproduce first).
 check-report: deps-report

@@ -23,18 +23,25 @@ final class PipelineFilesTests: XCTestCase {
 
     func testBothPipelineFilesLoadAndPlanTheSameTrainingGrid() throws {
         let study = try load("study.yaml"), photos = try load("cats-vs-dogs.yaml")
-        XCTAssertEqual(study.groups, ["data", "split", "train", "interpolate", "sharpness", "hessian", "reparametrisation", "landscape",
-                                      "train_parallel", "distances", "report"])
-        XCTAssertEqual(photos.groups, study.groups, "same stage names, so the analysis stages fit both files")
+        XCTAssertEqual(study.groups, ["data", "split", "train", "evaluate", "interpolate", "interpolate_across", "sharpness", "hessian",
+                                      "reparametrisation", "landscape", "timing", "distances", "report"])
+        XCTAssertEqual(photos.groups, study.groups.filter { $0 != "evaluate" && $0 != "interpolate_across" },
+                       "same stage names, so the analysis stages fit both files; the photos (one replicate) have no held-out "
+                       + "test set and no second θ_init")
         XCTAssertEqual(study.instance("data")?.kind.kind, "generate")
         XCTAssertEqual(photos.instance("data")?.kind.kind, "preprocess")
 
         // The three lr families, each (bs, lr) once: fixed 0.01, linear scaling 0.01·bs/32, the sweep.
         let expected = ["32@0.01", "64@0.01", "128@0.01", "256@0.01", "64@0.02", "128@0.04", "256@0.08",
                         "32@0.02", "32@0.04", "32@0.08", "256@0.02", "256@0.04"]
-        XCTAssertEqual(try grid(study), expected)
+        XCTAssertEqual(try grid(study), expected.flatMap { Array(repeating: $0, count: 5) }, "five replicates of every run")
         XCTAssertEqual(try grid(photos), expected)
         XCTAssertEqual(Set(try grid(study)).count, 12, "a run shared by two families is one instance")
+        // The claims' analyses follow the replicates; the others read replicate 1.
+        XCTAssertEqual(study.instances.filter { $0.group == "sharpness" }.count, 7 * 5)
+        XCTAssertEqual(study.instances.filter { $0.group == "hessian" }.count, 7)
+        XCTAssertEqual(study.instance("interpolate_across")?.inputs["large"]?.map(\.description),
+                       ["train@batch_size=256,lr=0.01,replicate=2.checkpoint"])
 
         // Paper scale on the photos: Keras patience 100 (epochs), a cap beyond the original's slowest
         // minimum (epoch 958), the 64×64 model.
