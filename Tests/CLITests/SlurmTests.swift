@@ -170,7 +170,7 @@ final class SlurmTests: XCTestCase {
                 XCTAssertTrue(job.contains(" NumTasks=2 "), "workers: 2 is a 2-task allocation: " + job)
             }
         }
-        XCTAssertEqual(stored["local"]?.count, 3)
+        XCTAssertEqual(stored["local"]?.count, 4, "data (images and test), split, train")
         XCTAssertEqual(stored["local"], stored["slurm"], "mpirun inside the allocation writes the local bits")
     }
 

@@ -35,7 +35,7 @@ final class ParallelCLITests: XCTestCase {
         XCTAssertEqual(noMPI.code, 1, noMPI.stderr)
         XCTAssertTrue(noMPI.stdout.contains("train: workers = 2 runs the stage as MPI ranks, but mpirun not found"), noMPI.stdout)
         XCTAssertTrue(noMPI.stdout.contains("apt-get install openmpi-bin"), noMPI.stdout)
-        XCTAssertEqual(objectCount(project), 2, "data and split only")
+        XCTAssertEqual(objectCount(project), 3, "data (images and test) and split only")
 
         let script = project.url.appendingPathComponent("fake-rank.sh")
         try Data("""
@@ -48,12 +48,12 @@ final class ParallelCLITests: XCTestCase {
         XCTAssertEqual(crashed.code, 1)
         XCTAssertTrue(crashed.stdout.contains("train: its 2 MPI ranks failed; nothing was stored"), crashed.stdout)
         XCTAssertTrue(crashed.stdout.contains("rank one segfaulted"), crashed.stdout)
-        XCTAssertEqual(objectCount(project), 2, "rank 0's half-written checkpoint never reaches the store")
+        XCTAssertEqual(objectCount(project), 3, "rank 0's half-written checkpoint never reaches the store")
 
         let ok = try project.run("reproduce", "tiny.yaml")
         XCTAssertEqual(ok.code, 0, ok.stdout + ok.stderr)
         XCTAssertTrue(ok.stderr.contains("train: epoch 1/2 loss"), "rank 0's progress is relayed: \(ok.stderr)")
-        XCTAssertEqual(objectCount(project), 3)
+        XCTAssertEqual(objectCount(project), 4)
         let shown = try project.run("show", "train")
         XCTAssertTrue(shown.stdout.contains("measured  workers = 2.0"), shown.stdout)
         XCTAssertTrue(shown.stdout.contains("param     workers = 2"), shown.stdout)
