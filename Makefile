@@ -4,7 +4,7 @@
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
-#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian), scipy L-BFGS-B and Pillow EXIF fixtures (needs network access to PyPI)
+#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian, noise scale), scipy L-BFGS-B and Pillow EXIF fixtures (needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present)
 #   make clean       remove build folders
 SHELL := /bin/bash
@@ -65,6 +65,7 @@ fixtures:
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
 	.venv/bin/python scripts/reference/hessian_oracle.py Tests/CurvatureTests/Fixtures/hessian-tiny.json
+	cd scripts/reference && ../../.venv/bin/python noise_scale_oracle.py ../../Tests/StudyTests/Fixtures/noise-scale-tiny.json
 	.venv/bin/python -c "import scipy" 2>/dev/null || .venv/bin/pip install --quiet scipy
 	.venv/bin/python scripts/reference/lbfgsb_fixture.py
 	.venv/bin/python -c "import statsmodels" 2>/dev/null || .venv/bin/pip install --quiet statsmodels==0.14.4

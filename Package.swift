@@ -126,7 +126,7 @@ let package = Package(
         .target(name: "StudyReport", dependencies: ["Report", "Store", "Training", "Statistics"]),
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
-                                              "Landscape", "Training", "StudyReport", "Curvature"]),
+                                              "Landscape", "Training", "StudyReport", "Curvature", "Statistics"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
                                                        "Landscape", "Training", "StudyReport", "TestSupport"],
                     exclude: ["Fixtures"]),

@@ -13,9 +13,10 @@ import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 3  // (replicates need no bump: replicate 1 is unchanged)
-    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
-    public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
+    public static let codeVersion = 4  // (replicates need no bump: replicate 1 is unchanged)
+    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward;
+    // 4: the gradient noise scale per epoch (/noise; θ's bits unchanged)
+    public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms, noise scale"
     public static let parameters = [
         ParamSpec("batch_size", .int, help: "mini-batch size", range: .atLeast(1)),
         ParamSpec("lr", .double, help: "learning rate", range: .greaterThan(0)),
@@ -182,6 +183,7 @@ public struct TrainStage: Stage {
         context.metric("train_loss_at_min", best.trainLoss)
         context.metric("epochs_run", Double(state.completedEpochs))
         context.metric("final_train_loss", state.epochs.last!.trainLoss)
+        context.metric("b_simple_at_min", state.noise[state.bestEpoch - 1].bSimple)
         context.measure("seconds_total", seconds.reduce(0, +))
         context.measure("seconds_to_min", seconds.prefix(state.bestEpoch).reduce(0, +))
         context.measure("seconds_per_epoch", seconds.reduce(0, +) / Double(max(seconds.count, 1)))

@@ -80,12 +80,15 @@ public struct TrainingState: Sendable, Equatable {
     public var epochs: [EpochSummary] = []
     /// ‖Δθ‖₂ of every update, in order.
     public var updateNorms: [Double] = []
+    /// The gradient noise scale's window of every completed epoch (GradientNoiseScale.swift).
+    public var noise: [NoiseScaleEpoch] = []
     /// 1-based epoch of the lowest validation loss; 0 before the first epoch.
     public var bestEpoch = 0
     public var stopped: StopReason?
 
     public init(theta: [Float], thetaInit: [Float], thetaMin: [Float], epochs: [EpochSummary] = [],
-                updateNorms: [Double] = [], bestEpoch: Int = 0, stopped: StopReason? = nil) {
+                updateNorms: [Double] = [], noise: [NoiseScaleEpoch] = [], bestEpoch: Int = 0, stopped: StopReason? = nil) {
+        self.noise = noise
         self.theta = theta
         self.thetaInit = thetaInit
         self.thetaMin = thetaMin
@@ -99,17 +102,21 @@ public struct TrainingState: Sendable, Equatable {
     public var minimumValidationLoss: Double? { bestEpoch > 0 ? epochs[bestEpoch - 1].validationLoss : nil }
 }
 
-/// The gradient of the SUM of per-example losses over one batch (overwrites `into`). The local
-/// version runs one Network; a data-parallel one sums the ranks' slices with an all-reduce.
+/// The gradient of the SUM of per-example losses over one batch (overwrites `into`), and the
+/// squared norms of its fixed chunks' gradients added to `chunks` (the noise scale's small batches).
+/// The local version runs one Network; a data-parallel one sums the ranks' slices (and their chunk
+/// sums) with an all-reduce.
 public protocol BatchGradient: AnyObject {
     func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
-                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats
+                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
+                     chunks: inout ChunkGradientNorms) -> BatchStats
 }
 
 extension Network: BatchGradient {
     public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
-                            labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats {
-        gradient(parameters: parameters, images: images, labels: labels, gradient: into)
+                            labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
+                            chunks: inout ChunkGradientNorms) -> BatchStats {
+        gradient(parameters: parameters, images: images, labels: labels, gradient: into, chunks: &chunks)
     }
 }
 
@@ -203,6 +210,7 @@ public final class Trainer {
         let start = state.theta
         var lossSum = 0.0
         var batches = 0
+        var noise = NoiseScaleWindow()
         train.images.withUnsafeBufferPointer { images in
             for first in stride(from: 0, to: order.count, by: bs) {
                 let n = min(bs, order.count - first)
@@ -214,22 +222,27 @@ public final class Trainer {
                         batchLabels[r] = train.labels[order[first + r]]
                     }
                 }
+                var chunks = ChunkGradientNorms()
                 let stats = state.theta.withUnsafeBufferPointer { theta in
                     batchImages.withUnsafeBufferPointer { x in
                         batchLabels.withUnsafeBufferPointer { y in
                             gradient.withUnsafeMutableBufferPointer { g in
                                 gradientSource.gradientSum(parameters: theta, images: UnsafeBufferPointer(rebasing: x[0..<(n * size)]),
-                                                           labels: UnsafeBufferPointer(rebasing: y[0..<n]), into: g)
+                                                           labels: UnsafeBufferPointer(rebasing: y[0..<n]), into: g, chunks: &chunks)
                             }
                         }
                     }
                 }
+                // Read before the step; SGD.step reads the same gradient, so θ's bits are untouched.
+                let big = gradient.withUnsafeBufferPointer { meanSquaredNorm(sumGradient: $0, count: n) }
+                noise.add(NoiseScaleEstimate(batchMeanSquaredNorm: big, batchSize: n, chunks: chunks, population: train.count))
                 let norm = SGD.step(parameters: &state.theta, gradientSum: gradient, count: n, learningRate: config.learningRate)
                 state.updateNorms.append(norm)
                 lossSum += stats.meanLoss
                 batches += 1
             }
         }
+        state.noise.append(noise.epoch)
         let val = evaluate(state.theta, on: validation)
         var distance2 = 0.0
         for i in 0..<start.count {
