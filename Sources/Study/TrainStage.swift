@@ -33,6 +33,9 @@ public struct TrainStage: Stage {
                   range: .atLeast(1)),
         ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths",
                   range: .atLeast(1)),
+        ParamSpec("snapshots", .int, default: .int(0),
+                  help: "θ snapshots kept for PCA trajectories (0 = none): every epoch, thinned to every 2^k epochs to keep at most this many",
+                  range: .atLeast(0)),
         // In the cache key: N ranks sum the gradient in another float order, so N is another run.
         ParamSpec("workers", .int, default: .int(1),
                   help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
@@ -134,7 +137,7 @@ public struct TrainStage: Stage {
                               initSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("seed")), replicate: replicate),
                               shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("shuffle_seed")), replicate: replicate),
                               maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit,
-                              replicate: replicate)
+                              replicate: replicate, snapshotLimit: context.int("snapshots"))
     }
 
     /// The model for the data's image size, and the training and validation sets as floats.

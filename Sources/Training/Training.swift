@@ -40,10 +40,13 @@ public struct TrainingConfig: Sendable, Hashable {
     public var patienceUnit: PatienceUnit
     /// The replicate (from 1) this run belongs to; the seeds above are already its own (`replicateSeed`).
     public var replicate: Int
+    /// θ snapshots kept for PCA trajectories (0: none); see `ThetaSnapshots`.
+    public var snapshotLimit: Int
 
     public init(batchSize: Int, learningRate: Float, initSeed: UInt64, shuffleSeed: UInt64, maxEpochs: Int,
-                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1) {
+                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1, snapshotLimit: Int = 0) {
         self.replicate = replicate
+        self.snapshotLimit = snapshotLimit
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.initSeed = initSeed
@@ -82,13 +85,17 @@ public struct TrainingState: Sendable, Equatable {
     public var updateNorms: [Double] = []
     /// The gradient noise scale's window of every completed epoch (GradientNoiseScale.swift).
     public var noise: [NoiseScaleEpoch] = []
+    /// θ after some epochs, for PCA trajectories (empty unless `snapshotLimit` > 0).
+    public var snapshots = ThetaSnapshots()
     /// 1-based epoch of the lowest validation loss; 0 before the first epoch.
     public var bestEpoch = 0
     public var stopped: StopReason?
 
     public init(theta: [Float], thetaInit: [Float], thetaMin: [Float], epochs: [EpochSummary] = [],
-                updateNorms: [Double] = [], noise: [NoiseScaleEpoch] = [], bestEpoch: Int = 0, stopped: StopReason? = nil) {
+                updateNorms: [Double] = [], noise: [NoiseScaleEpoch] = [], snapshots: ThetaSnapshots = ThetaSnapshots(),
+                bestEpoch: Int = 0, stopped: StopReason? = nil) {
         self.noise = noise
+        self.snapshots = snapshots
         self.theta = theta
         self.thetaInit = thetaInit
         self.thetaMin = thetaMin
@@ -184,6 +191,7 @@ public final class Trainer {
     public func run(_ state: inout TrainingState, afterEpoch: (TrainingState) throws -> Void) throws {
         while state.stopped == nil {
             runEpoch(&state)
+            state.snapshots.record(epoch: state.completedEpochs, theta: state.theta, limit: config.snapshotLimit)
             state.stopped = stopReason(state)
             try afterEpoch(state)
         }
