@@ -128,7 +128,7 @@ let package = Package(
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
                                               "Landscape", "Training", "StudyReport", "Curvature", "Statistics"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
-                                                       "Landscape", "Training", "StudyReport", "TestSupport"],
+                                                       "Landscape", "Training", "StudyReport", "Statistics", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Landscape", "Study"]),

@@ -17,12 +17,15 @@ extension ReportData {
                 runs.append(try readRun(url, timing: producer.flatMap(timing), stage: stage))
             }
         }
-        return ReportData(
+        var data = ReportData(
             runs: runs.filter { $0.workers == 1 }, parallelRuns: runs.filter { $0.workers > 1 },
             distances: try DistanceTable.read(context.input("distances"), stage: stage),
             curve: try context.inputs("curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
+        data.critical = try context.inputs("critical").first.map { try CriticalBatchTable.read($0, stage: stage) }
+        data.trajectories = try context.inputs("trajectories").map { try TrajectoryTable.read($0, stage: stage) }
+        return data
     }
 
     static func timing(_ producer: ProducerExecution) -> RunTiming? {

@@ -44,6 +44,8 @@ public struct ReportRun: Sendable {
     public var patience = ""
     /// The replicate (from 1); checkpoints of replicate 1 carry no attribute.
     public var replicate = 1
+    /// The gradient noise scale per epoch (empty in checkpoints from before train code version 4).
+    public var noise: [NoiseScaleEpoch] = []
 
     public var epochsRun: Int { valLoss.count }
     public var minValLoss: Double { valLoss[epochMin - 1] }
@@ -97,6 +99,9 @@ public struct ReportData: Sendable {
     public var sharpness: [SharpnessResult]
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
+    /// Issue 14's analyses (F19, F20), when the pipeline has them.
+    public var critical: CriticalBatchTable? = nil
+    public var trajectories: [TrajectoryTable] = []
 
     static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 
@@ -161,6 +166,7 @@ extension ReportData {
                             timing: timing)
         if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
         if case .int(let r)? = try? file.attribute("replicate") { run.replicate = Int(r) }
+        run.noise = try TrainingCheckpoint.readNoise(file)
         if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
         if case .string(let m)? = try? file.attribute("model") { run.model = m }
         if case .int(let p)? = try? file.attribute("patience"), case .string(let u)? = try? file.attribute("patience_unit") {

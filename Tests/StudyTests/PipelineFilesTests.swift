@@ -24,21 +24,23 @@ final class PipelineFilesTests: XCTestCase {
     func testBothPipelineFilesLoadAndPlanTheSameTrainingGrid() throws {
         let study = try load("study.yaml"), photos = try load("cats-vs-dogs.yaml")
         XCTAssertEqual(study.groups, ["data", "split", "train", "interpolate", "sharpness", "hessian", "reparametrisation", "landscape",
-                                      "train_parallel", "distances", "report"])
+                                      "train_parallel", "distances", "critical_batch", "trajectory", "report"])
         XCTAssertEqual(photos.groups, study.groups, "same stage names, so the analysis stages fit both files")
         XCTAssertEqual(study.instance("data")?.kind.kind, "generate")
         XCTAssertEqual(photos.instance("data")?.kind.kind, "preprocess")
 
-        // The three lr families, each (bs, lr) once: fixed 0.01, linear scaling 0.01·bs/32, the sweep.
+        // The three lr families, each (bs, lr) once: fixed 0.01, linear scaling 0.01·bs/32, the sweep;
+        // then the lrs that give every batch size four or more (steps to target, F19).
         let expected = ["32@0.01", "64@0.01", "128@0.01", "256@0.01", "64@0.02", "128@0.04", "256@0.08",
-                        "32@0.02", "32@0.04", "32@0.08", "256@0.02", "256@0.04"]
+                        "32@0.02", "32@0.04", "32@0.08", "256@0.02", "256@0.04",
+                        "64@0.04", "64@0.08", "128@0.02", "128@0.08", "256@0.16"]
         XCTAssertEqual(try grid(study), expected)
         XCTAssertEqual(try grid(photos), expected)
-        XCTAssertEqual(Set(try grid(study)).count, 12, "a run shared by two families is one instance")
+        XCTAssertEqual(Set(try grid(study)).count, 17, "a run shared by two families is one instance")
 
         // Paper scale on the photos: Keras patience 100 (epochs), a cap beyond the original's slowest
         // minimum (epoch 958), the 64×64 model.
-        let train = try XCTUnwrap(photos.instance("train@batch_size=256,lr=0.01"))
+        let train = try XCTUnwrap(photos.instance("train@batch_size=256,lr=0.01,snapshots=24"))
         XCTAssertEqual(train.parameters["patience"], .int(100))
         XCTAssertEqual(train.parameters["patience_unit"], .string("epochs"))
         XCTAssertGreaterThan(train.parameters["max_epochs"]!.intValue!, 958 + 100)
