@@ -4,9 +4,9 @@
 // Modules (A --> B: A imports B). Dependencies point one way, down the page; nothing imports upwards.
 //
 //   batchlab (CLI) --> Study, Pipeline, PipelineToys (engine self-test kinds, only with BATCHLAB_TOY_STAGES=1), Tensor
-//     Study (stage kinds) --> StudyReport, Training, Landscape, Curvature, Pipeline
+//     Study (stage kinds) --> StudyReport, Training, Landscape, Curvature, Statistics, Pipeline
 //                             (and Datasets, Distributed, Report, Store, NN, Tensor, Optim)
-//       StudyReport (figures F1-F17, claims, page) --> Report, Training, Store
+//       StudyReport (figures F1-F20, claims, page) --> Report, Training, Store, Statistics
 //       Training (SGD loop, data-parallel gradient, checkpoints) --> NN, Datasets, Distributed, Store
 //       Landscape (directions, grids, interpolation, sharpness) --> NN, Tensor, Optim
 //       Curvature (exact HVPs, λ_max, trace, adaptive sharpness, reparametrisation) --> NN, Tensor
