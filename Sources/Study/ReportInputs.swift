@@ -25,6 +25,7 @@ extension ReportData {
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
         data.critical = try context.inputs("critical").first.map { try CriticalBatchTable.read($0, stage: stage) }
         data.trajectories = try context.inputs("trajectories").map { try TrajectoryTable.read($0, stage: stage) }
+        data.hessians = try context.inputs("hessians").map { try HessianResult.read($0, stage: stage) }
         return data
     }
 

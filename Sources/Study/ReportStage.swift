@@ -10,9 +10,9 @@ import StudyReport
 public struct ReportStage: Stage {
     public static let kind = "report"
     public static let codeVersion = 10  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: F18–F20 and claims 8–9 (issue 14: noise scale, steps to target, PCA trajectories)
-    public static let summary = "figures F1–F20 (SVG, PNG, TSV) and report.html with the claims table and provenance"
-    public static let figureIDs = (1...20).map { "f\($0)" }
+    // 10: F18–F21 and claims 8–9 (issue 14: noise scale, steps to target, PCA trajectories, Hessian spectrum)
+    public static let summary = "figures F1–F21 (SVG, PNG, TSV) and report.html with the claims table and provenance"
+    public static let figureIDs = (1...21).map { "f\($0)" }
     public static let parameters = [
         ParamSpec("title", .string, default: .string("The mini-batch size study"), help: "page title"),
         ParamSpec("fixed_lr", .double, default: .double(0.01), help: "lr of the fixed family (F1–F11)",
@@ -35,6 +35,7 @@ public struct ReportStage: Stage {
         InputSpec("parallel", many: true, optional: true, help: "data-parallel train checkpoints (F5)"),
         InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
+        InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
     ]
     public static let outputs = [OutputSpec("index", .html, help: "the report page")]
         + figureIDs.flatMap { id in
@@ -51,7 +52,7 @@ public struct ReportStage: Stage {
         settings.epsilon = context.double("epsilon")
         let data = try ReportData.load(context, settings: settings)
         let entries = ReportCatalogue.entries(data)
-        precondition(entries.map(\.figure.id) == figureIDs, "the catalogue must list F1–F20 in order")
+        precondition(entries.map(\.figure.id) == figureIDs, "the catalogue must list F1–F21 in order")
         let directory = context.output("index").deletingLastPathComponent()
         for (i, entry) in entries.enumerated() {
             context.progress("figure \(i + 1)/\(entries.count)")

@@ -1,5 +1,6 @@
 // The figures beyond the article (issue 14), section 10 of the page: F18 the gradient noise scale over
-// training, F19 steps to a target loss and the critical batch size, F20 PCA trajectories.
+// training, F19 steps to a target loss and the critical batch size, F20 PCA trajectories, F21 the
+// Hessian's spectral density.
 import Foundation
 import Report
 
@@ -33,6 +34,16 @@ extension ReportCatalogue {
                 "bs \(t.batchSize): \(String(format: "%.1f %% + %.1f %%", 100 * t.explained[0], 100 * t.explained[1])) of the variance "
                     + "over \(t.epochs.count) points (epochs 0–\(t.finalEpoch))"
             }.joined(separator: "; ") + "."))
+        let fixedHessians = d.hessians.filter { ReportData.same($0.learningRate, d.settings.fixedLR) && $0.replicate == 1 }
+        let spectrum = BeyondFigures.spectralDensity(id: "f21", title: "F21 · Hessian spectral density at each minimizer, \(lr)",
+                                                     results: fixedHessians)
+        out.append(ReportEntry(section: 10, figure: spectrum,
+            original: "not in the article. PyHessian (Yao et al. 2020): a few large outliers above a bulk near 0; large-batch "
+                + "minimizers have larger top eigenvalues.",
+            measured: fixedHessians.sorted { $0.batchSize < $1.batchSize }.map {
+                "bs \($0.batchSize) λ_max \(n($0.lambdaMax)), trace \(n($0.trace)) ± \(n($0.traceStandardError))"
+            }.joined(separator: ", ") + ". One probe: λ_max's 20-step Lanczos run read as stochastic Lanczos quadrature "
+                + "(Gaussian start), exact Hessian-vector products, the training set."))
         return out
     }
 

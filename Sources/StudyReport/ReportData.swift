@@ -102,6 +102,7 @@ public struct ReportData: Sendable {
     /// Issue 14's analyses (F19, F20), when the pipeline has them.
     public var critical: CriticalBatchTable? = nil
     public var trajectories: [TrajectoryTable] = []
+    public var hessians: [HessianResult] = []
 
     static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 

@@ -135,3 +135,33 @@ enum BeyondFigures {
             """)
     }
 }
+
+extension BeyondFigures {
+    /// F21: the Hessian's spectral density at each minimizer of one family, from λ_max's Lanczos run
+    /// read as one SLQ probe, broadened by Gaussians of σ = 1 % of the widest Ritz range; log y.
+    static func spectralDensity(id: String, title: String, results: [HessianResult]) -> Figure {
+        let drawn = results.filter { !$0.nodes.isEmpty }.sorted { $0.batchSize < $1.batchSize }
+        guard !drawn.isEmpty else {
+            return .notRun(id: id, title: title, reason: "no hessian objects with a spectrum (the hessian stage, code version ≥ 3)")
+        }
+        let lo = drawn.flatMap(\.nodes).min()!, hi = drawn.flatMap(\.nodes).max()!
+        let sigma = max(0.01 * (hi - lo), 1e-12)
+        let grid = (0...400).map { lo - 5 * sigma + (hi - lo + 10 * sigma) * Double($0) / 400 }
+        var tsv = TSVBuilder()
+        var plots: [String] = []
+        for r in drawn {
+            let i = tsv.block("bs \(r.batchSize), lr \(Float(r.learningRate)): density (σ = \(GnuplotText.short(sigma)))",
+                              columns: ["eigenvalue", "density"], rows: grid.map { [$0, max(r.density(at: $0, sigma: sigma), 1e-12)] })
+            plots.append("DATA index \(i) using 1:2 with lines lw 2 \(Palette.lineColour(batchSize: r.batchSize)) "
+                         + "title \"bs \(r.batchSize): λ_{max} \(GnuplotText.short(r.lambdaMax)), trace \(GnuplotText.short(r.trace))\"")
+            _ = tsv.block("bs \(r.batchSize): Ritz values and weights", columns: ["node", "weight"],
+                          rows: zip(r.nodes, r.weights).map { [$0, $1] })
+        }
+        return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
+            set title \(GnuplotText.quoted(title))
+            set xlabel "Hessian eigenvalue λ"; set ylabel "spectral density (mass 1), log scale"; set logscale y
+            set yrange [1e-6:*]; set key top right
+            plot \(plots.joined(separator: ", \\\n     "))
+            """)
+    }
+}

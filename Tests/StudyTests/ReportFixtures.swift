@@ -59,6 +59,22 @@ enum ReportFixtures {
         return url
     }
 
+    /// A hessian object as the stage writes it (the datasets the report reads): a spectrum of a bulk
+    /// near 0 and one outlier at `lambdaMax`.
+    static func hessian(in dir: URL, batchSize: Int, lambdaMax: Double) throws -> URL {
+        let url = dir.appendingPathComponent("hessian-\(batchSize).h5")
+        let f = try HDF5File.create(url.path)
+        let nodes = [lambdaMax, 0.3 * lambdaMax, 0.05, 0.01, -0.02], weights = [0.01, 0.04, 0.3, 0.45, 0.2]
+        for (name, values) in [("/lambda_max", [lambdaMax]), ("/trace", [10 * lambdaMax]), ("/trace_standard_error", [0.5]),
+                               ("/spectrum/nodes", nodes), ("/spectrum/weights", weights)] {
+            try f.write(name, HDF5Array(shape: [values.count], values: values))
+        }
+        try f.setAttribute("batch_size", .int(Int64(batchSize)))
+        try f.setAttribute("lr", .double(0.01))
+        try f.close()
+        return url
+    }
+
     /// A trajectory object: a quadratic bowl on a 9×9 PCA plane and a spiral path into its centre.
     static func trajectory(in dir: URL, batchSize: Int) throws -> URL {
         let xs = (0..<9).map { -1 + 0.25 * Double($0) }, ys = xs

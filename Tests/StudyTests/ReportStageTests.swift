@@ -37,6 +37,7 @@ final class ReportStageTests: XCTestCase {
                       try ReportFixtures.grid(in: h.root, batchSize: 256, curvature: 3)],
             "critical": [try ReportFixtures.critical(in: h.root)],
             "trajectories": [try ReportFixtures.trajectory(in: h.root, batchSize: 32), try ReportFixtures.trajectory(in: h.root, batchSize: 256)],
+            "hessians": [try ReportFixtures.hessian(in: h.root, batchSize: 32, lambdaMax: 2), try ReportFixtures.hessian(in: h.root, batchSize: 256, lambdaMax: 5)],
         ]
         let a = try h.run(ReportStage.self, manyInputs: inputs, tag: "a")
         let b = try h.run(ReportStage.self, manyInputs: inputs, tag: "b")
@@ -45,7 +46,7 @@ final class ReportStageTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: a.output("index").deletingLastPathComponent(), to: URL(fileURLWithPath: keep))
         }
-        XCTAssertEqual(ReportStage.outputs.count, 1 + 20 * 3)
+        XCTAssertEqual(ReportStage.outputs.count, 1 + 21 * 3)
         for (x, y) in zip(allOutputs(a), allOutputs(b)) {
             let bytes = try Data(contentsOf: x)
             XCTAssertFalse(bytes.isEmpty, x.lastPathComponent)
@@ -54,7 +55,7 @@ final class ReportStageTests: XCTestCase {
         let svg = String(decoding: try Data(contentsOf: a.output("f11")), as: UTF8.self)
         XCTAssertTrue(svg.contains("<svg") && svg.contains("width=\"1140\""), "two 540-px contour panels")
         XCTAssertEqual(Array(try Data(contentsOf: a.output("f11_png")).prefix(4)), [0x89, 0x50, 0x4E, 0x47], "PNG magic")
-        XCTAssertEqual(a.metrics["figures_measured"], 18, "all but F3 (no run index here) and F5 (no data-parallel runs)")
+        XCTAssertEqual(a.metrics["figures_measured"], 19, "all but F3 (no run index here) and F5 (no data-parallel runs)")
         let page = String(decoding: try Data(contentsOf: a.output("index")), as: UTF8.self)
         for id in ReportStage.figureIDs { XCTAssertTrue(page.contains("src=\"\(id).svg\""), id) }
         for section in 1...10 { XCTAssertTrue(page.contains("id=\"s\(section)\""), "section S\(section)") }
@@ -74,8 +75,8 @@ final class ReportStageTests: XCTestCase {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances]])
-        XCTAssertEqual(context.metrics["figures_measured"], 12, "F3 (no index), F5, F9, F10, F11, F15, F19, F20 have no data")
-        for id in ["f3", "f5", "f9", "f10", "f11", "f15", "f19", "f20"] {
+        XCTAssertEqual(context.metrics["figures_measured"], 12, "F3 (no index), F5, F9, F10, F11, F15, F19, F20, F21 have no data")
+        for id in ["f3", "f5", "f9", "f10", "f11", "f15", "f19", "f20", "f21"] {
             let tsv = String(decoding: try Data(contentsOf: context.output("\(id)_data")), as: UTF8.self)
             XCTAssertTrue(tsv.hasPrefix("# not run"), "\(id): \(tsv)")
             XCTAssertGreaterThan(try Data(contentsOf: context.output("\(id)_png")).count, 1000, "a framed message, not an empty image")
