@@ -15,8 +15,8 @@
 //   Tensor, Datasets, Store, Pipeline --> Primitives (the one SplitMix64, the one SHA-256 hex)
 //   Distributed --> CMPI                   Report, Optim: no dependencies
 //
-//   Programs: batchlab-bench --> Landscape, NN, Tensor; sharpness-check --> Study, Landscape;
-//   datasets-bench, datasets-tool --> Datasets; store-bench --> Store; distributed-check --> Distributed.
+//   Programs: batchlab-bench (every benchmark, one subcommand each) --> Landscape, NN, Tensor, Datasets, Store;
+//   sharpness-check --> Study, Landscape; datasets-tool --> Datasets; distributed-check --> Distributed.
 import PackageDescription
 
 let package = Package(
@@ -25,7 +25,6 @@ let package = Package(
     products: [
         .executable(name: "batchlab", targets: ["batchlab"]),
         .executable(name: "batchlab-bench", targets: ["batchlab-bench"]),
-        .executable(name: "datasets-bench", targets: ["datasets-bench"]),
         .executable(name: "datasets-tool", targets: ["datasets-tool"]),
         .library(name: "NN", targets: ["NN"]),
         .library(name: "Tensor", targets: ["Tensor"]),
@@ -56,7 +55,8 @@ let package = Package(
         .target(name: "Primitives", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Tensor", dependencies: ["CBLAS", "Kernels", "Primitives"]),
         .target(name: "NN", dependencies: ["Tensor"]),
-        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Landscape", "Kernels"]),
+        .executableTarget(name: "batchlab-bench", dependencies: ["NN", "Tensor", "Landscape", "Kernels", "Datasets", "Store",
+                                                                 .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "Tensor", "TestSupport"], exclude: ["Fixtures"]),
         // Box-constrained optimisation (L-BFGS-B) for the sharpness stage; depends on nothing.
@@ -75,7 +75,6 @@ let package = Package(
             name: "Datasets",
             dependencies: ["CJPEG", "CSTB", "Primitives"]
         ),
-        .executableTarget(name: "datasets-bench", dependencies: ["Datasets"]),
         .executableTarget(
             name: "datasets-tool",
             dependencies: ["Datasets", "Primitives", .product(name: "ArgumentParser", package: "swift-argument-parser")]
@@ -93,7 +92,6 @@ let package = Package(
             ]
         ),
         .testTarget(name: "StoreTests", dependencies: ["Store", "CHDF5", "TestSupport"]),
-        .executableTarget(name: "store-bench", dependencies: ["Store"]),
 
         // MARK: - Orchestration (pipeline files, stages, cache keys, planning, executor)
         .target(
@@ -104,7 +102,7 @@ let package = Package(
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
-        // The engine's self-test stage kinds (toy.*), for the Pipeline and CLI tests and pipeline-bench only.
+        // The engine's self-test stage kinds (toy.*), for the Pipeline and CLI tests and `batchlab-bench pipeline` only.
         .target(name: "PipelineToys", dependencies: ["Pipeline", "Store"]),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "PipelineToys", "Store"], resources: [.copy("Fixtures")]),
 
@@ -127,8 +125,8 @@ let package = Package(
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
                                               "Landscape", "Training", "StudyReport", "Curvature", "Statistics"]),
-        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "Store", "NN", "Datasets", "Tensor", "Optim", "Distributed", "Report",
-                                                       "Landscape", "Training", "StudyReport", "Statistics", "TestSupport"],
+        .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "PipelineToys", "Store", "NN", "Datasets", "Tensor", "Optim",
+                                                       "Distributed", "Report", "Landscape", "Training", "StudyReport", "Statistics", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Landscape", "Study"]),
@@ -141,7 +139,5 @@ let package = Package(
         .testTarget(name: "CLITests", dependencies: ["TestSupport"]),
         // libFuzzer targets (pipeline loader, one-file import, store object) and their corpus replayer (make fuzz, make test).
         .executableTarget(name: "batchlab-fuzz", dependencies: ["Pipeline", "PipelineToys", "Study", "Datasets", "Store"]),
-        // Times the batchlab binary on generated toy pipelines (make bench).
-        .executableTarget(name: "pipeline-bench"),
     ]
 )

@@ -6,7 +6,7 @@ set -euo pipefail
 page="${1:-artifacts/report/study/index.html}"
 out="${2:-artifacts/report-check}"
 chromium="$(command -v chromium || command -v chromium-browser || true)"
-if [ -z "$chromium" ]; then echo "check-report: chromium not found; run make deps (scripts/install-deps.sh installs it)" >&2; exit 2; fi
+if [ -z "$chromium" ]; then echo "check-report: chromium not found; run scripts/install-deps.sh --report-check (make check-report does)" >&2; exit 2; fi
 if [ ! -f "$page" ]; then echo "check-report: $page does not exist; run make reproduce first" >&2; exit 2; fi
 dir="$(cd "$(dirname "$page")" && pwd)"
 name="$(basename "$page")"

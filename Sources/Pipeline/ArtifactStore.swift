@@ -28,7 +28,7 @@ public struct RunInfo: Sendable {
 
 public enum RunResult: String, Sendable { case running, succeeded, failed, interrupted }
 
-public enum StageResult: String, Sendable { case succeeded, failed }
+public enum StageResult: String, Sendable { case succeeded, failed, interrupted }
 
 /// One stage execution (or cache reuse), recorded in the index in one transaction.
 public struct ExecutionOutcome: Sendable {

@@ -5,14 +5,30 @@
 import Foundation
 import Store
 
+/// Where stage bodies run.
+public enum ExecutorKind: Sendable, Equatable {
+    /// Threads of this process (a crash in one body ends the run).
+    case threads
+    /// Each body in its own process, `executable stage-job …` (a crash fails that stage alone).
+    case processes(executable: String)
+    /// Each body as a Slurm job (see `SlurmSettings`).
+    case slurm(SlurmSettings)
+}
+
 public struct ExecutionOptions: Sendable {
     public var jobs: Int
     public var keepGoing: Bool
     public var cores: Int
     /// Set by the CLI's signal handlers; the executor and the bodies watch it.
     public var stop = StopRequest()
+    /// Where bodies run; the library's default is threads, the CLI's a process per stage.
+    public var executor = ExecutorKind.threads
+
+    /// `--jobs` as given (nil: the default, the cores here; many on Slurm, whose queue decides).
+    public let requestedJobs: Int?
 
     public init(jobs: Int? = nil, keepGoing: Bool = false, cores: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        requestedJobs = jobs
         self.cores = max(1, cores)
         self.jobs = max(1, jobs ?? cores)
         self.keepGoing = keepGoing
@@ -39,13 +55,10 @@ public struct RunSummary: Sendable {
 }
 
 public final class Executor: @unchecked Sendable {
-    private struct Completion {
-        let step: Int
-        let result: Result<StageContext, Error>
-        let start: Date
-        let end: Date
+    private struct Launched {
         let material: KeyMaterial
         let inputs: [String: [StoredObject]]
+        let start: Date
     }
 
     /// How long running bodies get to reach a safe point after a stop request before the run ends
@@ -58,7 +71,8 @@ public final class Executor: @unchecked Sendable {
     private let options: ExecutionOptions
     private let reporter: ProgressReporter
     private let condition = NSCondition()
-    private var completions: [Completion] = []
+    private var completions: [BodyCompletion] = []
+    private let launcher: BodyLauncher
 
     // The run in progress (touched only by the thread in `run`).
     private var runID: Int64 = 0
@@ -66,7 +80,7 @@ public final class Executor: @unchecked Sendable {
     private var outputs: [Int: [String: StoredObject]] = [:]  // recorded outputs of done steps
     private var materials: [Int: KeyMaterial] = [:]  // keys of checked steps that must run
     private var reused: [ExecutionOutcome] = []  // cache reuses, recorded together before each launch and wait
-    private var launched = Set<Int>()  // steps whose bodies run
+    private var launched: [Int: Launched] = [:]  // steps whose bodies run
 
     public init(graph: PipelineGraph, plan: Plan, store: ArtifactStore, options: ExecutionOptions,
                 reporter: ProgressReporter) {
@@ -75,6 +89,11 @@ public final class Executor: @unchecked Sendable {
         self.store = store
         self.options = options
         self.reporter = reporter
+        launcher = switch options.executor {
+        case .threads: ThreadLauncher(store: store, stop: options.stop, reporter: reporter)
+        case .processes(let executable): ProcessLauncher(executable: executable, store: store, reporter: reporter)
+        case .slurm(let settings): SlurmLauncher(settings: settings, store: store, reporter: reporter)
+        }
     }
 
     /// Runs the plan; store and index errors are thrown, stage failures are in the summary.
@@ -89,16 +108,14 @@ public final class Executor: @unchecked Sendable {
                                   jobs: options.jobs, keepGoing: options.keepGoing)
         var actions = scheduler.handle(.start)
         var stopDeadline: Date?
+        var ready: [Int] = []  // launches gathered over one round of actions, started together
         while true {
             while !actions.isEmpty {
                 switch actions.removeFirst() {
                 case .check(let step):
                     actions += scheduler.handle(.checked(step, cached: try check(step)))
                 case .launch(let step):
-                    // A body may read this run's executions from the index (the report's provenance):
-                    // record the cache reuses so far first.
-                    try flushReused()
-                    launch(step)
+                    ready.append(step)
                 case let .skip(step, reason):
                     skip(step, reason)
                 case .finish(let result):
@@ -110,23 +127,33 @@ public final class Executor: @unchecked Sendable {
                     return summary
                 }
             }
+            // A body may read this run's executions from the index (the report's provenance):
+            // record the cache reuses so far first.
             try flushReused()
+            if !ready.isEmpty {
+                try launch(ready)
+                ready.removeAll()
+            }
             if stopDeadline == nil, options.stop.isRequested {
                 stopDeadline = Date().addingTimeInterval(Self.stopGrace)
+                launcher.requestStop()
                 actions += scheduler.handle(.interrupt)
                 continue
             }
             if let deadline = stopDeadline, Date() >= deadline {
                 // Bodies that did not reach a safe point in time: the run ends without them.
-                for step in launched.sorted() {
+                launcher.abandon()
+                for (step, launch) in launched.sorted(by: { $0.key < $1.key }) {
                     summary.interrupted.append(graph.instances[step].name)
+                    recordInterrupted(step, launch, "it did not reach a safe point within \(Self.stopGrace) s; "
+                                      + "its last resume checkpoint, if any, is kept")
                     actions += scheduler.handle(.stopped(step))
                 }
                 launched.removeAll()
                 continue
             }
             for completion in waitForCompletions(until: stopDeadline) {
-                actions += scheduler.handle(try finish(completion))
+                if let event = try finish(completion) { actions += scheduler.handle(event) }
             }
         }
     }
@@ -174,7 +201,7 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Waits for at least one body to finish (or, during a stop, for the deadline or a short poll).
-    private func waitForCompletions(until deadline: Date?) -> [Completion] {
+    private func waitForCompletions(until deadline: Date?) -> [BodyCompletion] {
         condition.lock()
         defer { condition.unlock() }
         // Poll so that a stop request is noticed within a fraction of a second.
@@ -188,73 +215,78 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// Stores a finished body's outputs on this thread (one writer) and says what happened.
-    private func finish(_ completion: Completion) throws -> SchedulerEvent {
+    private func finish(_ completion: BodyCompletion) throws -> SchedulerEvent? {
         let step = completion.step
-        launched.remove(step)
+        // A body abandoned at the stop deadline may still report; the run is over for it.
+        guard let launch = launched.removeValue(forKey: step) else { return nil }
         let instance = graph.instances[step]
-        let context: StageContext, recorded: [String: StoredObject]
+        let body: BodyResult, recorded: [String: StoredObject]
         do {
-            context = try completion.result.get()
+            body = try completion.result.get()
         } catch let interrupted as StageInterrupted {
             summary.interrupted.append(instance.name)
             reporter.report(.note(instance.name, "stopped; the next run resumes from \(interrupted.kept)"))
+            recordInterrupted(step, launch, "the next run resumes from \(interrupted.kept)")
             return .stopped(step)
         } catch {
-            fail(completion, error: error)
+            fail(completion, launch, error: error)
             return .failed(step)
         }
-        defer { try? FileManager.default.removeItem(at: context.scratch) }
+        defer { try? FileManager.default.removeItem(at: body.folder) }
         do {
-            recorded = try ingestOutputs(instance, context: context)
+            recorded = try ingestOutputs(instance, body: body)
         } catch {
-            fail(completion, error: error)
+            fail(completion, launch, error: error)
             return .failed(step)
         }
         // An index error is not the stage's fault: it ends the run (thrown).
         try store.record(ExecutionOutcome(
-            stage: instance.name, kind: instance.kind.kind, key: completion.material.key,
-            material: completion.material, cached: false, status: .succeeded,
+            stage: instance.name, kind: instance.kind.kind, key: launch.material.key,
+            material: launch.material, cached: false, status: .succeeded,
             start: completion.start, end: completion.end, error: nil,
-            outputs: outputFormats(instance, recorded), inputs: completion.inputs,
-            metrics: context.metrics, measurements: context.measurements,
-            threads: context.threads), run: runID)
+            outputs: outputFormats(instance, recorded), inputs: launch.inputs,
+            metrics: body.metrics, measurements: body.measurements,
+            threads: body.threads), run: runID)
         outputs[step] = recorded
         summary.executed.append(instance.name)
         reporter.report(.finished(instance.name, seconds: completion.end.timeIntervalSince(completion.start)))
         return .succeeded(step)
     }
 
-    // MARK: - Running one body
+    // MARK: - Running bodies
 
-    private func launch(_ step: Int) {
-        let instance = graph.instances[step]
-        let material = materials.removeValue(forKey: step)!
-        let inputs = inputObjects(step)
-        launched.insert(step)
-        reporter.report(.started(instance.name))
-        let threads = options.threadsPerStage
-        Thread.detachNewThread { [self, runID, reporter, stop = options.stop] in
-            let start = Date()
-            let result: Result<StageContext, Error> = Result {
-                try StageRunner.run(instance, inputs: inputs, store: store, threads: threads, key: material.key,
-                                    runID: runID, stop: stop,
-                                    onProgress: { reporter.report(.progress(instance.name, $0)) },
-                                    onNote: { reporter.report(.note(instance.name, $0)) })
-            }
+    /// Hands the steps that became ready together to the launcher.
+    private func launch(_ steps: [Int]) throws {
+        var requests: [BodyRequest] = []
+        for step in steps {
+            let instance = graph.instances[step]
+            let material = materials.removeValue(forKey: step)!
+            let inputs = inputObjects(step)
+            launched[step] = Launched(material: material, inputs: inputs, start: Date())
+            reporter.report(.started(instance.name))
+            requests.append(BodyRequest(step: step, instance: instance, inputs: inputs, key: material.key,
+                                        threads: threadsFor(instance), runID: runID))
+        }
+        try launcher.launch(requests) { [self] completion in
             condition.lock()
-            completions.append(Completion(step: step, result: result, start: start, end: Date(),
-                                          material: material, inputs: inputs))
+            completions.append(completion)
             condition.signal()
             condition.unlock()
         }
     }
 
+    /// A body's thread budget: cores ÷ jobs here; its `resources.cpus` on Slurm.
+    private func threadsFor(_ instance: StageInstance) -> Int {
+        if case .slurm = options.executor { return instance.resources.cpus }
+        return options.threadsPerStage
+    }
+
     /// Moves each declared output into the store (the runner checked they exist).
-    private func ingestOutputs(_ instance: StageInstance, context: StageContext) throws -> [String: StoredObject] {
+    private func ingestOutputs(_ instance: StageInstance, body: BodyResult) throws -> [String: StoredObject] {
         var recorded: [String: StoredObject] = [:]
         for spec in instance.kind.outputs {
             do {
-                recorded[spec.name] = try store.ingest(context.output(spec.name))
+                recorded[spec.name] = try store.ingest(body.outputs[spec.name]!)
             } catch {
                 throw StageError.storeFailed(stage: instance.name, error: "\(error)")
             }
@@ -262,15 +294,26 @@ public final class Executor: @unchecked Sendable {
         return recorded
     }
 
-    private func fail(_ completion: Completion, error: Error) {
+    private func fail(_ completion: BodyCompletion, _ launch: Launched, error: Error) {
         let instance = graph.instances[completion.step]
         let text = (error as? StageError)?.message ?? "\(error)"
         summary.failed.append((instance.name, text))
         reporter.report(.failed(instance.name, error: text))
         try? store.record(ExecutionOutcome(
-            stage: instance.name, kind: instance.kind.kind, key: completion.material.key, material: completion.material,
+            stage: instance.name, kind: instance.kind.kind, key: launch.material.key, material: launch.material,
             cached: false, status: .failed, start: completion.start, end: completion.end, error: text, outputs: [:],
-            inputs: completion.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
+            inputs: launch.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
+    }
+
+    /// Records a body that a stop request ended (status interrupted; the reason names the signal),
+    /// so `show` and `runs` say so. Best effort, like a failure's record: the run ends either way.
+    private func recordInterrupted(_ step: Int, _ launch: Launched, _ detail: String) {
+        let instance = graph.instances[step]
+        let signal = options.stop.requestedBy.map(StopRequest.name) ?? "a stop request"
+        try? store.record(ExecutionOutcome(
+            stage: instance.name, kind: instance.kind.kind, key: launch.material.key, material: launch.material,
+            cached: false, status: .interrupted, start: launch.start, end: Date(), error: "interrupted by \(signal); \(detail)",
+            outputs: [:], inputs: launch.inputs, metrics: [:], measurements: [:], threads: options.threadsPerStage), run: runID)
     }
 
     // MARK: - Helpers

@@ -9,6 +9,8 @@ public struct PastExecution: Sendable {
     public let outputs: [String: StoredObject]
     public let succeeded: Bool
     public let error: String?
+    /// A stop request ended it (then `error` says which signal and what the next run resumes from).
+    public var interrupted = false
 
     public init(key: String, material: KeyMaterial?, outputs: [String: StoredObject], succeeded: Bool, error: String?) {
         self.key = key
@@ -62,6 +64,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     /// An output the index marks bad: the output name, the object's hash, how it was found.
     case outputFlagged(String, object: String, ObjectPresence)
     case lastRunFailed(String)
+    case lastRunInterrupted(String)
 
     public var description: String {
         switch self {
@@ -85,6 +88,7 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
             default: "output \(name) missing (object \(object))"
             }
         case let .lastRunFailed(error): "failed last time: \(error)"
+        case let .lastRunInterrupted(reason): "\(reason)"
         }
     }
 }
@@ -170,7 +174,10 @@ public enum FreshnessCheck {
             }
         }
         if changes.isEmpty && reasons.isEmpty {
-            if !last.succeeded { changes.append(.lastRunFailed(last.error ?? "unknown error")) }
+            if !last.succeeded {
+                changes.append(last.interrupted ? .lastRunInterrupted(last.error ?? "stop request")
+                                                : .lastRunFailed(last.error ?? "unknown error"))
+            }
             else if last.key != key { changes.append(.neverRun) }
             else { changes += Self.flaggedOutputs(last, lookup: lookup) }
         }

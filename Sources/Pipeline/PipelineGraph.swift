@@ -10,6 +10,8 @@ public struct PipelineGraph: Sendable {
     public let dependencies: [[Int]]
     /// For each instance, the indices of the instances that read from it.
     public let dependents: [[Int]]
+    /// The file's `executor:` (where its stages run unless the command line or environment says otherwise).
+    public internal(set) var executor: ExecutorName?
     private let index: [String: Int]
 
     init(file: String, instances fileOrder: [StageInstance]) throws {

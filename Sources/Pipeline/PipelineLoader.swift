@@ -28,6 +28,8 @@ public struct StageInstance: Sendable {
     public let location: SourceLocation
     /// External input name → content fingerprint (`PipelineGraph.fingerprintingExternalInputs`); part of the key.
     public internal(set) var external: [String: String] = [:]
+    /// What the stage asks of a cluster (`resources:`, `retries:`); not part of the key.
+    public internal(set) var resources = StageResources()
 }
 
 /// Loads pipeline files against a registry of stage kinds.
@@ -36,8 +38,8 @@ public struct PipelineLoader: Sendable {
 
     public init(registry: StageRegistry) { self.registry = registry }
 
-    static let topKeys = ["description", "stages"]
-    static let stageKeys = ["description", "foreach", "inputs", "kind", "matrix", "params", "replicates"]
+    static let topKeys = ["description", "executor", "resources", "stages"]
+    static let stageKeys = ["description", "foreach", "inputs", "kind", "matrix", "params", "replicates", "resources", "retries"]
 
     /// Reads, parses and resolves `path`; `overrides` are `--set` texts (`stage.param=value`).
     public func load(path: String, overrides: [String] = []) throws -> PipelineGraph {
@@ -57,10 +59,12 @@ public struct PipelineLoader: Sendable {
             throw PipelineError.missingValue(SourceLocation(file: file, line: 1, column: 1),
                                              what: "a 'stages' mapping", context: "the pipeline file")
         }
-        var stagesNode: Node?
+        var stagesNode: Node?, executor: ExecutorName?, defaults = StageResources()
         for (key, keyNode, value) in try yaml.mapping(root, what: "the pipeline file") {
             switch key {
             case "stages": stagesNode = value
+            case "executor": executor = try ExecutorName.parse(value, yaml: yaml)
+            case "resources": defaults = try StageResources.parse(value, over: defaults, yaml: yaml, context: "the pipeline file")
             case "description": _ = try yaml.string(value, what: "description")
             default:
                 throw PipelineError.unknownKey(yaml.location(keyNode), key: key, context: "the pipeline file",
@@ -76,7 +80,7 @@ public struct PipelineLoader: Sendable {
         var firstSeen: [String: SourceLocation] = [:]
         for (name, nameNode, body) in try yaml.mapping(stagesNode, what: "stages") {
             let declared = try parseStage(name: name, nameNode: nameNode, body: body, yaml: yaml,
-                                          replicates: replicateOverrides[name])
+                                          replicates: replicateOverrides[name], resources: defaults)
             for instance in declared.instances {
                 if let first = firstSeen[instance.name] {
                     throw PipelineError.duplicateName(instance.location, name: instance.name, first: first)
@@ -91,12 +95,15 @@ public struct PipelineLoader: Sendable {
         }
         try Overrides.apply(parameterOverrides, to: &instances)
         try InputResolver(yaml: yaml, instances: instances).resolve(into: &instances, inputNodes: inputNodes)
-        return try PipelineGraph(file: file, instances: instances)
+        var graph = try PipelineGraph(file: file, instances: instances)
+        graph.executor = executor
+        return graph
     }
 
     // MARK: - One stage entry
 
-    private func parseStage(name: String, nameNode: Node, body: Node, yaml: YAMLReader, replicates override: Int?) throws
+    private func parseStage(name: String, nameNode: Node, body: Node, yaml: YAMLReader, replicates override: Int?,
+                            resources defaults: StageResources) throws
         -> (instances: [StageInstance], inputs: [(input: String, node: Node)]) {
         let location = yaml.location(nameNode)
         guard name.range(of: "^[A-Za-z0-9_-]+$", options: .regularExpression) != nil else {
@@ -104,6 +111,7 @@ public struct PipelineLoader: Sendable {
         }
         let context = "stage '\(name)'"
         var kindNode: Node?, paramsNode: Node?, inputsNode: Node?, matrixNode: Node?, foreachNode: Node?, replicatesNode: Node?
+        var resources = defaults
         for (key, keyNode, value) in try yaml.mapping(body, what: context) {
             switch key {
             case "kind": kindNode = value
@@ -112,6 +120,8 @@ public struct PipelineLoader: Sendable {
             case "matrix": matrixNode = value
             case "foreach": foreachNode = value
             case "replicates": replicatesNode = value
+            case "resources": resources = try StageResources.parse(value, over: resources, yaml: yaml, context: context)
+            case "retries": resources.retries = try StageResources.retries(value, yaml: yaml, context: context)
             case "description": _ = try yaml.string(value, what: "description of \(context)")
             default:
                 throw PipelineError.unknownKey(yaml.location(keyNode), key: key, context: context,
@@ -189,9 +199,10 @@ public struct PipelineLoader: Sendable {
             }
             let instanceName = point.isEmpty ? name
                 : name + "@" + point.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
-            instances.append(StageInstance(name: instanceName, group: name, kind: kind, parameters: parameters,
-                                           coordinates: point,
-                                           location: point.isEmpty ? location : yaml.location(pointNode)))
+            var instance = StageInstance(name: instanceName, group: name, kind: kind, parameters: parameters,
+                                         coordinates: point, location: point.isEmpty ? location : yaml.location(pointNode))
+            instance.resources = resources
+            instances.append(instance)
         }
         return (instances, inputs)
     }

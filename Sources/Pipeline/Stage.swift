@@ -74,9 +74,15 @@ public struct OutputSpec: Sendable {
 /// A kind of stage. Its identity for caching is `kind` + `codeVersion`: bump `codeVersion`
 /// whenever a change of the body can change its outputs, so that cached results go stale.
 public protocol Stage: Sendable {
+    /// The parameters as one typed value (StageParameters.swift); `parameters` is derived from it and
+    /// the body reads it with `context.parameters(Parameters.self)`.
+    associatedtype Parameters: StageParameters = NoParameters
+
     static var kind: String { get }
     static var codeVersion: Int { get }
     static var summary: String { get }
+    /// The declared parameters: by default `Parameters.declaration`, the form every check, the stage
+    /// reference and the cache key use.
     static var parameters: [ParamSpec] { get }
     static var inputs: [InputSpec] { get }
     static var outputs: [OutputSpec] { get }
@@ -93,6 +99,8 @@ public protocol Stage: Sendable {
 }
 
 extension Stage {
+    public static var parameters: [ParamSpec] { Parameters.declaration }
+
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
 
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
@@ -102,9 +110,12 @@ extension Stage {
 
 /// Outputs a person opens: after every run, the outputs of this kind's instances are copied to
 /// `artifacts/<kind>/<pipeline name>/`, and the CLI names the `entry` file there (e.g. `index.html`).
+/// `annotate` may then add to the copies what is not content (which run built and published them, on
+/// what machine): the stored objects stay a function of their cache key, the published folder does not.
 public struct PublishHook: Sendable {
     public let kind: String
     public let entry: String
+    public let annotate: (@Sendable (PublishedCopy) throws -> Void)?
 }
 
 /// The stage kinds a pipeline file may name, and which of them publish their outputs. The CLI
@@ -126,9 +137,10 @@ public struct StageRegistry: Sendable {
     }
 
     /// After each run, copy the outputs of `type`'s instances where a person finds them (see `PublishHook`).
-    public mutating func publishOutputs(of type: any Stage.Type, entry: String) {
+    public mutating func publishOutputs(of type: any Stage.Type, entry: String,
+                                        annotate: (@Sendable (PublishedCopy) throws -> Void)? = nil) {
         precondition(kinds[type.kind] != nil, "register stage kind \(type.kind) before publishing its outputs")
-        publishHooks.append(PublishHook(kind: type.kind, entry: entry))
+        publishHooks.append(PublishHook(kind: type.kind, entry: entry, annotate: annotate))
     }
 
     public func kind(_ name: String) -> (any Stage.Type)? { kinds[name] }

@@ -6,6 +6,8 @@ public enum StageError: Error, CustomStringConvertible {
     case bodyFailed(stage: String, error: String)
     case missingOutput(stage: String, output: String, path: String)
     case storeFailed(stage: String, error: String)
+    /// The stage's own process ended without a receipt (a signal, an abort, the OOM killer, a lost job).
+    case processDied(stage: String, how: String, stderrTail: String)
 
     public var message: String {
         switch self {
@@ -16,13 +18,15 @@ public enum StageError: Error, CustomStringConvertible {
         case let .missingOutput(_, output, path):
             "the stage did not write its output '\(output)' (\(path)); the stage kind has a bug"
         case let .storeFailed(_, error): "could not store outputs: \(error)"
+        case let .processDied(_, how, tail):
+            "its process \(how)" + (tail.isEmpty ? " (its stderr is empty)" : "; its stderr ends with:\n" + tail)
         }
     }
 
     public var description: String {
         switch self {
         case let .damagedInput(stage, _, _), let .bodyFailed(stage, _), let .missingOutput(stage, _, _),
-             let .storeFailed(stage, _):
+             let .storeFailed(stage, _), let .processDied(stage, _, _):
             "stage \(stage): \(message)"
         }
     }

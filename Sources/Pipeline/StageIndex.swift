@@ -1,11 +1,11 @@
 // What a stage body may read from the run index (read-only): the execution that produced each of its
-// input objects (its wall-time measurements, parameters, run) and the run the body is part of. Used by
-// the report, whose timing figures show measurements, which are never content.
+// input objects (its wall-time measurements, parameters, run). Used by the report, whose timing figures
+// show measurements, which are never content.
 import Foundation
 import Store
 
 /// The newest execution whose body wrote an object, with what the index holds about it.
-public struct ProducerExecution: Sendable {
+public struct ProducerExecution: Sendable, Codable {
     public let execution: ExecutionRecord
     /// Parameter name → canonical JSON text.
     public let parameters: [String: String]
@@ -25,9 +25,8 @@ public struct ProducerExecution: Sendable {
 public protocol StageIndexReader: Sendable {
     /// Nil when no recorded execution wrote the object (e.g. it came from an older index).
     func producer(of object: StoredObject) throws -> ProducerExecution?
-    func run(id: Int64) throws -> RunRecord?
-    /// The executions recorded so far in a run (the running body's upstream, executed or cached).
-    func executions(ofRun id: Int64) throws -> [ExecutionRecord]
+    // Deliberately nothing about the running run (id, date, machine, its other stages): that would put
+    // non-content into an object whose key cannot see it. Provenance belongs to a publish hook.
 }
 
 extension StoreBackend: StageIndexReader {
@@ -42,7 +41,4 @@ extension StoreBackend: StageIndexReader {
                                  metrics: metrics, measurements: measurements)
     }
 
-    public func run(id: Int64) throws -> RunRecord? { try artifacts.index.run(id: id) }
-
-    public func executions(ofRun id: Int64) throws -> [ExecutionRecord] { try artifacts.index.executions(ofRun: id) }
 }

@@ -28,8 +28,16 @@ enum StageRunner {
                                    resumeDirectory: key.flatMap { resumeDirectory(store, key: $0) },
                                    inputObjects: objects, runID: runID, index: store as? StageIndexReader,
                                    stop: stop, onProgress: onProgress, onNote: onNote)
+        try runBody(instance.kind, name: instance.name, context: context)
+        return context
+    }
+
+    /// Calls the body and checks that every declared output exists. A body that fails leaves no
+    /// scratch files; its error becomes `StageError.bodyFailed` (interruptions pass through).
+    static func runBody(_ kind: any Stage.Type, name: String, context: StageContext) throws {
+        let scratch = context.scratch
         do {
-            try instance.kind.run(context)
+            try kind.run(context)
         } catch let interrupted as StageInterrupted {
             try? FileManager.default.removeItem(at: scratch)
             throw interrupted
@@ -38,18 +46,16 @@ enum StageRunner {
             // stages' and the index's space); its resume files live elsewhere.
             try? FileManager.default.removeItem(at: scratch)
             // Many errors already open with the stage's name; the failure line adds it once.
-            let text = "\(error)", prefix = instance.name + ": "
-            throw StageError.bodyFailed(stage: instance.name,
-                                        error: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
+            let text = "\(error)", prefix = name + ": "
+            throw StageError.bodyFailed(stage: name, error: text.hasPrefix(prefix) ? String(text.dropFirst(prefix.count)) : text)
         }
-        for spec in instance.kind.outputs {
+        for spec in kind.outputs {
             let url = context.output(spec.name)
             guard FileManager.default.fileExists(atPath: url.path) else {
                 try? FileManager.default.removeItem(at: scratch)
-                throw StageError.missingOutput(stage: instance.name, output: spec.name, path: url.lastPathComponent)
+                throw StageError.missingOutput(stage: name, output: spec.name, path: url.lastPathComponent)
             }
         }
-        return context
     }
 
     /// `artifacts/resume/<cache key>/` for the Store backend: outside objects/ and tmp/ (which a new

@@ -19,6 +19,15 @@ public final class StopRequest: @unchecked Sendable {
 
     public var isRequested: Bool { requestedBy != nil }
 
+    /// "SIGINT", "SIGTERM": what the index and the messages call a signal.
+    public static func name(_ number: Int32) -> String {
+        switch number {
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        default: "signal \(number)"
+        }
+    }
+
     /// Throws `StageInterrupted` if a stop was requested: bodies call it where stopping loses
     /// nothing (right after saving a resume checkpoint).
     public func check(stage: String, kept: String) throws {

@@ -24,9 +24,11 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
         let material = KeyMaterial(kind: last.kind, codeVersion: Int(last.codeVersion) ?? -1,
                                    canonicalParameters: parameters, inputs: inputs, external: external)
         let outputs = try artifacts.index.outputs(ofExecution: id)
-        return PastExecution(key: last.key, material: material,
-                             outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, Self.record($0)) }),
-                             succeeded: last.status == .succeeded, error: last.error)
+        var past = PastExecution(key: last.key, material: material,
+                                 outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, Self.record($0)) }),
+                                 succeeded: last.status == .succeeded, error: last.error)
+        past.interrupted = last.status == .interrupted
+        return past
     }
 
     public func externalChange(from old: String, to new: String) -> ExternalChange? {
@@ -95,7 +97,7 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
         return StageCompletion(
             runId: run, stage: outcome.stage, kind: outcome.kind,
             codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
-            mode: outcome.cached ? .cached : .executed, status: outcome.status == .succeeded ? .succeeded : .failed,
+            mode: outcome.cached ? .cached : .executed, status: Self.status(outcome.status),
             startedAt: outcome.start, endedAt: outcome.end, duration: outcome.end.timeIntervalSince(outcome.start),
             error: outcome.error, outputs: outputs, parameters: outcome.material.map(ExternalRows.join) ?? [:],
             metrics: outcome.metrics.sorted { $0.key < $1.key }.map { StageCompletion.Metric(name: $0.key, value: $0.value) },
@@ -113,6 +115,14 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
         case .interrupted: .interrupted
         }
         try artifacts.index.finishRun(id: run, status: mapped)
+    }
+
+    static func status(_ result: StageResult) -> ExecutionStatus {
+        switch result {
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .interrupted: .interrupted
+        }
     }
 
     static func record(_ output: OutputRecord) -> StoredObject {

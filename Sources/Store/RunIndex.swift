@@ -264,7 +264,7 @@ public final class RunIndex: Sendable {
     static func wrap(_ error: Error, _ operation: String, _ path: String) -> StoreError {
         if let db = error as? DatabaseError {
             switch db.resultCode {
-            case .SQLITE_FULL: return .diskFull(path: path)
+            case .SQLITE_FULL: return .indexFull(operation: operation, path: path)
             case .SQLITE_READONLY, .SQLITE_CANTOPEN, .SQLITE_PERM:
                 return .notWritable(path: path, reason: db.message ?? "\(db.resultCode)")
             default: return .index(operation: operation, path: path, reason: db.message ?? "\(db)")

@@ -14,7 +14,9 @@ public enum ExecutionMode: String, Codable, Sendable, DatabaseValueConvertible {
 }
 
 public enum ExecutionStatus: String, Codable, Sendable, DatabaseValueConvertible {
-    case succeeded, failed
+    /// `interrupted`: a stop request (Ctrl-C, SIGTERM) ended the body; `error` holds the signal and what
+    /// the next run resumes from.
+    case succeeded, failed, interrupted
 }
 
 /// One `batchlab` invocation and the machine it ran on.

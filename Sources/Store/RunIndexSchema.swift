@@ -83,6 +83,18 @@ enum RunIndexSchema {
             try db.alter(table: "run") { t in t.add(column: "environment", .text).notNull().defaults(to: "{}") }
             try db.execute(sql: "UPDATE run SET environment = json_object('kernels', blasKernel) WHERE blasKernel IS NOT NULL")
         }
+        // Cluster jobs a controller submitted and has not yet taken in (its stage's cache key → the
+        // scheduler's job id and the job's folder): a controller killed with -9 re-attaches to them.
+        migrator.registerMigration("v3-cluster-jobs") { db in
+            try db.create(table: "clusterJob") { t in
+                t.primaryKey("key", .text)
+                t.column("stage", .text).notNull()
+                t.column("jobId", .text).notNull()
+                t.column("folder", .text).notNull()
+                t.column("attempt", .integer).notNull()
+                t.column("submittedAt", .datetime).notNull()
+            }
+        }
         return migrator
     }
 }

@@ -16,13 +16,17 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
     case locked(path: String, holder: String)
     /// The SQLite run index failed.
     case index(operation: String, path: String, reason: String)
+    /// No space left for a write of the run index (SQLite rolled that write back; earlier ones stay).
+    case indexFull(operation: String, path: String)
     /// A run id that the index does not know.
     case unknownRun(id: Int64, path: String)
 
     /// True for running out of space: callers may print one advice for this and `HDF5Error.diskFull`.
     public var isDiskFull: Bool {
-        if case .diskFull = self { return true }
-        return false
+        switch self {
+        case .diskFull, .indexFull: return true
+        default: return false
+        }
     }
 
     public var description: String {
@@ -41,6 +45,10 @@ public enum StoreError: Error, CustomStringConvertible, Equatable, Sendable {
             return "\(path) is locked by \(holder). Hint: wait for it to finish, or run without --no-wait to wait for the lock."
         case let .index(operation, path, reason):
             return "run index \(path): cannot \(operation): \(reason). Hint: if the database is damaged, move it aside; objects stay valid and runs can be reproduced."
+        case let .indexFull(operation, path):
+            return "no space left for the run index (\(path)) to \(operation); SQLite rolled that write back and what was recorded "
+                + "before stays. Hint: free disk space (`batchlab gc` deletes objects no recent run uses) and run again; "
+                + "a run left marked running is marked interrupted by the next `batchlab runs` or `batchlab reproduce`."
         case let .unknownRun(id, path):
             return "no run \(id) in \(path). Hint: `batchlab runs` lists the runs."
         }

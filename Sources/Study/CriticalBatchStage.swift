@@ -12,20 +12,26 @@ public struct CriticalBatchStage: Stage {
     public static let kind = "critical_batch"
     public static let codeVersion = 1
     public static let summary = "steps to a target validation loss per batch size at its best lr; S = S_min(1 + B_noise/B) vs B_simple"
-    public static let parameters = [
-        ParamSpec("target_val_loss", .double, default: .double(0.4),
-                  help: "the target validation loss (every batch size must reach it at one of its learning rates)",
-                  range: .greaterThan(0)),
-        ParamSpec("window_epochs", .int, default: .int(5),
-                  help: "epochs ending at the target whose noise-scale estimates are pooled into B_simple", range: .atLeast(1)),
-    ]
+    public struct Parameters: StageParameters {
+        public var targetValLoss = 0.4
+        public var windowEpochs = 5
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("target_val_loss", \.targetValLoss,
+                    help: "the target validation loss (every batch size must reach it at one of its learning rates)", range: .greaterThan(0)),
+             .field("window_epochs", \.windowEpochs,
+                    help: "epochs ending at the target whose noise-scale estimates are pooled into B_simple", range: .atLeast(1))]
+        }
+    }
     public static let inputs = [InputSpec("runs", many: true, help: "train checkpoints (a grid of learning rates per batch size)")]
     public static let outputs = [OutputSpec("critical", .hdf5, help: "steps to target, best lr per batch size, the fit and B_simple")]
 
     public static func run(_ context: StageContext) throws {
+        let p = try context.parameters(Parameters.self)
         let histories = try context.inputs("runs").map { try TrainingHistory.load($0, stage: context.instance) }
-        let table = try CriticalBatchAnalysis.analyse(histories, target: context.double("target_val_loss"),
-                                                      window: context.int("window_epochs"), stage: context.instance)
+        let table = try CriticalBatchAnalysis.analyse(histories, target: p.targetValLoss, window: p.windowEpochs, stage: context.instance)
         try table.write(to: context.output("critical").path)
         for fit in table.fits {
             let tag = fit.replicate > 1 ? "[replicate=\(fit.replicate)]" : ""

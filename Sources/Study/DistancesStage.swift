@@ -12,23 +12,29 @@ public struct DistancesStage: Stage {
     public static let kind = "distances"
     public static let codeVersion = 2  // 2: /runs/replicate
     public static let summary = "distances from θ_init, epoch distances, update-norm distributions per training run"
-    public static let parameters = [
-        ParamSpec("small_batch_size", .int, default: .int(32), help: "numerator of the epoch-distance ratio",
-                  range: .atLeast(1)),
-        ParamSpec("large_batch_size", .int, default: .int(256), help: "denominator of the epoch-distance ratio",
-                  range: .atLeast(1)),
-        ParamSpec("ratio_lr", .double, default: .double(0.01), help: "learning rate of the two ratio runs",
-                  range: .greaterThan(0)),
-        ParamSpec("bins", .int, default: .int(40), help: "log-spaced bins of the update-norm histogram", range: .atLeast(1)),
-    ]
+
+    public struct Parameters: StageParameters {
+        public var smallBatchSize = 32
+        public var largeBatchSize = 256
+        public var ratioLR = 0.01
+        public var bins = 40
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("small_batch_size", \.smallBatchSize, help: "numerator of the epoch-distance ratio", range: .atLeast(1)),
+             .field("large_batch_size", \.largeBatchSize, help: "denominator of the epoch-distance ratio", range: .atLeast(1)),
+             .field("ratio_lr", \.ratioLR, help: "learning rate of the two ratio runs", range: .greaterThan(0)),
+             .field("bins", \.bins, help: "log-spaced bins of the update-norm histogram", range: .atLeast(1))]
+        }
+    }
+
     public static let inputs = [InputSpec("runs", many: true, help: "train checkpoints")]
     public static let outputs = [OutputSpec("distances", .hdf5, help: "per-run distances and update statistics")]
 
     public static func run(_ context: StageContext) throws {
-        let bins = context.int("bins")
-        guard bins > 0 else {
-            throw StudyError.badParameter(stage: context.instance, name: "bins", value: "\(bins)", expected: "a positive integer")
-        }
+        let p = try context.parameters(Parameters.self)
+        let bins = p.bins
         var measured: [(run: DistanceTable.Run, norms: [Double], layers: [String], model: String)] = []
         for (i, url) in context.inputs("runs").enumerated() {
             context.progress("run \(i + 1)/\(context.inputs("runs").count)")
@@ -51,7 +57,7 @@ public struct DistancesStage: Stage {
             return run
         }
         runs.sort { ($0.learningRate, $0.batchSize, $0.workers, $0.replicate) < ($1.learningRate, $1.batchSize, $1.workers, $1.replicate) }
-        let small = context.int("small_batch_size"), large = context.int("large_batch_size"), lr = context.double("ratio_lr")
+        let (small, large, lr) = (p.smallBatchSize, p.largeBatchSize, p.ratioLR)
         let ratio = epochDistanceRatio(runs, small: small, large: large, lr: lr)
         let table = DistanceTable(layerNames: layers, runs: runs, binEdges: edges, ratio: ratio,
                                   ratioSmallBatch: small, ratioLargeBatch: large, ratioLearningRate: lr)

@@ -8,25 +8,36 @@ public struct GenerateStage: Stage {
     public static let kind = "generate"
     public static let codeVersion = 2  // 2: orientation classes (horizontal 0 / vertical 1)
     public static let summary = "the generated two-class image set (no download): images (N,3,S,S), labels (N)"
-    /// The data module's current defaults (it owns the generator's tuning).
-    static let defaults = SyntheticConfig()
-    public static let parameters = [
-        ParamSpec("count", .int, default: .int(defaults.count), help: "number of images (balanced classes)",
-                  range: .atLeast(1)),
-        ParamSpec("size", .int, default: .int(defaults.size), help: "side S of the square images", range: .atLeast(1)),
-        ParamSpec("seed", .int, default: .int(Int(defaults.seed)), help: "generator seed"),
-        ParamSpec("difficulty", .double, default: .double(defaults.difficulty), help: "0 easy … 1 hard: clutter, noise, contrast",
-                  range: .closed(0, 1)),
-        ParamSpec("mislabelled", .double, default: .double(defaults.mislabelled), help: "fraction of labels flipped on purpose",
-                  range: .closed(0, 1)),
-    ]
+
+    /// The generator's configuration; its defaults are the data module's (it owns the generator's tuning).
+    public struct Parameters: StageParameters {
+        public var count = SyntheticConfig().count
+        public var size = SyntheticConfig().size
+        public var seed = Int(SyntheticConfig().seed)
+        public var difficulty = SyntheticConfig().difficulty
+        public var mislabelled = SyntheticConfig().mislabelled
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("count", \.count, help: "number of images (balanced classes)", range: .atLeast(1)),
+             .field("size", \.size, help: "side S of the square images", range: .atLeast(1)),
+             .field("seed", \.seed, help: "generator seed"),
+             .field("difficulty", \.difficulty, help: "0 easy … 1 hard: clutter, noise, contrast", range: .closed(0, 1)),
+             .field("mislabelled", \.mislabelled, help: "fraction of labels flipped on purpose", range: .closed(0, 1))]
+        }
+
+        var config: SyntheticConfig {
+            SyntheticConfig(count: count, size: size, seed: UInt64(truncatingIfNeeded: seed), difficulty: difficulty,
+                            mislabelled: mislabelled)
+        }
+    }
+
     public static let inputs: [InputSpec] = []
     public static let outputs = [OutputSpec("images", .hdf5, help: "/images uint8 (N,3,S,S), /labels uint8 (N)")]
 
     public static func run(_ context: StageContext) throws {
-        let config = SyntheticConfig(count: context.int("count"), size: context.int("size"),
-                                     seed: UInt64(truncatingIfNeeded: context.int("seed")),
-                                     difficulty: context.double("difficulty"), mislabelled: context.double("mislabelled"))
+        let config = try context.parameters(Parameters.self).config
         let start = Date()
         let set = try generateSynthetic(config, threads: context.threads)
         context.measure("generate_seconds", Date().timeIntervalSince(start))

@@ -18,15 +18,15 @@ public struct HessianStage: Stage {
     public static let kind = "hessian"
     public static let codeVersion = 3  // 2: antithetic pairs in the average case; 3: /spectrum
     public static let summary = "λ_max (Lanczos), trace (Hutchinson) with exact HVPs, and adaptive sharpness (worst and average case) at θ_min"
-    public static let parameters = CurvatureParameters.specs
+    public typealias Parameters = CurvatureParameters
     public static let inputs = CurvatureParameters.inputs
     public static let outputs = [OutputSpec("hessian", .hdf5, help: "λ_max, trace, adaptive and Keskar-box sharpness with their samples")]
 
     public static func run(_ context: StageContext) throws {
-        let settings = try CurvatureParameters.settings(context)
-        let (run, loss) = try CurvatureParameters.load(context)
+        let p = try context.parameters(Parameters.self)
+        let (run, loss) = try p.load(context)
         context.progress("measuring at θ_min over \(loss.count) training images")
-        let m = CurvatureMeasurement(loss: loss, theta: run.thetaMin, settings: settings)
+        let m = CurvatureMeasurement(loss: loss, theta: run.thetaMin, settings: p.settings)
         let file = try HDF5File.create(context.output("hessian").path)
         func doubles(_ name: String, _ values: [Double]) throws { try file.write(name, HDF5Array(shape: [values.count], values: values)) }
         try doubles("/f_x", [m.loss])
@@ -44,7 +44,7 @@ public struct HessianStage: Stage {
         try doubles("/keskar_box/worst_losses", m.keskarWorst.losses)
         try doubles("/spectrum/nodes", m.topEigenvalue.probe.nodes)
         try doubles("/spectrum/weights", m.topEigenvalue.probe.weights)
-        for (name, value) in CurvatureParameters.attributes(run, loss, context) { try file.setAttribute(name, value) }
+        for (name, value) in p.attributes(run, loss) { try file.setAttribute(name, value) }
         try file.setAttribute("gradient_evaluations", .int(Int64(m.gradientEvaluations)))
         if run.replicate > 1 { try file.setAttribute("replicate", .int(Int64(run.replicate))) }  // replicate 1: as unreplicated
         try file.close()

@@ -13,17 +13,27 @@ public struct InterpolateStage: Stage {
     public static let kind = "interpolate"
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
-    public static let parameters = [
-        ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)",
-                  range: .atLeast(1)),
-        ParamSpec("alpha_min", .double, default: .double(-1), help: "first α"),
-        ParamSpec("alpha_max", .double, default: .double(2), help: "last α"),
-        ParamSpec("count", .int, default: .int(31), help: "number of α values (≥ 2), evenly spaced", range: .atLeast(2)),
-        ParamSpec("train_subset", .int, default: .int(0), help: "training images evaluated (0 = all), a seeded subset",
-                  range: .atLeast(0)),
-        ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
-    ]
+
+    public struct Parameters: StageParameters {
+        public var replicate = 1
+        public var alphaMin = -1.0
+        public var alphaMax = 2.0
+        public var count = 31
+        public var subset = ImageSubset(size: 0)
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field(Replicates.parameter, \.replicate,
+                    help: "replicate (set by `replicates: N`; routes `train@…` references to the same replicate's runs)",
+                    range: .atLeast(1)),
+             .field("alpha_min", \.alphaMin, help: "first α"),
+             .field("alpha_max", \.alphaMax, help: "last α"),
+             .field("count", \.count, help: "number of α values (≥ 2), evenly spaced", range: .atLeast(2)),
+             .group(\.subset)]
+        }
+    }
+
     public static let inputs = [
         InputSpec("small", help: "train checkpoint at α = 0 (the small-batch minimizer)"),
         InputSpec("large", help: "train checkpoint at α = 1 (the large-batch minimizer)"),
@@ -34,24 +44,17 @@ public struct InterpolateStage: Stage {
 
     public static func run(_ context: StageContext) throws {
         let stage = context.instance
-        let count = context.int("count")
-        guard count >= 2 else {
-            throw StudyError.badParameter(stage: stage, name: "count", value: "\(count)", expected: "at least 2 points")
-        }
-        let (lo, hi) = (context.double("alpha_min"), context.double("alpha_max"))
+        let p = try context.parameters(Parameters.self)
+        let (count, lo, hi) = (p.count, p.alphaMin, p.alphaMax)
         guard lo.isFinite, hi.isFinite, lo < hi else {
             throw StudyError.badParameter(stage: stage, name: "alpha_max", value: "\(hi)", expected: "a finite number above alpha_min = \(lo)")
-        }
-        let subsetSize = context.int("train_subset")
-        guard subsetSize >= 0 else {
-            throw StudyError.badParameter(stage: stage, name: "train_subset", value: "\(subsetSize)", expected: "0 (all) or a positive count")
         }
         let small = try TrainedRun.load(context.input("small"), stage: stage)
         let large = try TrainedRun.load(context.input("large"), stage: stage)
         try small.requireSameModel(as: large, stage: stage)
         let (shape, fullTrain, validation) = try TrainStage.loadSplitSets(context)
         try small.requireFits(imageShape: shape, dataPath: context.input("data").path, stage: stage)
-        let train = fullTrain.subset(count: subsetSize, seed: UInt64(truncatingIfNeeded: context.int("subset_seed")))
+        let train = p.subset.of(fullTrain)
 
         let alphas = LinearInterpolation.grid(min: lo, max: hi, count: count)
         let network = Network(model: small.model, maxBatch: EvaluationBatch.analysis, threads: context.threads)
@@ -59,7 +62,7 @@ public struct InterpolateStage: Stage {
                                                      validation: validation, network: network) { k, t, v in
             context.progress(String(format: "α %d/%d = %.2f train %.4f val %.4f", k + 1, count, alphas[k], t.meanLoss, v.meanLoss))
         }
-        try write(curve, small: small, large: large, trainCount: train.count, subsetSeed: context.int("subset_seed"),
+        try write(curve, small: small, large: large, trainCount: train.count, subsetSeed: p.subset.seed,
                   to: context.output("curve").path)
         if let k0 = alphas.firstIndex(of: 0), let k1 = alphas.firstIndex(of: 1) {
             context.metric("train_loss[alpha=0]", curve.train[k0].meanLoss)

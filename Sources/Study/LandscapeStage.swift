@@ -13,27 +13,58 @@ public struct LandscapeStage: Stage {
     public static let kind = "landscape"
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
-    public static let parameters = [
-        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
-                  range: .atLeast(1)),
-        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0)),
-        ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)", range: .atLeast(1)),
-        ParamSpec("x_min", .double, default: .double(-1), help: "first a"),
-        ParamSpec("x_max", .double, default: .double(1), help: "last a"),
-        ParamSpec("x_count", .int, default: .int(21), help: "number of a values", range: .atLeast(1)),
-        ParamSpec("y_min", .double, default: .double(-1), help: "first b"),
-        ParamSpec("y_max", .double, default: .double(1), help: "last b"),
-        ParamSpec("y_count", .int, default: .int(21), help: "number of b values", range: .atLeast(1)),
-        ParamSpec("direction_seed", .int, default: .int(1), help: "seed of both directions (x, y seeds derived from it)"),
-        ParamSpec("normalisation", .string, default: .string("filter"), help: "filter or none",
-                  choices: DirectionNormalisation.allCases.map(\.rawValue)),
-        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per point (0 = all)",
-                  range: .atLeast(0)),
-        ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
-        ParamSpec("workers", .int, default: .int(1), help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)",
-                  range: .atLeast(1)),
-    ]
+
+    /// `batch_size` and `lr` are required and must match the checkpoint (no "0 = any" as in
+    /// `RunReference`): a grid is always of one named run.
+    public struct Parameters: StageParameters {
+        public var batchSize = 0
+        public var lr = 0.0
+        public var replicate = 1
+        public var x = GridAxis()
+        public var y = GridAxis()
+        public var directionSeed = 1
+        public var normalisation = DirectionNormalisation.filter
+        public var subset = ImageSubset(size: 1000)
+        public var workers = 1
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("batch_size", \.batchSize, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
+                    range: .atLeast(1), required: true),
+             .field("lr", \.lr, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0), required: true),
+             .field(Replicates.parameter, \.replicate,
+                    help: "replicate of the run (set by `replicates: N`; must match the checkpoint)", range: .atLeast(1)),
+             .field("x_min", \.x.min, help: "first a"),
+             .field("x_max", \.x.max, help: "last a"),
+             .field("x_count", \.x.count, help: "number of a values", range: .atLeast(1)),
+             .field("y_min", \.y.min, help: "first b"),
+             .field("y_max", \.y.max, help: "last b"),
+             .field("y_count", \.y.count, help: "number of b values", range: .atLeast(1)),
+             .field("direction_seed", \.directionSeed, help: "seed of both directions (x, y seeds derived from it)"),
+             .field("normalisation", \.normalisation, help: "filter or none"),
+             .group(\.subset),
+             .field("workers", \.workers, help: "MPI ranks; > 1 splits the points over ranks under mpirun (same bytes)",
+                    range: .atLeast(1))]
+        }
+    }
+
+    /// One axis of the grid: `count` evenly spaced values from `min` to `max`.
+    public struct GridAxis: Sendable, Equatable {
+        public var min = -1.0
+        public var max = 1.0
+        public var count = 21
+
+        /// The values; throws (naming `<name>_max`) unless min < max (or a single point).
+        func values(_ name: String, stage: String) throws -> [Double] {
+            guard min.isFinite, max.isFinite, count == 1 || min < max else {
+                throw StudyError.badParameter(stage: stage, name: "\(name)_max", value: "\(max)",
+                                              expected: "a finite number above \(name)_min = \(min)")
+            }
+            return GridAxes.linspace(min, max, count: count)
+        }
+    }
+
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint (θ_min and the model)"),
         InputSpec("data", help: "the image set the run trained on"),
@@ -45,7 +76,7 @@ public struct LandscapeStage: Stage {
     static let saveInterval = 2.0
 
     public static func run(_ context: StageContext) throws {
-        let workers = try StageRanks.workers(context)
+        let workers = try context.parameters(Parameters.self).workers
         if workers > 1 { return try StageRanks.launch(context, kind: self, workers: workers) }  // LandscapeRanks.swift
         let job = try LandscapeJob(context)
         let start = Date()
@@ -134,28 +165,20 @@ public struct LandscapeJob: Sendable {
 
     public init(_ context: StageContext) throws {
         let stage = context.instance
-        guard let normalisation = DirectionNormalisation(rawValue: context.string("normalisation")) else {
-            throw StudyError.badParameter(stage: stage, name: "normalisation", value: context.string("normalisation"),
-                                          expected: DirectionNormalisation.allCases.map(\.rawValue).joined(separator: " or "))
-        }
-        self.normalisation = normalisation
-        axes = GridAxes(x: try Self.axis("x", context), y: try Self.axis("y", context))
-        trainSubset = context.int("train_subset")
-        guard trainSubset >= 0 else {
-            throw StudyError.badParameter(stage: stage, name: "train_subset", value: "\(trainSubset)", expected: "0 (all) or a positive count")
-        }
-        directionSeed = UInt64(truncatingIfNeeded: context.int("direction_seed"))
-        subsetSeed = UInt64(truncatingIfNeeded: context.int("subset_seed"))
+        let p = try context.parameters(LandscapeStage.Parameters.self)
+        normalisation = p.normalisation
+        axes = GridAxes(x: try p.x.values("x", stage: stage), y: try p.y.values("y", stage: stage))
+        trainSubset = p.subset.size
+        directionSeed = UInt64(truncatingIfNeeded: p.directionSeed)
+        subsetSeed = UInt64(truncatingIfNeeded: p.subset.seed)
 
         let checkpoint = context.input("checkpoint")
         run = try TrainedRun.load(checkpoint, stage: stage)
         // The checkpoint stores lr as the Float it trained with.
-        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")),
-              run.replicate == context.int(Replicates.parameter) else {
+        guard run.batchSize == p.batchSize, Float(run.learningRate) == Float(p.lr), run.replicate == p.replicate else {
             throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "it is the run of batch size \(run.batchSize), "
-                + "lr \(Float(run.learningRate)), replicate \(run.replicate), but the stage's parameters say \(context.int("batch_size")), "
-                + "\(context.double("lr")), replicate \(context.int(Replicates.parameter)); "
-                + "wire the landscape to the matching train instance")
+                + "lr \(Float(run.learningRate)), replicate \(run.replicate), but the stage's parameters say \(p.batchSize), "
+                + "\(p.lr), replicate \(p.replicate); wire the landscape to the matching train instance")
         }
         let (shape, train, _) = try TrainStage.loadSplitSets(context)
         let spec = run.model.spec
@@ -164,22 +187,10 @@ public struct LandscapeJob: Sendable {
                                       detail: "images are \(shape.dropFirst().map(String.init).joined(separator: "×")), the model \(spec)")
         }
         trainCount = train.count
-        data = train.subset(count: trainSubset, seed: subsetSeed)
+        data = p.subset.of(train)
         let seeds = Directions.seeds(directionSeed: directionSeed)
         dx = Directions.random(layout: run.model.layout, theta: run.thetaMin, seed: seeds.x, normalisation: normalisation)
         dy = Directions.random(layout: run.model.layout, theta: run.thetaMin, seed: seeds.y, normalisation: normalisation)
-    }
-
-    static func axis(_ name: String, _ context: StageContext) throws -> [Double] {
-        let lo = context.double("\(name)_min"), hi = context.double("\(name)_max"), n = context.int("\(name)_count")
-        guard n >= 1 else {
-            throw StudyError.badParameter(stage: context.instance, name: "\(name)_count", value: "\(n)", expected: "a positive count")
-        }
-        guard lo.isFinite, hi.isFinite, n == 1 || lo < hi else {
-            throw StudyError.badParameter(stage: context.instance, name: "\(name)_max", value: "\(hi)",
-                                          expected: "a finite number above \(name)_min = \(lo)")
-        }
-        return GridAxes.linspace(lo, hi, count: n)
     }
 
     /// What the `data` attribute says.

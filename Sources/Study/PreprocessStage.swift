@@ -12,16 +12,28 @@ public struct PreprocessStage: Stage {
     /// 2: EXIF orientation honoured, JPEGs with corrupt entropy-coded data skipped, /sources/orientation.
     public static let codeVersion = 2
     public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"
-    public static let parameters = [
-        ParamSpec("folder", .string, default: .string(""), help: "the photo folder (set with --set STAGE.folder=PATH)"),
-        ParamSpec("size", .int, default: .int(64), help: "side S of the square images", range: .atLeast(1)),
-        ParamSpec("max_bad_fraction", .double, default: .double(0.10),
-                  help: "fail above this fraction of bad files (catches the wrong folder; damaged photos are listed)",
-                  range: .closed(0, 1)),
-        ParamSpec("corrupt_data", .string, default: .string(CorruptDataPolicy.skip.rawValue),
-                  help: "skip|keep JPEGs whose entropy-coded data draws a decoder warning (their pixels are usually wrong)",
-                  choices: CorruptDataPolicy.allCases.map(\.rawValue)),
-    ]
+
+    public struct Parameters: StageParameters {
+        /// Empty: none given (the body then says how to give one); not `required`, so that a pipeline
+        /// file without it still loads for `status` and `stages`.
+        public var folder = ""
+        public var size = 64
+        public var maxBadFraction = 0.10
+        public var corruptData = CorruptDataPolicy.skip
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("folder", \.folder, help: "the photo folder (set with --set STAGE.folder=PATH)"),
+             .field("size", \.size, help: "side S of the square images", range: .atLeast(1)),
+             .field("max_bad_fraction", \.maxBadFraction,
+                    help: "fail above this fraction of bad files (catches the wrong folder; damaged photos are listed)",
+                    range: .closed(0, 1)),
+             .field("corrupt_data", \.corruptData,
+                    help: "skip|keep JPEGs whose entropy-coded data draws a decoder warning (their pixels are usually wrong)")]
+        }
+    }
+
     public static let inputs: [InputSpec] = []
     public static let outputs = [
         OutputSpec("images", .hdf5, help: "/images, /labels, /sources/{path,sha256,orientation}, /bad/{path,reason}, counts"),
@@ -31,7 +43,7 @@ public struct PreprocessStage: Stage {
     /// The photo folder is read from outside the store: its contents (every file's path, size and
     /// SHA-256) go into the cache key, so changed photos make this stage stale.
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] {
-        guard let folder = parameters["folder"]?.stringValue, !folder.isEmpty else { return [:] }
+        guard let folder = (try? Parameters(parameters, stage: kind))?.folder, !folder.isEmpty else { return [:] }
         return ["folder": folder]
     }
 
@@ -39,18 +51,14 @@ public struct PreprocessStage: Stage {
     static let chunkSize = 256
 
     public static func run(_ context: StageContext) throws {
-        let folder = context.string("folder")
+        let p = try context.parameters(Parameters.self)
+        let (folder, size) = (p.folder, p.size)
         guard !folder.isEmpty else { throw StudyError.noDataFolder(stage: context.instance) }
-        let size = context.int("size")
-        guard let corruptData = CorruptDataPolicy(rawValue: context.string("corrupt_data")) else {
-            throw StudyError.badParameter(stage: context.instance, name: "corrupt_data", value: context.string("corrupt_data"),
-                                          expected: CorruptDataPolicy.allCases.map(\.rawValue).joined(separator: " or "))
-        }
         let start = Date()
         let stageName = context.instance.split(separator: "@").first.map(String.init) ?? context.instance
         let importer = try FolderImport(folder: folder, options: ImportOptions(
-            size: size, chunkSize: chunkSize, threads: context.threads, maxBadFraction: context.double("max_bad_fraction"),
-            maxBadFractionSetting: stageName + ".max_bad_fraction", corruptData: corruptData))
+            size: size, chunkSize: chunkSize, threads: context.threads, maxBadFraction: p.maxBadFraction,
+            maxBadFractionSetting: stageName + ".max_bad_fraction", corruptData: p.corruptData))
         let file = try HDF5File.create(context.output("images").path)
         let images = try file.createRowWriter(ImageSetFile.images, rowShape: [3, size, size], as: UInt8.self)
         let labels = try file.createRowWriter(ImageSetFile.labels, rowShape: [], as: UInt8.self)
@@ -82,7 +90,7 @@ public struct PreprocessStage: Stage {
         try file.setAttribute("size", .int(Int64(size)))
         try file.setAttribute("decoder", .string(summary.decoder))
         try file.setAttribute("resize", .string("EXIF orientation undone, centre-crop to square, area-averaging resize"))
-        try file.setAttribute("corrupt_data", .string(corruptData.rawValue))
+        try file.setAttribute("corrupt_data", .string(p.corruptData.rawValue))
         try file.setAttribute("turned", .int(Int64(summary.turned)))
         try file.setAttribute("listed", .int(Int64(summary.listed)))
         try file.setAttribute("count", .int(Int64(summary.kept)))

@@ -58,38 +58,15 @@ struct RankJob: Codable, Equatable {
             }
             formats[name] = format
         }
-        return StageContext(instance: instance, parameters: try parameters.mapValues { try $0.value() },
+        return StageContext(instance: instance, parameters: try parameters.mapValues { value in
+                                guard let typed = value.value else {
+                                    throw DistributedError.badJob(path: scratch, detail: "a parameter is not a number: \(value)")
+                                }
+                                return typed
+                            },
                             inputs: inputs.mapValues { $0.map { URL(fileURLWithPath: $0) } }, outputs: formats,
                             scratch: URL(fileURLWithPath: scratch), threads: threadsPerRank,
                             resumeDirectory: resumeDirectory.map { URL(fileURLWithPath: $0, isDirectory: true) },
                             onProgress: onProgress)
-    }
-}
-
-/// A typed parameter value in the job file. Doubles travel as their round-trip text, so a rank
-/// sees exactly the bits the stage saw.
-indirect enum JobValue: Codable, Equatable {
-    case int(Int), double(String), string(String), bool(Bool), list([JobValue])
-
-    init(_ value: ParamValue) {
-        switch value {
-        case .int(let v): self = .int(v)
-        case .double(let v): self = .double(String(v))
-        case .string(let v): self = .string(v)
-        case .bool(let v): self = .bool(v)
-        case .list(let vs): self = .list(vs.map(JobValue.init))
-        }
-    }
-
-    func value() throws -> ParamValue {
-        switch self {
-        case .int(let v): return .int(v)
-        case .double(let text):
-            guard let v = Double(text) else { throw DistributedError.badJob(path: RankJob.fileName, detail: "'\(text)' is not a number") }
-            return .double(v)
-        case .string(let v): return .string(v)
-        case .bool(let v): return .bool(v)
-        case .list(let vs): return .list(try vs.map { try $0.value() })
-        }
     }
 }

@@ -17,32 +17,41 @@ public struct ReparametrisationStage: Stage {
     public static let kind = "reparametrisation"
     public static let codeVersion = 2  // 2: antithetic pairs in the average case
     public static let summary = "Dinh et al.'s audit: rescale layer j by α and layer j+1 by 1/α; which sharpness measures move"
-    public static let parameters = CurvatureParameters.specs + [
-        ParamSpec("layer", .string, default: .string("conv2"), help: "the rescaled layer (conv1…, dense1…); the next layer gets 1/α"),
-        ParamSpec("alphas", .list(.double), default: .list([.double(0.25), .double(1), .double(4)]), help: "the factors α (> 0)"),
-        ParamSpec("phi_epsilon", .double, default: .double(1e-3), help: "ε of Keskar's φ (L-BFGS-B, as the sharpness stage)"),
-        ParamSpec("phi_iterations", .int, default: .int(10), help: "L-BFGS-B iterations of φ"),
-    ]
+
+    public struct Parameters: StageParameters {
+        public var curvature = CurvatureParameters()
+        public var layer = "conv2"
+        public var alphas = [0.25, 1, 4]
+        public var phiEpsilon = 1e-3
+        public var phiIterations = 10
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.group(\.curvature),
+             .field("layer", \.layer, help: "the rescaled layer (conv1…, dense1…); the next layer gets 1/α"),
+             .field("alphas", \.alphas, help: "the factors α", range: .greaterThan(0)),
+             .field("phi_epsilon", \.phiEpsilon, help: "ε of Keskar's φ (L-BFGS-B, as the sharpness stage)", range: .greaterThan(0)),
+             .field("phi_iterations", \.phiIterations, help: "L-BFGS-B iterations of φ", range: .atLeast(1))]
+        }
+    }
+
     public static let inputs = CurvatureParameters.inputs
     public static let outputs = [OutputSpec("audit", .hdf5, help: "every measure per α, with the largest change of a logit")]
 
     public static func run(_ context: StageContext) throws {
         let stage = context.instance
-        let settings = try CurvatureParameters.settings(context)
-        let alphas = context.list("alphas").map { $0.doubleValue! }
-        guard !alphas.isEmpty, alphas.allSatisfy({ $0 > 0 && $0.isFinite }) else {
+        let p = try context.parameters(Parameters.self)
+        let settings = p.curvature.settings
+        let (alphas, phiEpsilon, phiIterations) = (p.alphas, p.phiEpsilon, p.phiIterations)
+        guard !alphas.isEmpty else {
             throw StudyError.badParameter(stage: stage, name: "alphas", value: "\(alphas)", expected: "a non-empty list of positive numbers")
         }
-        let phiEpsilon = context.double("phi_epsilon"), phiIterations = context.int("phi_iterations")
-        guard phiEpsilon > 0, phiIterations >= 1 else {
-            throw StudyError.badParameter(stage: stage, name: "phi_epsilon/phi_iterations", value: "\(phiEpsilon)/\(phiIterations)",
-                                          expected: "a positive ε and at least one iteration")
-        }
-        let (run, loss) = try CurvatureParameters.load(context)
+        let (run, loss) = try p.curvature.load(context)
         let layout = run.model.layout
         let names = (0..<(Reparametrisation.layerCount(layout) - 1)).map { Reparametrisation.layerName(layout, $0) }
-        guard let layer = names.firstIndex(of: context.string("layer")) else {
-            throw StudyError.badParameter(stage: stage, name: "layer", value: context.string("layer"),
+        guard let layer = names.firstIndex(of: p.layer) else {
+            throw StudyError.badParameter(stage: stage, name: "layer", value: p.layer,
                                           expected: "one of \(names.joined(separator: ", ")) (a layer with a next layer)")
         }
         var rows: [AuditRow] = [], phis: [Double] = []
@@ -70,7 +79,7 @@ public struct ReparametrisationStage: Stage {
         try column("adaptive_worst", m.map(\.adaptiveWorst.sharpness))
         try column("adaptive_average", m.map(\.adaptiveAverage.sharpness))
         try column("keskar_box_worst", m.map(\.keskarWorst.sharpness))
-        for (name, value) in CurvatureParameters.attributes(run, loss, context) { try file.setAttribute(name, value) }
+        for (name, value) in p.curvature.attributes(run, loss) { try file.setAttribute(name, value) }
         try file.setAttribute("layer", .string(names[layer]))
         try file.setAttribute("next_layer", .string(Reparametrisation.layerName(layout, layer + 1)))
         try file.setAttribute("phi_epsilon", .double(phiEpsilon))

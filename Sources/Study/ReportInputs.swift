@@ -1,5 +1,5 @@
 // Reading the report stage's inputs: its objects through the stage context, the wall times of the
-// checkpoints' producing executions and the run's provenance through the run index.
+// checkpoints' producing executions through the run index.
 import Foundation
 import Pipeline
 import Store
@@ -36,21 +36,5 @@ extension ReportData {
         while let s = m["epoch_seconds[\(epochs.count + 1)]"] { epochs.append(s) }
         return RunTiming(secondsPerEpoch: perEpoch, secondsTotal: total, secondsToMin: m["seconds_to_min"] ?? .nan,
                          epochSeconds: epochs, run: producer.execution.runId, execution: id)
-    }
-}
-
-extension ReportProvenance {
-    static func gather(_ context: StageContext, data: ReportData) throws -> ReportProvenance {
-        var p = ReportProvenance(runID: context.runID)
-        if let index = context.index, let id = context.runID {
-            p.run = try index.run(id: id)
-            p.stages = try index.executions(ofRun: id)
-        }
-        for r in (data.runs + data.parallelRuns).sorted(by: { ($0.learningRate, $0.batchSize, $0.workers) < ($1.learningRate, $1.batchSize, $1.workers) }) {
-            guard let t = r.timing else { continue }
-            p.timingSources.append(("bs \(r.batchSize), lr \(Float(r.learningRate))\(r.workers > 1 ? ", \(r.workers) workers" : "")",
-                                    t.run, t.execution))
-        }
-        return p
     }
 }

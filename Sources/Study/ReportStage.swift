@@ -1,6 +1,7 @@
 // `report`: figures F1–F17 (gnuplot → SVG + PNG, data as TSV) and one HTML page with captions, the
-// claims table and provenance. Figures read only their inputs, except the timing figures, whose seconds
-// come from the run index (the executions that produced the input checkpoints); the page names those runs.
+// claims table. Figures read only their inputs, except the timing figures, whose seconds come from the
+// run index (the executions that produced the input checkpoints). The page's provenance (which runs,
+// when, where) is not content: the publish step adds it to the published copy (ReportPublishing).
 import Foundation
 import Pipeline
 import Report
@@ -9,23 +10,28 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 10  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: F18–F21 and claims 8–9 (issue 14: noise scale, steps to target, PCA trajectories, Hessian spectrum)
-    public static let summary = "figures F1–F21 (SVG, PNG, TSV) and report.html with the claims table and provenance"
+    public static let codeVersion = 11  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing);
+    // 11: F18–F21 and claims 8–9 (issue 14: noise scale, steps to target, PCA trajectories, Hessian spectrum)
+    public static let summary = "figures F1–F21 (SVG, PNG, TSV) and report.html with the claims table (provenance added when published)"
     public static let figureIDs = (1...21).map { "f\($0)" }
-    public static let parameters = [
-        ParamSpec("title", .string, default: .string("The mini-batch size study"), help: "page title"),
-        ParamSpec("fixed_lr", .double, default: .double(0.01), help: "lr of the fixed family (F1–F11)",
-                  range: .greaterThan(0)),
-        ParamSpec("base_lr", .double, default: .double(0.01), help: "linear scaling: lr = base_lr · bs / base_batch_size",
-                  range: .greaterThan(0)),
-        ParamSpec("base_batch_size", .int, default: .int(32), help: "linear scaling: batch size of base_lr",
-                  range: .atLeast(1)),
-        ParamSpec("sweep_lr", .double, default: .double(0.08), help: "F17's second panel: batch sizes at this lr",
-                  range: .greaterThan(0)),
-        ParamSpec("epsilon", .double, default: .double(1e-3), help: "box size of the sharpness shown",
-                  range: .greaterThan(0)),
-    ]
+    /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
+    public struct Parameters: StageParameters {
+        public var title = "The mini-batch size study"
+        public var settings = ReportSettings()
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("title", \.title, help: "page title"),
+             .field("fixed_lr", \.settings.fixedLR, help: "lr of the fixed family (F1–F11)", range: .greaterThan(0)),
+             .field("base_lr", \.settings.baseLR, help: "linear scaling: lr = base_lr · bs / base_batch_size", range: .greaterThan(0)),
+             .field("base_batch_size", \.settings.baseBatchSize, help: "linear scaling: batch size of base_lr", range: .atLeast(1)),
+             .field("sweep_lr", \.settings.sweepLR, help: "F17's second panel: batch sizes at this lr", range: .greaterThan(0)),
+             .field("epsilon", \.settings.epsilon, help: "box size of the sharpness shown", range: .greaterThan(0))]
+        }
+    }
+
     public static let inputs = [
         InputSpec("runs", many: true, help: "train checkpoints"),
         InputSpec("distances", help: "the distances object"),
@@ -44,13 +50,8 @@ public struct ReportStage: Stage {
         }
 
     public static func run(_ context: StageContext) throws {
-        var settings = ReportSettings()
-        settings.fixedLR = context.double("fixed_lr")
-        settings.baseLR = context.double("base_lr")
-        settings.baseBatchSize = context.int("base_batch_size")
-        settings.sweepLR = context.double("sweep_lr")
-        settings.epsilon = context.double("epsilon")
-        let data = try ReportData.load(context, settings: settings)
+        let p = try context.parameters(Parameters.self)
+        let data = try ReportData.load(context, settings: p.settings)
         let entries = ReportCatalogue.entries(data)
         precondition(entries.map(\.figure.id) == figureIDs, "the catalogue must list F1–F21 in order")
         let directory = context.output("index").deletingLastPathComponent()
@@ -59,9 +60,7 @@ public struct ReportStage: Stage {
             _ = try Gnuplot.render(entry.figure, in: directory)
         }
         let claims = ReportClaims.evaluate(data)
-        let provenance = try ReportProvenance.gather(context, data: data)
-        let page = ReportPage.html(title: context.string("title"), data: data, entries: entries, claims: claims,
-                                   provenance: provenance)
+        let page = ReportPage.html(title: p.title, data: data, entries: entries, claims: claims)
         try Data(page.utf8).write(to: context.output("index"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {

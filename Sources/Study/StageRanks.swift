@@ -17,16 +17,6 @@ public enum StageRanks {
         LandscapeStage.kind: LandscapeStage.runRank,
     ]
 
-    /// The `workers` parameter of a stage, checked: at least 1.
-    static func workers(_ context: StageContext) throws -> Int {
-        let n = context.int("workers")
-        guard n >= 1 else {
-            throw StudyError.badParameter(stage: context.instance, name: "workers", value: "\(n)",
-                                          expected: "a positive integer (1 runs in this process; N > 1 starts N MPI ranks)")
-        }
-        return n
-    }
-
     /// Threads per rank: the stage's thread budget shared by its ranks (at least 1), so that
     /// ranks × threads stays within the cores the executor gave the stage whenever it gave ≥ N.
     static func threadsPerRank(budget: Int, workers: Int) -> Int { max(1, budget / workers) }

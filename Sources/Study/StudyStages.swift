@@ -14,9 +14,9 @@ public enum StudyStages {
     ]
 
     /// Registers every study kind, and the report's page as what a run publishes
-    /// (`artifacts/report/<pipeline name>/index.html`).
+    /// (`artifacts/report/<pipeline name>/index.html`, with the run's provenance added to the copy).
     public static func register(into registry: inout StageRegistry) {
         for kind in all { registry.register(kind) }
-        registry.publishOutputs(of: ReportStage.self, entry: "index.html")
+        registry.publishOutputs(of: ReportStage.self, entry: "index.html", annotate: ReportPublishing.addProvenance)
     }
 }

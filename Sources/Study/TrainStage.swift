@@ -17,49 +17,71 @@ public struct TrainStage: Stage {
     // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward;
     // 4: the gradient noise scale per epoch (/noise; θ's bits unchanged)
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms, noise scale"
-    public static let parameters = [
-        ParamSpec("batch_size", .int, help: "mini-batch size", range: .atLeast(1)),
-        ParamSpec("lr", .double, help: "learning rate", range: .greaterThan(0)),
-        ParamSpec("seed", .int, default: .int(1), help: "initial-weight seed (shared by a family)"),
-        ParamSpec("shuffle_seed", .int, default: .int(1), help: "seed of the per-epoch data order"),
-        ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds",
-                  range: .atLeast(1)),
-        ParamSpec("max_epochs", .int, default: .int(100), help: "epoch cap", range: .atLeast(1)),
-        ParamSpec("patience", .int, default: .int(10), help: "early-stopping window size", range: .atLeast(1)),
-        ParamSpec("patience_unit", .string, default: .string("epochs"), help: "epochs or iterations",
-                  choices: PatienceUnit.allCases.map(\.rawValue)),
-        ParamSpec("conv_widths", .list(.int), default: .list([16, 32, 64].map(ParamValue.int)), help: "conv block widths",
-                  range: .atLeast(1)),
-        ParamSpec("dense_widths", .list(.int), default: .list([128, 64].map(ParamValue.int)), help: "dense layer widths",
-                  range: .atLeast(1)),
-        ParamSpec("snapshots", .int, default: .int(0),
-                  help: "θ snapshots kept for PCA trajectories (0 = none): every epoch, thinned to every 2^k epochs to keep at most this many",
-                  range: .atLeast(0)),
-        // In the cache key: N ranks sum the gradient in another float order, so N is another run.
-        ParamSpec("workers", .int, default: .int(1),
-                  help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
-                  range: .atLeast(1)),
-    ]
+
+    public struct Parameters: StageParameters {
+        public var batchSize = 0
+        public var lr = 0.0
+        public var seed = 1
+        public var shuffleSeed = 1
+        public var replicate = 1
+        public var maxEpochs = 100
+        public var patience = 10
+        public var patienceUnit = PatienceUnit.epochs
+        public var convWidths = [16, 32, 64]
+        public var denseWidths = [128, 64]
+        public var snapshots = 0
+        public var workers = 1
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("batch_size", \.batchSize, help: "mini-batch size", range: .atLeast(1), required: true),
+             .field("lr", \.lr, help: "learning rate", range: .greaterThan(0), required: true),
+             .field("seed", \.seed, help: "initial-weight seed (shared by a family)"),
+             .field("shuffle_seed", \.shuffleSeed, help: "seed of the per-epoch data order"),
+             .field(Replicates.parameter, \.replicate,
+                    help: "replicate number (from 1; set by `replicates: N`): replicate r > 1 derives its own initial-weight and data-order seeds",
+                    range: .atLeast(1)),
+             .field("max_epochs", \.maxEpochs, help: "epoch cap", range: .atLeast(1)),
+             .field("patience", \.patience, help: "early-stopping window size", range: .atLeast(1)),
+             .field("patience_unit", \.patienceUnit, help: "epochs or iterations"),
+             .field("conv_widths", \.convWidths, help: "conv block widths", range: .atLeast(1)),
+             .field("dense_widths", \.denseWidths, help: "dense layer widths", range: .atLeast(1)),
+             .field("snapshots", \.snapshots,
+                    help: "θ snapshots kept for PCA trajectories (0 = none): every epoch, thinned to every 2^k epochs to keep at most this many",
+                    range: .atLeast(0)),
+             // In the cache key: N ranks sum the gradient in another float order, so N is another run.
+             .field("workers", \.workers,
+                    help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
+                    range: .atLeast(1))]
+        }
+
+        /// The training loop's configuration (ranges and the patience unit were checked when decoding).
+        var trainingConfig: TrainingConfig {
+            TrainingConfig(batchSize: batchSize, learningRate: Float(lr),
+                           initSeed: replicateSeed(UInt64(truncatingIfNeeded: seed), replicate: replicate),
+                           shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: shuffleSeed), replicate: replicate),
+                           maxEpochs: maxEpochs, patience: patience, patienceUnit: patienceUnit, replicate: replicate,
+                           snapshotLimit: snapshots)
+        }
+    }
+
     public static let inputs = [InputSpec("data", help: "an image-set object"), InputSpec("split", help: "a split object")]
     public static let outputs = [OutputSpec("checkpoint", .hdf5, help: "weights, layout, series, update norms")]
 
     public static func run(_ context: StageContext) throws {
-        let workers = try StageRanks.workers(context)
-        if workers > 1 {
-            _ = try trainingConfig(context)  // parameter errors here, before any rank starts
-            return try StageRanks.launch(context, kind: self, workers: workers)
-        }
-        let config = try trainingConfig(context)
-        let (model, train, validation) = try loadData(context)
-        let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads)
+        let p = try context.parameters(Parameters.self)  // parameter errors here, before any rank starts
+        if p.workers > 1 { return try StageRanks.launch(context, kind: self, workers: p.workers) }
+        let (model, train, validation) = try loadData(context, p)
+        let trainer = Trainer(model: model, config: p.trainingConfig, train: train, validation: validation, threads: context.threads)
         try trainLoop(trainer, context: context, workers: 1, writes: true, agreeOnResume: { _ in })
     }
 
     /// The body of one MPI rank (`workers` > 1): the same loop over a data-parallel gradient.
     static func runRank(_ context: StageContext, _ communicator: Communicator) throws {
-        let config = try trainingConfig(context)
-        let (model, train, validation) = try loadData(context)
+        let p = try context.parameters(Parameters.self)
+        let config = p.trainingConfig
+        let (model, train, validation) = try loadData(context, p)
         let parallel = DataParallelGradient(model: model, maxBatch: Trainer.evaluationBatch(config.batchSize), threads: context.threads,
                                             communicator: communicator)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: context.threads,
@@ -115,38 +137,12 @@ public struct TrainStage: Stage {
         if let dir = context.resumeDirectory { ResumeCheckpoint.remove(in: dir) }
     }
 
-    /// Typed configuration from the stage's parameters (the closed sets become enums here).
-    static func trainingConfig(_ context: StageContext) throws -> TrainingConfig {
-        let stage = context.instance
-        guard let unit = PatienceUnit(rawValue: context.string("patience_unit")) else {
-            throw StudyError.badParameter(stage: stage, name: "patience_unit", value: context.string("patience_unit"),
-                                          expected: PatienceUnit.allCases.map(\.rawValue).joined(separator: " or "))
-        }
-        for name in ["batch_size", "max_epochs", "patience"] where context.int(name) < 1 {
-            throw StudyError.badParameter(stage: stage, name: name, value: "\(context.int(name))", expected: "a positive integer")
-        }
-        let lr = context.double("lr")
-        guard lr > 0, lr.isFinite else {
-            throw StudyError.badParameter(stage: stage, name: "lr", value: "\(lr)", expected: "a positive number")
-        }
-        let replicate = context.int(Replicates.parameter)
-        guard replicate >= 1 else {
-            throw StudyError.badParameter(stage: stage, name: Replicates.parameter, value: "\(replicate)", expected: "a whole number from 1")
-        }
-        return TrainingConfig(batchSize: context.int("batch_size"), learningRate: Float(lr),
-                              initSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("seed")), replicate: replicate),
-                              shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: context.int("shuffle_seed")), replicate: replicate),
-                              maxEpochs: context.int("max_epochs"), patience: context.int("patience"), patienceUnit: unit,
-                              replicate: replicate, snapshotLimit: context.int("snapshots"))
-    }
-
     /// The model for the data's image size, and the training and validation sets as floats.
-    static func loadData(_ context: StageContext) throws -> (Model, TrainingData, TrainingData) {
+    static func loadData(_ context: StageContext, _ p: Parameters) throws -> (Model, TrainingData, TrainingData) {
         let stage = context.instance
         let (shape, train, validation) = try loadSplitSets(context)
         let spec = ModelSpec(channels: shape[1], height: shape[2], width: shape[3],
-                             convWidths: context.list("conv_widths").map { $0.intValue! },
-                             denseWidths: context.list("dense_widths").map { $0.intValue! })
+                             convWidths: p.convWidths, denseWidths: p.denseWidths)
         let model: Model
         do { model = try Model(spec) } catch {
             throw StudyError.badParameter(stage: stage, name: "conv_widths", value: "\(spec)", expected: "a buildable model: \(error)")

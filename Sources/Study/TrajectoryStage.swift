@@ -13,18 +13,29 @@ public struct TrajectoryStage: Stage {
     public static let kind = "trajectory"
     public static let codeVersion = 1
     public static let summary = "PCA of θ_e − θ_final over a run's snapshots, the projected path and the loss on the top-2 PCA plane"
-    public static let parameters = [
-        ParamSpec("batch_size", .int, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
-                  range: .atLeast(1)),
-        ParamSpec("lr", .double, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0)),
-        ParamSpec(Replicates.parameter, .int, default: .int(1),
-                  help: "replicate of the run (set by `replicates: N`; must match the checkpoint)", range: .atLeast(1)),
-        ParamSpec("count", .int, default: .int(17), help: "grid points per axis", range: .atLeast(2)),
-        ParamSpec("margin", .double, default: .double(0.25), help: "grid range beyond the path, as a fraction of its extent per axis",
-                  range: .atLeast(0)),
-        ParamSpec("train_subset", .int, default: .int(1000), help: "training images per grid point (0 = all)", range: .atLeast(0)),
-        ParamSpec("subset_seed", .int, default: .int(1), help: "seed of the training subset"),
-    ]
+    public struct Parameters: StageParameters {
+        public var batchSize = 0
+        public var lr = 0.0
+        public var replicate = 1
+        public var count = 17
+        public var margin = 0.25
+        public var trainSubset = 1000
+        public var subsetSeed = 1
+
+        public init() {}
+
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("batch_size", \.batchSize, help: "batch size of the run (must match the checkpoint; selects it in a fan-out)",
+                    range: .atLeast(1), required: true),
+             .field("lr", \.lr, help: "learning rate of the run (must match the checkpoint)", range: .greaterThan(0), required: true),
+             .field(Replicates.parameter, \.replicate, help: "replicate of the run (set by `replicates: N`; must match the checkpoint)",
+                    range: .atLeast(1)),
+             .field("count", \.count, help: "grid points per axis", range: .atLeast(2)),
+             .field("margin", \.margin, help: "grid range beyond the path, as a fraction of its extent per axis", range: .atLeast(0)),
+             .field("train_subset", \.trainSubset, help: "training images per grid point (0 = all)", range: .atLeast(0)),
+             .field("subset_seed", \.subsetSeed, help: "seed of the training subset")]
+        }
+    }
     public static let inputs = [
         InputSpec("checkpoint", help: "a train checkpoint with θ snapshots (train's `snapshots` > 0)"),
         InputSpec("data", help: "the image set the run trained on"),
@@ -33,10 +44,10 @@ public struct TrajectoryStage: Stage {
     public static let outputs = [OutputSpec("trajectory", .hdf5, help: "PCA directions and explained variance, the projected path, the loss grid")]
 
     public static func run(_ context: StageContext) throws {
+        let p = try context.parameters(Parameters.self)
         let stage = context.instance, checkpoint = context.input("checkpoint")
         let run = try TrainedRun.load(checkpoint, stage: stage)
-        guard run.batchSize == context.int("batch_size"), Float(run.learningRate) == Float(context.double("lr")),
-              run.replicate == context.int(Replicates.parameter) else {
+        guard run.batchSize == p.batchSize, Float(run.learningRate) == Float(p.lr), run.replicate == p.replicate else {
             throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "it is the run of batch size \(run.batchSize), "
                 + "lr \(Float(run.learningRate)), replicate \(run.replicate), not the stage's; wire the matching train instance")
         }
@@ -51,7 +62,7 @@ public struct TrajectoryStage: Stage {
             throw StudyError.badInput(stage: stage, file: checkpoint.path, detail: "\(error)")
         }
         let path = (epochs: [0] + snapshots.epochs + [Int(finalEpoch)], x: pca.x + [0], y: pca.y + [0])
-        let count = context.int("count"), margin = context.double("margin")
+        let count = p.count, margin = p.margin
         func axis(_ v: [Double]) -> [Double] {
             let lo = v.min()!, hi = v.max()!, pad = margin * max(hi - lo, 1e-6)
             return GridAxes.linspace(lo - pad, hi + pad, count: count)
@@ -59,7 +70,7 @@ public struct TrajectoryStage: Stage {
         let axes = GridAxes(x: axis(path.x), y: axis(path.y))
         let (shape, train, _) = try TrainStage.loadSplitSets(context)
         try run.requireFits(imageShape: shape, dataPath: context.input("data").path, stage: stage)
-        let data = train.subset(count: context.int("train_subset"), seed: UInt64(truncatingIfNeeded: context.int("subset_seed")))
+        let data = train.subset(count: p.trainSubset, seed: UInt64(truncatingIfNeeded: p.subsetSeed))
         let evaluator = GridEvaluator(model: run.model, theta: run.thetaFinal, dx: pca.directions[0], dy: pca.directions[1],
                                       data: data, threads: context.threads)
         var results = GridResults(pointCount: axes.pointCount)

@@ -1,21 +1,22 @@
-// The provenance block of the report (read from the run index by the report stage): the run that built the report (commit,
-// pipeline file hash, overrides, machine, BLAS kernel, threads), its stages (executed or cached,
-// seconds), and the runs whose wall-time measurements the timing figures show.
+// The provenance block of the published report (read from the run index by the publish step, never
+// stored in the report object): the run that published the page (commit, pipeline file hash, overrides,
+// machine, numeric environment, threads), the execution that built the report, and the run's stages.
 import Foundation
 import Store
 
 public struct ReportProvenance {
-    public var run: RunRecord?
-    public var runID: Int64?
+    /// The run that publishes the page.
+    public var run: RunRecord
+    public var runID: Int64
+    /// The execution whose body wrote the report object (an earlier run's when this one reused it).
+    public var builtBy: ExecutionRecord?
+    /// Every execution of the publishing run.
     public var stages: [ExecutionRecord] = []
-    /// "bs 32, lr 0.01" → (run, execution) whose measurements are shown.
-    public var timingSources: [(label: String, run: Int64, execution: Int64)] = []
 
-    public init(run: RunRecord? = nil, runID: Int64?, stages: [ExecutionRecord] = [],
-                timingSources: [(label: String, run: Int64, execution: Int64)] = []) {
+    public init(run: RunRecord, runID: Int64, builtBy: ExecutionRecord?, stages: [ExecutionRecord] = []) {
         self.run = run
         self.runID = runID
+        self.builtBy = builtBy
         self.stages = stages
-        self.timingSources = timingSources
     }
 }

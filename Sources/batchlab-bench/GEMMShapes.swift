@@ -1,10 +1,27 @@
-// `batchlab-bench --gemm [64x64]`: GFLOP/s of the three GEMMs of each conv layer (forward, dWᵀ, dCol)
+// `batchlab-bench gemm [--model 64x64]`: GFLOP/s of the three GEMMs of each conv layer (forward, dWᵀ, dCol)
 // for one image on one core, as Conv3x3 runs them on each engine the CPU has (OpenBLAS in column
 // tiles, without its im2col; the kernels with the im2col-free forward and weight gradient), and the fraction
-// of the core's own FMA peak (`--peak`). Shows where each engine wins or loses.
+// of the core's own FMA peak (`batchlab-bench peak`). Shows where each engine wins or loses.
+import ArgumentParser
 import Kernels
 import NN
 import Tensor
+
+struct GEMMCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gemm", abstract: "GFLOP/s of each conv layer's three GEMMs on every engine, against the FMA peak.")
+
+    @Option(help: "The model (32x32 or 64x64).")
+    var model = BenchModel.small
+
+    func run() throws { GEMMShapes.run(model.spec) }
+}
+
+struct PeakCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "peak", abstract: "One core's FMA peak with 256- and 512-bit vectors.")
+
+    func run() throws { GEMMShapes.runPeak() }
+}
 
 enum GEMMShapes {
     enum Op: String { case forward = "fwd", weightGradient = "dWᵀ", columnGradient = "dCol" }

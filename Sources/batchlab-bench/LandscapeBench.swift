@@ -1,11 +1,38 @@
-// batchlab-bench --landscape: grid points per second of the landscape stage's evaluator (θ + a·δ + b·η
+// `batchlab-bench landscape`: grid points per second of the landscape stage's evaluator (θ + a·δ + b·η
 // formed in one buffer, then forward-only loss and accuracy over the training subset) on the default
 // grid (21×21 over [−1, 1]², 32×32 images), beside PyTorch doing the same (bench_landscape_pytorch.py).
-// Usage: batchlab-bench --landscape [--pytorch FILE] [--threads 1,2] [--subset 1000] [--seconds 1] [--repeats 3]
+// Usage: batchlab-bench landscape [--pytorch FILE] [--threads 1,2] [--subset 1000] [--seconds 1] [--repeats 3]
+import ArgumentParser
 import Foundation
 import Landscape
 import NN
 import Tensor
+
+struct LandscapeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "landscape", abstract: "The landscape grid's points/s beside PyTorch's (saved results).")
+
+    @Option(help: "Saved PyTorch results (the JSON bench_landscape_pytorch.py writes).")
+    var pytorch: String?
+    @Option(help: "Thread counts, comma-separated.")
+    var threads = PositiveInts([1, 2])
+    @Option(help: "Training images per point.")
+    var subset = 1000
+    @Option(help: "Minimum seconds of each repeat.")
+    var seconds = 1.0
+    @Option(help: "Repeats per row.")
+    var repeats = 3
+
+    func validate() throws {
+        try requirePositive(subset, "--subset")
+        try requirePositive(seconds, "--seconds")
+        try requirePositive(repeats, "--repeats")
+    }
+
+    func run() throws {
+        try LandscapeBench.run(pytorchPath: pytorch, threads: threads.values, subset: subset, seconds: seconds, repeats: repeats)
+    }
+}
 
 enum LandscapeBench {
     struct PyTorchRows: Decodable {
@@ -18,23 +45,7 @@ enum LandscapeBench {
         var rows: [Row]
     }
 
-    static func run(_ args: [String]) throws {
-        var pytorchPath: String?
-        var threads = [1, 2], subset = 1000, seconds = 1.0, repeats = 3
-        var i = 0
-        while i < args.count {
-            guard i + 1 < args.count else { fail("missing value after \(args[i])") }
-            let v = args[i + 1]
-            switch args[i] {
-            case "--pytorch": pytorchPath = v
-            case "--threads": threads = v.split(separator: ",").compactMap { Int($0) }
-            case "--subset": subset = Int(v) ?? subset
-            case "--seconds": seconds = Double(v) ?? seconds
-            case "--repeats": repeats = Int(v) ?? repeats
-            default: fail("unknown option \(args[i]) for --landscape")
-            }
-            i += 2
-        }
+    static func run(pytorchPath: String?, threads: [Int], subset: Int, seconds: Double, repeats: Int) throws {
         var pytorch: PyTorchRows?
         if let pytorchPath {
             do { pytorch = try JSONDecoder().decode(PyTorchRows.self, from: Data(contentsOf: URL(fileURLWithPath: pytorchPath))) } catch {

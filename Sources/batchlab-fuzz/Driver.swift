@@ -2,6 +2,9 @@
 // whose archive then supplies LLVMFuzzerRunDriver; our own main keeps the replayer in every build).
 import Foundation
 
+/// Names the target of a libFuzzer child process (fork and merge modes), which gets no target argument.
+let targetVariable = "BATCHLAB_FUZZ_TARGET"
+
 #if FUZZING
 @_silgen_name("LLVMFuzzerRunDriver")
 func LLVMFuzzerRunDriver(_ argc: UnsafeMutablePointer<Int32>,
@@ -13,6 +16,9 @@ nonisolated(unsafe) var selectedTarget = FuzzTarget.pipeline
 
 func runFuzzer(_ target: FuzzTarget, _ arguments: [String]) -> Never {
     selectedTarget = target
+    // With -fork=N or -merge=1 libFuzzer re-runs this program with its own options only: the child
+    // finds its target here (see main.swift).
+    setenv(targetVariable, target.rawValue, 1)
     // libFuzzer parses argv itself: program name first, then its options and corpus folders.
     var argv: [UnsafeMutablePointer<CChar>?] = ([CommandLine.arguments[0]] + arguments.dropFirst()).map { strdup($0) } + [nil]
     var argc = Int32(argv.count - 1)

@@ -49,5 +49,9 @@ if arguments[1] == "replay" {
     }
     exit(0)
 }
-guard let target = FuzzTarget(rawValue: arguments[1]) else { usage() }
-runFuzzer(target, Array(arguments.dropFirst(1)))
+if let target = FuzzTarget(rawValue: arguments[1]) {
+    runFuzzer(target, Array(arguments.dropFirst(1)))
+}
+// A child libFuzzer started (fork or merge mode): options only, the target in the environment.
+guard let name = ProcessInfo.processInfo.environment[targetVariable], let target = FuzzTarget(rawValue: name) else { usage() }
+runFuzzer(target, [name] + arguments.dropFirst())

@@ -14,7 +14,7 @@ struct BatchLab: ParsableCommand {
         abstract: "Reproduce the mini-batch-size study: a content-hashed DAG of stages.",
         version: "0.1.0",
         subcommands: [ReproduceCommand.self, RunCommand.self, StatusCommand.self, DagCommand.self, RunsCommand.self,
-                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self,
+                      ShowCommand.self, DiffCommand.self, GCCommand.self, VerifyCommand.self, RankCommand.self, StageJobCommand.self,
                       StagesCommand.self]
     )
 
@@ -50,7 +50,7 @@ struct BatchLab: ParsableCommand {
 }
 
 /// The stage kinds the CLI knows: the study's. BATCHLAB_TOY_STAGES=1 adds the engine's self-test kinds
-/// (`toy.*`) for the CLI tests and pipeline-bench; a user's pipeline never sees them otherwise.
+/// (`toy.*`) for the CLI tests and `batchlab-bench pipeline`; a user's pipeline never sees them otherwise.
 let stageRegistry: StageRegistry = {
     var registry = StageRegistry()
     StudyStages.register(into: &registry)

@@ -10,7 +10,9 @@ nonisolated(unsafe) private var signalPipe: (read: Int32, write: Int32) = (-1, -
 
 enum Interruption {
     /// Installs the handlers for SIGINT and SIGTERM; a watcher thread forwards them to `stop`.
-    static func watch(_ stop: StopRequest) {
+    /// `quietly` (a stage's own process): no messages, and a second signal does not exit — the
+    /// controller that sent it escalates to SIGKILL itself when the grace period is over.
+    static func watch(_ stop: StopRequest, quietly: Bool = false) {
         var fds: [Int32] = [0, 0]
         guard pipe(&fds) == 0 else { return }  // no pipe: the default (immediate) exit stays
         for fd in fds { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }  // not inherited by mpirun and its ranks
@@ -29,6 +31,10 @@ enum Interruption {
             var byte: UInt8 = 0
             while read(signalPipe.read, &byte, 1) == 1 {
                 let number = Int32(byte)
+                if quietly {
+                    stop.request(signal: number)
+                    continue
+                }
                 if stop.isRequested {
                     writeStderr("\n\(name(number)) again: exiting now (the next run cleans up)\n")
                     exit(128 + number)
@@ -40,13 +46,7 @@ enum Interruption {
         }
     }
 
-    static func name(_ number: Int32) -> String {
-        switch number {
-        case SIGINT: "SIGINT"
-        case SIGTERM: "SIGTERM"
-        default: "signal \(number)"
-        }
-    }
+    static func name(_ number: Int32) -> String { StopRequest.name(number) }
 
     /// The command that continues an interrupted run: this one, as it was typed.
     static var resumeCommand: String {

@@ -50,12 +50,37 @@ struct ExecutionFlags: ParsableArguments {
     @Flag(name: .long, help: "Fail at once if another batchlab process holds artifacts/ (default: wait).")
     var noWait = false
 
+    @Option(help: ArgumentHelp("Where stage bodies run: local (a process each, the default), threads (of this process) "
+                               + "or slurm (jobs; see docs/running-on-a-cluster.md). Default: BATCHLAB_EXECUTOR, "
+                               + "else the pipeline file's 'executor:', else local.", valueName: "executor"))
+    var executor: ExecutorName?
+
+    @Option(help: ArgumentHelp("Slurm: seconds to wait for a finished job's files to appear (NFS caching; default 5).",
+                               valueName: "seconds"))
+    var latencyWait: Double?
+
     func validate() throws {
         if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        if let latencyWait, !(latencyWait >= 0) { throw ValidationError("--latency-wait must be 0 or more seconds") }
+        if executor == nil, let text = ProcessInfo.processInfo.environment["BATCHLAB_EXECUTOR"], ExecutorName(rawValue: text) == nil {
+            throw ValidationError("BATCHLAB_EXECUTOR=\(text) is not an executor; use one of "
+                                  + ExecutorName.allCases.map(\.rawValue).joined(separator: ", "))
+        }
     }
 
     var options: ExecutionOptions { ExecutionOptions(jobs: jobs, keepGoing: keepGoing) }
+
+    /// Fills in the executor part of a request: --executor, else BATCHLAB_EXECUTOR (else the file decides).
+    func configure(_ request: inout ReproduceRequest) {
+        request.options = options
+        request.executor = executor ?? ProcessInfo.processInfo.environment["BATCHLAB_EXECUTOR"].flatMap(ExecutorName.init)
+        request.jobExecutable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe"))
+            ?? CommandLine.arguments[0]
+        request.latencyWait = latencyWait
+    }
 }
+
+extension ExecutorName: ExpressibleByArgument {}
 
 struct WaitFlag: ParsableArguments {
     @Flag(name: .long, help: "Fail at once if another batchlab process holds artifacts/ (default: wait).")

@@ -18,7 +18,7 @@ struct ReproduceCommand: ParsableCommand {
     func run() throws {
         var request = ReproduceRequest(pipeline: try pipeline.file(file))
         request.overrides = pipeline.overrides
-        request.options = execution.options
+        execution.configure(&request)
         request.wait = !execution.noWait
         try execute(request)
     }

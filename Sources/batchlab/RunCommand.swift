@@ -32,7 +32,7 @@ struct RunCommand: ParsableCommand {
         request.force = force
         request.downstream = downstream
         request.overrides = pipeline.overrides
-        request.options = execution.options
+        execution.configure(&request)
         request.wait = !execution.noWait
         request.command = "run"
         try execute(request)

@@ -9,8 +9,7 @@ final class DiskFullTests: XCTestCase {
     func testAFullDiskFailsCleanlyAndTheNextRunFinishes() throws {
         // On 600 KiB (the run index's write-ahead log needs ~300 KiB of it): 300 000 values fill the disk
         // when HDF5 flushes at close (the path that crashed at exit); 400 000 fill it while the dataset
-        // is written. (Between them, 200 000 fit the object but not the index's next write: a case this
-        // test does not cover; the run then stays "running" until the next command marks it interrupted.)
+        // is written. (Between them, 200 000 fit the object but not the index's next write: the next test.)
         for n in [300_000, 400_000] {
             let p = try CLIProject(toyStages: true)
             try p.write("p.yaml", """
@@ -38,5 +37,40 @@ final class DiskFullTests: XCTestCase {
             XCTAssertEqual(summary(r), "1 executed, 1 cached, 0 failed")
             XCTAssertEqual(try p.run("verify").code, 0)
         }
+    }
+
+    /// The object and its record fit, but not the index's last write (the run's end): exit 1 with the
+    /// index named. The run cannot be marked while the disk is full, and `runs` says so; once space
+    /// is freed, the next command finds no batchlab holding artifacts/ and marks it interrupted.
+    func testAFullDiskAtTheIndexsLastWriteLeavesNoRunRunning() throws {
+        let p = try CLIProject(toyStages: true)
+        try p.write("p.yaml", """
+            stages:
+              small: {kind: toy.source}
+              big: {kind: toy.array, params: {n: 200000, noise: 0.0001234567}}
+            """)
+        try mountTmpfs(at: p.artifacts, size: "600k", for: self)
+        var r = try p.run("reproduce", "p.yaml", "-j", "1")
+        XCTAssertEqual(r.code, 1, "exit 1, not a crash: " + r.stdout + r.stderr)
+        XCTAssertTrue(r.stderr.contains("no space left for the run index (") && r.stderr.contains("SQLite rolled that write back"),
+                      r.stdout + r.stderr)
+        XCTAssertFalse(r.stderr.contains("Signal 11") || r.stderr.contains("HDF5-DIAG"), r.stderr)
+
+        let abandoned = "run 1 ended without finishing (killed, or the last write of the run index failed) "
+            + "and no batchlab process holds artifacts/"
+        r = try p.run("runs")
+        XCTAssertEqual(r.code, 0, r.stderr)
+        XCTAssertTrue(r.stdout.contains(abandoned + "; marking it interrupted failed too: no space left for the run index"), r.stdout)
+
+        let remounted = try remountTmpfs(p.artifacts, size: "64m")
+        XCTAssertEqual(remounted.status, 0, remounted.output)
+        r = try p.run("runs")
+        XCTAssertTrue(r.stdout.hasSuffix(abandoned + ": marked interrupted\n"), r.stdout)
+        XCTAssertNotNil(r.stdout.firstMatch(of: #/\n1\s.*\sinterrupted\s/#), r.stdout)
+        XCTAssertFalse(try p.run("runs").stdout.contains("running"), "said once, then settled")
+        r = try p.run("reproduce", "p.yaml", "-j", "1")
+        XCTAssertEqual(r.code, 0, r.stdout + r.stderr)
+        XCTAssertEqual(summary(r), "0 executed, 2 cached, 0 failed", "both stages were recorded before the disk filled")
+        XCTAssertEqual(try p.run("verify").code, 0)
     }
 }

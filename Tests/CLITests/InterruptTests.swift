@@ -51,6 +51,13 @@ final class InterruptTests: XCTestCase {
         let wall = show.firstMatch(of: #/wall ([0-9.]+) s/#).flatMap { Double($0.1) }
         XCTAssertNotNil(wall, show)
         XCTAssertLessThan(wall ?? 99, took + 2.5, show)
+        // The stopped stage is in the index as interrupted, with the signal as its reason.
+        XCTAssertNotNil(show.firstMatch(of: #/\n\s*slow\s+executed\s+interrupted\s/#), show)
+        let slow = try p.run("show", "slow").stdout
+        XCTAssertTrue(slow.contains("latest in run 1: executed, interrupted\n"), slow)
+        XCTAssertTrue(slow.contains("  reason    interrupted by \(name); it did not reach a safe point within "), slow)
+        let status = try p.run("status", "p.yaml").stdout
+        XCTAssertTrue(status.contains("interrupted by \(name);"), status)
 
         let r = try p.run("reproduce", "p.yaml", "-j", "1")
         XCTAssertEqual(r.code, 0, r.stderr)

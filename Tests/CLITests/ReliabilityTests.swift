@@ -28,10 +28,12 @@ final class ReliabilityTests: XCTestCase {
         XCTAssertEqual(objects.count, 2, "source and quick finished before the kill")
         for object in objects { XCTAssertEqual(object.name, object.sha256) }
 
-        // The index is readable and shows the killed run; the next reproduce marks it interrupted and
-        // reruns only the interrupted stage and its dependent.
+        // The index is readable; the next command (`runs`) sees no batchlab holding artifacts/, marks the
+        // killed run interrupted and says so; the next reproduce reruns only the stopped stage and its dependent.
         var r = try p.run("runs")
-        XCTAssertTrue(r.stdout.contains("running"), r.stdout)
+        XCTAssertTrue(r.stdout.hasSuffix("run 1 ended without finishing (killed, or the last write of the run index failed) "
+                                         + "and no batchlab process holds artifacts/: marked interrupted\n"), r.stdout)
+        XCTAssertFalse(r.stdout.contains("running"), r.stdout)
         r = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(r.code, 0, r.stderr)
         XCTAssertEqual(summary(r), "2 executed, 2 cached, 0 failed")
@@ -115,8 +117,8 @@ final class ReliabilityTests: XCTestCase {
             // The corpus is written for the toy registry; the CLI also knows the study's kinds.
             let expected = try String(contentsOf: folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".expected")),
                                       encoding: .utf8)
-                .replacingOccurrences(of: "known kinds: toy.array, toy.fail, toy.files, toy.sleep, toy.source, toy.sum",
-                                      with: "known kinds: distances, generate, hessian, interpolate, landscape, preprocess, reparametrisation, report, sharpness, split, toy.array, toy.fail, toy.files, toy.sleep, toy.source, toy.sum, train")
+                .replacingOccurrences(of: "known kinds: toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum",
+                                      with: "known kinds: distances, generate, hessian, interpolate, landscape, preprocess, reparametrisation, report, sharpness, split, toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum, train")
             let r = try p.run("reproduce", name)
             XCTAssertEqual(r.code, 2, name)
             XCTAssertEqual(r.stderr, "error: " + expected.replacingOccurrences(of: name, with: p.url.path + "/" + name), name)

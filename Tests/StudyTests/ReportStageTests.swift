@@ -1,6 +1,6 @@
 // The report stage on fixture objects: every figure rendered to SVG, PNG and TSV with the same bytes
-// twice, "not run" when an optional input is absent, claims decided on the numbers, and timings and
-// provenance taken from the run index.
+// twice, "not run" when an optional input is absent, claims decided on the numbers, timings taken from
+// the run index, and provenance only in the published copy.
 import Foundation
 import Pipeline
 import Report
@@ -106,10 +106,35 @@ final class ReportStageTests: XCTestCase {
         XCTAssertEqual(context.metrics["claim2"], -1)
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
         XCTAssertTrue(f3.contains("32\t2\t1.5\t2.5\t"), "mean, fastest and slowest epoch from the index:\n\(f3)")
+        // The stored page holds no provenance (the publish step adds it): no run, machine or commit.
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
-        XCTAssertTrue(page.contains("This page was built in run 9"))
-        XCTAssertTrue(page.contains("<td>bs 32, lr 0.01</td><td>4</td><td>100</td>"), "the run and execution whose seconds are shown")
-        XCTAssertTrue(page.contains("SkylakeX") && page.contains("deadbeef"), "BLAS kernel and git commit")
+        XCTAssertTrue(page.contains(ReportPage.provenanceStart) && page.contains(ReportPage.unpublished), page)
+        XCTAssertFalse(page.contains("SkylakeX") || page.contains("deadbeef") || page.contains("run 9"), page)
+    }
+
+    func testPublishingPutsTheProvenanceInPlaceOfThePlaceholder() throws {
+        let page = "<html><h2 id=\"provenance\">Provenance</h2>\n\(ReportPage.provenanceStart)\n\(ReportPage.unpublished)\n"
+            + "\(ReportPage.provenanceEnd)\n</html>"
+        let run = RunRecord(id: 7, startedAt: Date(timeIntervalSince1970: 0), pipelineFile: "pipelines/study.yaml", pipelineHash: "abc",
+                            overrides: ["data.count": "240"], gitCommit: "deadbeef", host: "box", cpuModel: "Xeon",
+                            environment: ["blas_kernel": "SkylakeX"], threads: 2, toolVersion: "0.1.0")
+        func execution(_ id: Int64, run: Int64, _ stage: String, _ mode: ExecutionMode) -> ExecutionRecord {
+            ExecutionRecord(id: id, runId: run, stage: stage, kind: "report", codeVersion: "10", key: "k", mode: mode,
+                            status: .succeeded, startedAt: Date(timeIntervalSince1970: 0), endedAt: Date(timeIntervalSince1970: 2),
+                            duration: 2, error: nil)
+        }
+        let provenance = ReportProvenance(run: run, runID: 7, builtBy: execution(31, run: 3, "report", .executed),
+                                          stages: [execution(70, run: 7, "train@batch_size=32", .executed),
+                                                   execution(71, run: 7, "report", .cached)])
+        let published = try XCTUnwrap(ReportPage.publishing(page, provenance: provenance))
+        XCTAssertFalse(published.contains(ReportPage.unpublished), "the placeholder text is replaced")
+        for fact in ["published by run</td><td>7 (started 1970-01-01T00:00:00Z)", "run 3, execution 31 (reused from the cache since)",
+                     "deadbeef", "--set data.count=240", "box, Xeon", "blas_kernel SkylakeX",
+                     "<td>train@batch_size=32</td><td>executed</td><td>2.00</td>", "<td>report</td><td>cached</td><td>–</td>"] {
+            XCTAssertTrue(published.contains(fact), "\(fact) in:\n\(published)")
+        }
+        XCTAssertTrue(published.hasPrefix("<html><h2 id=\"provenance\">Provenance</h2>\n") && published.hasSuffix("\n</html>"))
+        XCTAssertNil(ReportPage.publishing("<html>no placeholder</html>", provenance: provenance), "another code version's page")
     }
 
     func testGnuplotErrorsNameTheFigureAndTheScript() throws {

@@ -53,6 +53,9 @@ final class TrainResumeCLITests: XCTestCase {
         XCTAssertTrue(output.contains("stopped while running: train (their resume checkpoints, if any, are kept)"), output)
         XCTAssertTrue(output.contains("interrupted by SIGINT; resume with: batchlab reproduce p.yaml"), output)
         XCTAssertNotNil(resumeFile(p))
+        let shown = try p.run("show", "train").stdout
+        XCTAssertTrue(shown.contains("executed, interrupted\n")
+                      && shown.contains("  reason    interrupted by SIGINT; the next run resumes from epoch \(stopped.1) of 12\n"), shown)
 
         let again = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(again.code, 0, again.stderr)

@@ -75,8 +75,9 @@ final class TrainingTests: XCTestCase {
         var params = Self.tiny
         params["max_epochs"] = .int(2)
         let context = try h.run(TrainStage.self, params, inputs: inputs)
-        let config = try TrainStage.trainingConfig(context)
-        let (model, train, validation) = try TrainStage.loadData(context)
+        let p = try context.parameters(TrainStage.Parameters.self)
+        let config = p.trainingConfig
+        let (model, train, validation) = try TrainStage.loadData(context, p)
         let trainer = Trainer(model: model, config: config, train: train, validation: validation, threads: 1)
         var state = trainer.initialState()
         trainer.runEpoch(&state)
@@ -95,8 +96,9 @@ final class TrainingTests: XCTestCase {
     func testPatienceInEpochsAndIterations() throws {
         let h = try StageHarness()
         let context = try h.run(TrainStage.self, Self.tiny.merging(["max_epochs": .int(1)]) { $1 }, inputs: try data(h))
-        let (model, train, validation) = try TrainStage.loadData(context)
-        var config = try TrainStage.trainingConfig(context)
+        let p = try context.parameters(TrainStage.Parameters.self)
+        let (model, train, validation) = try TrainStage.loadData(context, p)
+        var config = p.trainingConfig
         config.maxEpochs = 100
         config.patience = 3
         var state = TrainingState(theta: [], thetaInit: [], thetaMin: [])
@@ -124,7 +126,7 @@ final class TrainingTests: XCTestCase {
         let h = try StageHarness()
         XCTAssertThrowsError(try h.run(TrainStage.self, Self.tiny.merging(["patience_unit": .string("weeks")]) { $1 },
                                        inputs: try data(h))) {
-            XCTAssertTrue("\($0)".contains("patience_unit = weeks") && "\($0)".contains("epochs or iterations"), "\($0)")
+            XCTAssertTrue("\($0)".contains("patience_unit = weeks") && "\($0)".contains("one of: epochs, iterations"), "\($0)")
         }
     }
 }

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Makes the gitignored virtualenv .venv with CPU-only PyTorch for the reference scripts (idempotent).
+# Makes the gitignored virtualenv .venv with the pinned reference packages (scripts/requirements-reference.txt)
+# for the reference scripts; idempotent: pip runs only when the pins changed since the last install.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-if .venv/bin/python -c "import torch, numpy" 2>/dev/null; then exit 0; fi
-python3 -m venv .venv
-# The +cpu build only: the default torch wheel drags in ~2.5 GB of CUDA packages this project never uses.
-.venv/bin/pip install --quiet torch==2.13.0+cpu numpy
+requirements=scripts/requirements-reference.txt
+stamp=.venv/installed-requirements.txt
+if [ -x .venv/bin/python ] && cmp -s "$requirements" "$stamp"; then exit 0; fi
+[ -x .venv/bin/python ] || python3 -m venv .venv
+.venv/bin/pip install --quiet -r "$requirements"
+cp "$requirements" "$stamp"

@@ -117,8 +117,14 @@ extension Workspace {
                                         + "an object is no longer stored (gc), so contents cannot be compared"))
                 continue
             }
-            let comparison = try FileComparison.compare(ux, uy, hashA: x.objectHash, hashB: y.objectHash,
-                                                        atol: atol, rtol: rtol)
+            let comparison: FileComparison
+            do {
+                comparison = try FileComparison.compare(ux, uy, hashA: x.objectHash, hashB: y.objectHash, atol: atol, rtol: rtol)
+            } catch let error as StoreError {
+                // A damaged object is named, not parsed (and the other outputs are still compared).
+                outputs.append(.init(name: output, comparison: nil, note: "\(error)"))
+                continue
+            }
             if !comparison.isSame || comparison.kind != .identical {
                 outputs.append(.init(name: output, comparison: comparison, note: nil))
             }

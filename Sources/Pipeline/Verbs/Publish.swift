@@ -1,7 +1,19 @@
 // Publishing: copies the outputs a run recorded for the instances of one stage kind (a registered
-// publish hook, e.g. the study's report) to a stable folder a person opens, as `<output name>.<extension>`, replacing what was there.
+// publish hook, e.g. the study's report) to a stable folder a person opens, as `<output name>.<extension>`, replacing what was there;
+// the hook's `annotate` then adds what is not content (provenance) to the copies, never to the objects.
 import Foundation
 import Store
+
+/// One instance's outputs as copied by a publish hook, before readers see them.
+public struct PublishedCopy {
+    /// The folder holding the copies (`<output name>.<extension>`), still in staging.
+    public let folder: URL
+    /// The run that publishes (its last stage has ended).
+    public let run: Int64
+    /// The instance's execution in that run (executed or cached).
+    public let execution: ExecutionRecord
+    public let index: RunIndex
+}
 
 extension Workspace {
     /// `artifacts/<kind>/<pipeline file name without extension>` for a pipeline path.
@@ -30,6 +42,9 @@ extension Workspace {
                 let copy = target.appendingPathComponent("\(output.name).\(ext)")
                 try fm.copyItem(at: artifacts.objects.url(of: output.objectHash), to: copy)
                 try fm.setAttributes([.posixPermissions: 0o644], ofItemAtPath: copy.path)  // objects are 0444
+            }
+            if let annotate = registry.publishHooks.first(where: { $0.kind == kind })?.annotate {
+                try annotate(PublishedCopy(folder: target, run: run, execution: execution, index: artifacts.index))
             }
             written.append(executions.count == 1 ? folder : folder.appendingPathComponent(execution.stage))
         }

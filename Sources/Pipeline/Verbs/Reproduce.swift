@@ -14,6 +14,12 @@ public struct ReproduceRequest: Sendable {
     /// The numeric environment the stages will run in (e.g. `blas_kernel`), recorded with the run.
     /// Pipeline knows no BLAS: the CLI fills it in.
     public var environment: [String: String] = [:]
+    /// `--executor` or BATCHLAB_EXECUTOR; nil: the pipeline file's `executor:`, else `local`.
+    public var executor: ExecutorName?
+    /// The batchlab executable a stage's own process runs (`stage-job`); the CLI's own binary.
+    public var jobExecutable: String?
+    /// `--latency-wait` for Slurm (else BATCHLAB_SLURM_LATENCY_WAIT, else 5 s).
+    public var latencyWait: Double?
 
     public init(pipeline: String? = nil) { self.pipeline = pipeline }
 }
@@ -36,8 +42,8 @@ extension Workspace {
                            command: request.command, jobs: request.options.jobs,
                            threadsPerStage: request.options.threadsPerStage)
         info.environment = request.environment
-        var summary = try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts), options: request.options,
-                                   reporter: reporter).run(info)
+        var summary = try Executor(graph: graph, plan: plan, store: StoreBackend(artifacts),
+                                   options: try executionOptions(request, graph: graph), reporter: reporter).run(info)
         // The registry's publish hooks, after the run and still under the lock.
         for hook in registry.publishHooks {
             let folder = publishFolder(kind: hook.kind, pipeline: request.pipeline)
@@ -45,6 +51,27 @@ extension Workspace {
                 .map { $0.appendingPathComponent(hook.entry) }
         }
         return summary
+    }
+}
+
+extension Workspace {
+    /// The request's options with the executor resolved: --executor / BATCHLAB_EXECUTOR, else the
+    /// pipeline file's `executor:`, else a process per stage (threads when no executable is known).
+    func executionOptions(_ request: ReproduceRequest, graph: PipelineGraph) throws -> ExecutionOptions {
+        var options = request.options
+        let name = request.executor ?? graph.executor ?? .local
+        switch (name, request.jobExecutable) {
+        case (.threads, _), (.local, nil): options.executor = .threads
+        case (.local, let executable?): options.executor = .processes(executable: executable)
+        case (.slurm, let executable):
+            guard let executable else { throw SlurmError.commandNotFound("the batchlab executable for the jobs") }
+            var settings = try SlurmSettings.fromEnvironment(executable: executable, workingDirectory: root.path)
+            if let wait = request.latencyWait { settings.latencyWait = wait }
+            options.executor = .slurm(settings)
+            // The queue decides what runs when: submit everything that is ready.
+            if options.requestedJobs == nil { options.jobs = 1000 }
+        }
+        return options
     }
 }
 

@@ -5,6 +5,7 @@ import Store
 extension Workspace {
     public func runsTable(limit: Int?) throws -> String {
         let index = try openArtifacts().index
+        let note = settleAbandonedRuns(index)
         let runs = try index.runs(limit: limit)
         guard !runs.isEmpty else { return "no runs yet: `batchlab reproduce` records one\n" }
         var rows = [["RUN", "STARTED (UTC)", "WALL", "STATUS", "EXECUTED", "CACHED", "FAILED", "GIT", "PIPELINE"]]
@@ -18,7 +19,25 @@ extension Workspace {
                          String(executions.filter { $0.status == .failed }.count), git,
                          relative(run.pipelineFile)])
         }
-        return Format.table(rows)
+        return Format.table(rows) + note
+    }
+
+    /// Runs still marked running while no batchlab process holds artifacts/ ended without finishing
+    /// (killed, or their last index write failed on a full disk): marks them interrupted, as the next
+    /// `reproduce` would, and says so. A live run holds the lock, so it is never touched.
+    func settleAbandonedRuns(_ index: RunIndex) -> String {
+        let running = ((try? index.runs(limit: nil)) ?? []).filter { $0.status == .running }.compactMap(\.id)
+        guard !running.isEmpty, let lock = try? lock(wait: false, onWait: { _ in }) else { return "" }
+        defer { lock.release() }
+        let ids = running.sorted().map(String.init).joined(separator: ", ")
+        let what = "run\(running.count > 1 ? "s" : "") \(ids) ended without finishing (killed, or the last write of the run "
+            + "index failed) and no batchlab process holds artifacts/"
+        do {
+            try index.markInterruptedRuns()
+            return "\(what): marked interrupted\n"
+        } catch {
+            return "\(what); marking \(running.count > 1 ? "them" : "it") interrupted failed too: \(error)\n"
+        }
     }
 
     /// A path relative to the project root when inside it.

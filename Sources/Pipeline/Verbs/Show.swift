@@ -52,7 +52,7 @@ extension Workspace {
         var out = "\(latest.stage) (\(latest.kind), code version \(latest.codeVersion)), latest in run \(latest.runId):"
             + " \(latest.mode.rawValue), \(latest.status.rawValue)\n"
         out += "  key       \(latest.key)\n"
-        if let error = latest.error { out += "  error     \(error)\n" }
+        if let error = latest.error { out += (latest.status == .interrupted ? "  reason    " : "  error     ") + error + "\n" }
         for (name, value) in try index.parameters(ofExecution: id).sorted(by: { $0.key < $1.key }) {
             out += "  param     \(name) = \(value)\n"
         }
