@@ -36,7 +36,7 @@ public struct CriticalBatchStage: Stage {
         for fit in table.fits {
             let tag = fit.replicate > 1 ? "[replicate=\(fit.replicate)]" : ""
             context.metric("b_crit_measured\(tag)", fit.criticalBatch)
-            context.metric("b_simple_predicted\(tag)", fit.predicted)
+            if fit.predicted.isFinite { context.metric("b_simple_predicted\(tag)", fit.predicted) }
             context.metric("s_min\(tag)", fit.minimumSteps)
         }
     }

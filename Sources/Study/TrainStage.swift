@@ -182,7 +182,9 @@ public struct TrainStage: Stage {
         context.metric("train_loss_at_min", best.trainLoss)
         context.metric("epochs_run", Double(state.completedEpochs))
         context.metric("final_train_loss", state.epochs.last!.trainLoss)
-        context.metric("b_simple_at_min", state.noise[state.bestEpoch - 1].bSimple)
+        // NaN (no estimate, or |G|² ≤ 0 at that epoch) is no number for the index: the series has it.
+        let bSimple = state.noise[state.bestEpoch - 1].bSimple
+        if bSimple.isFinite { context.metric("b_simple_at_min", bSimple) }
         context.measure("seconds_total", seconds.reduce(0, +))
         context.measure("seconds_to_min", seconds.prefix(state.bestEpoch).reduce(0, +))
         context.measure("seconds_per_epoch", seconds.reduce(0, +) / Double(max(seconds.count, 1)))

@@ -12,9 +12,12 @@ enum BeyondFigures {
     /// F18: B_simple against the training loss, pooled over windows of `pooledEpochs` epochs (Σ tr(Σ)·n /
     /// Σ |G|²·n), one curve per batch size; windows whose |G|² estimate is not positive are left out.
     static func noiseScale(id: String, title: String, runs: [ReportRun]) -> Figure {
-        let withNoise = runs.filter { !$0.noise.isEmpty }
-        guard !withNoise.isEmpty else {
+        guard runs.contains(where: { !$0.noise.isEmpty }) else {
             return .notRun(id: id, title: title, reason: "no checkpoint records the noise scale (train code version < 4)")
+        }
+        let withNoise = runs.filter { !noiseWindows($0).isEmpty }
+        guard !withNoise.isEmpty else {
+            return .notRun(id: id, title: title, reason: "no run has a window of \(pooledEpochs) epochs with a positive |G|² estimate")
         }
         var tsv = TSVBuilder()
         var plots: [String] = []
