@@ -40,11 +40,9 @@ enum BeyondFigures {
 
     static func noiseWindows(_ run: ReportRun) -> [NoiseWindow] {
         stride(from: pooledEpochs, through: run.noise.count, by: pooledEpochs).compactMap { end in
-            let window = run.noise[(end - pooledEpochs)..<end].filter { $0.batches > 0 }
-            let n = window.reduce(0) { $0 + Double($1.batches) }
-            let g = window.reduce(0) { $0 + $1.gradientSquared * Double($1.batches) } / n
-            let t = window.reduce(0) { $0 + $1.trace * Double($1.batches) } / n
-            guard n > 0, g > 0, t > 0 else { return nil }
+            guard let pooled = NoiseScaleEpoch.pooled(run.noise[(end - pooledEpochs)..<end]),
+                  pooled.gradientSquared > 0, pooled.trace > 0 else { return nil }
+            let (g, t) = (pooled.gradientSquared, pooled.trace)
             let loss = run.trainLoss[(end - pooledEpochs)..<end].reduce(0, +) / Double(pooledEpochs)
             return NoiseWindow(epoch: Double(end), trainLoss: loss, bSimple: t / g, gradientSquared: g, trace: t)
         }
@@ -64,11 +62,14 @@ enum BeyondFigures {
         let best = t.best.filter { $0.replicate == fit.replicate }
         let b = tsv.block("best lr per batch size, replicate \(fit.replicate)", columns: ["batch_size", "steps", "lr", "colour"],
                           rows: best.map { [Double($0.batchSize), $0.steps, decimalLR($0.learningRate), paletteNumber($0.batchSize)] })
-        let f = tsv.block("fit (replicate \(fit.replicate))", columns: ["s_min", "b_crit", "b_simple_predicted", "log_residual"],
-                          rows: [[fit.minimumSteps, fit.criticalBatch, fit.predicted, fit.logResidual]])
-        _ = f
+        tsv.block("fit (replicate \(fit.replicate))", columns: ["s_min", "b_crit", "b_simple_predicted", "log_residual"],
+                  rows: [[fit.minimumSteps, fit.criticalBatch, fit.predicted, fit.logResidual]])
         let sizes = Set(t.runs.map(\.batchSize)).sorted()
-        let lo = Double(sizes.first ?? 16) / 2, hi = Double(sizes.last ?? 512) * 2
+        // Both vertical lines and every batch size inside the frame; y from the measured steps.
+        let marks = [fit.criticalBatch] + (fit.predicted.isFinite && fit.predicted > 0 ? [fit.predicted] : [])
+        let lo = min(Double(sizes.first ?? 16) / 2, marks.min()! / 1.5), hi = max(Double(sizes.last ?? 512) * 2, marks.max()! * 1.5)
+        let steps = reached.map { Double($0.stepsToTarget!) }
+        let yLo = min(steps.min() ?? 1, fit.minimumSteps) / 1.5, yHi = (steps.max() ?? 10) * 1.5
         var arrows = "set arrow 1 from \(fit.criticalBatch), graph 0 to \(fit.criticalBatch), graph 1 nohead lw 2 dt 2 lc rgb \"black\"\n"
         let predicted = fit.predicted.isFinite && fit.predicted > 0
         if predicted {
@@ -77,10 +78,10 @@ enum BeyondFigures {
         let labels = best.map { "set label \"lr \(Float($0.learningRate))\" at \($0.batchSize), \($0.steps) offset 1,1 font \",9\"" }
         return Figure(id: id, title: title, width: 800, height: 520, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
-            set logscale x 2; set logscale y; set xrange [\(lo):\(hi)]
+            set logscale x 2; set logscale y; set xrange [\(lo):\(hi)]; set yrange [\(yLo):\(yHi)]
             set xtics (\(sizes.map { "\"\($0)\" \($0)" }.joined(separator: ", ")))
             set xlabel "batch size B (images), log scale"; set ylabel "updates to validation loss ≤ \(GnuplotText.short(t.targetValLoss)), log scale"
-            set key bottom left
+            set key top right
             \(arrows)\(labels.joined(separator: "\n"))
             S(x) = \(fit.minimumSteps) * (1 + \(fit.criticalBatch) / x)
             set samples 200

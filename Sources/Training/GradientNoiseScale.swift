@@ -49,6 +49,18 @@ public struct NoiseScaleEpoch: Sendable, Equatable {
 
     /// B_simple = tr(Σ)/|G|²; NaN when no batch gave an estimate or the |G|² estimate is not positive.
     public var bSimple: Double { batches > 0 && gradientSquared > 0 ? trace / gradientSquared : .nan }
+
+    /// Several epochs' windows as one: |G|² and tr(Σ) weighted by their batch counts, summed in order,
+    /// then divided (nil when no epoch gave an estimate).
+    public static func pooled<S: Sequence>(_ windows: S) -> NoiseScaleEpoch? where S.Element == NoiseScaleEpoch {
+        var g = 0.0, t = 0.0, n = 0
+        for e in windows where e.batches > 0 {
+            g += e.gradientSquared * Double(e.batches)
+            t += e.trace * Double(e.batches)
+            n += e.batches
+        }
+        return n > 0 ? NoiseScaleEpoch(gradientSquared: g / Double(n), trace: t / Double(n), batches: n) : nil
+    }
 }
 
 /// Accumulates the estimates of one epoch's batches, in batch order.

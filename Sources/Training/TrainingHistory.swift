@@ -61,12 +61,6 @@ public struct TrainingHistory: Sendable {
     /// tr(Σ) weighted by its batches, summed, then divided (nil when no batch gave an estimate).
     public func pooledNoise(endingAt epoch: Int, window: Int) -> NoiseScaleEpoch? {
         precondition(epoch >= 1 && epoch <= noise.count && window >= 1, "epoch \(epoch) outside 1…\(noise.count)")
-        var g = 0.0, t = 0.0, n = 0
-        for e in noise[max(0, epoch - window)..<epoch] where e.batches > 0 {
-            g += e.gradientSquared * Double(e.batches)
-            t += e.trace * Double(e.batches)
-            n += e.batches
-        }
-        return n > 0 ? NoiseScaleEpoch(gradientSquared: g / Double(n), trace: t / Double(n), batches: n) : nil
+        return NoiseScaleEpoch.pooled(noise[max(0, epoch - window)..<epoch])
     }
 }

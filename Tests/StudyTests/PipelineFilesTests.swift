@@ -30,13 +30,14 @@ final class PipelineFilesTests: XCTestCase {
         XCTAssertEqual(photos.instance("data")?.kind.kind, "preprocess")
 
         // The three lr families, each (bs, lr) once: fixed 0.01, linear scaling 0.01·bs/32, the sweep;
-        // then the lrs that give every batch size four or more (steps to target, F19).
+        // then the lrs that give every batch size six, 0.01–0.32 (steps to target, F19).
         let expected = ["32@0.01", "64@0.01", "128@0.01", "256@0.01", "64@0.02", "128@0.04", "256@0.08",
                         "32@0.02", "32@0.04", "32@0.08", "256@0.02", "256@0.04",
-                        "64@0.04", "64@0.08", "128@0.02", "128@0.08", "256@0.16"]
+                        "64@0.04", "64@0.08", "128@0.02", "128@0.08", "256@0.16", "32@0.16", "64@0.16", "128@0.16", "256@0.32",
+                        "32@0.32", "64@0.32", "128@0.32"]
         XCTAssertEqual(try grid(study), expected)
         XCTAssertEqual(try grid(photos), expected)
-        XCTAssertEqual(Set(try grid(study)).count, 17, "a run shared by two families is one instance")
+        XCTAssertEqual(Set(try grid(study)).count, 24, "a run shared by two families is one instance")
 
         // Paper scale on the photos: Keras patience 100 (epochs), a cap beyond the original's slowest
         // minimum (epoch 958), the 64×64 model.
