@@ -9,7 +9,7 @@ extension ReportCatalogue {
         func n(_ x: Double) -> String { GnuplotText.short(x) }
         let lr = "lr \(Float(d.settings.fixedLR))"
         var out: [ReportEntry] = []
-        let noise = BeyondFigures.noiseScale(id: "f18", title: "F18 · gradient noise scale B_simple over training, \(lr)", runs: d.fixedFamily)
+        let noise = BeyondFigures.noiseScale(id: "f18", title: "F18 · the gradient noise scale tr(Σ)/|G|² over training, \(lr)", runs: d.fixedFamily)
         out.append(ReportEntry(section: 10, figure: noise,
             original: "not in the article. McCandlish et al. (2018): B_simple = tr(Σ)/|G|² predicts the critical batch size and grows as the loss falls.",
             measured: d.fixedFamily.compactMap { r -> String? in

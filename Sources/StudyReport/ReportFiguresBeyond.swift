@@ -164,7 +164,7 @@ extension BeyondFigures {
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             set xlabel "Hessian eigenvalue λ"; set ylabel "spectral density (mass 1), log scale"; set logscale y
-            set yrange [1e-6:*]; set key top right
+            set yrange [1e-9:*]; set key top right
             plot \(plots.joined(separator: ", \\\n     "))
             """)
     }
