@@ -1,5 +1,5 @@
 # BatchLab — targets:
-#   make reproduce   install system packages, build, run the default study pipeline, print the report path
+#   make reproduce   install system packages, build, run the default study pipeline, print the report path and the claims
 #   make test        install system packages, build, run every test (a single-node Slurm runs meanwhile) and replay the
 #                    fuzz corpora; REPORT_CHECK=1 also installs Chromium and opens the report in it (what CI runs: .ci/run)
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
@@ -61,7 +61,7 @@ fuzz: deps
 	  mkdir -p artifacts/fuzz/$$t; \
 	  if [ -n "$(FUZZ_MERGE)" ]; then \
 	    mkdir -p artifacts/fuzz/$$t-min; \
-	    .build-fuzz/release/batchlab-fuzz $$t -merge=1 artifacts/fuzz/$$t-min Fuzz/corpus/$$t artifacts/fuzz/$$t || exit 1; \
+	    .build-fuzz/release/batchlab-fuzz $$t -merge=1 -use_counters=0 artifacts/fuzz/$$t-min Fuzz/corpus/$$t artifacts/fuzz/$$t || exit 1; \
 	  else \
 	    .build-fuzz/release/batchlab-fuzz $$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 \
 	      -artifact_prefix=artifacts/fuzz/$$t- artifacts/fuzz/$$t Fuzz/corpus/$$t || exit 1; \
@@ -98,8 +98,10 @@ RELEASE_INPUTS := Package.swift $(shell find Sources -type f)
 	swift build -c release --product batchlab
 	@touch $@
 
+# Ends with the claims table of the report it published (verdicts, effects and intervals).
 reproduce: deps .build/release/batchlab
 	.build/release/batchlab reproduce
+	@cat artifacts/report/study/claims.txt
 
 # The report of the default pipeline as a reader sees it (run make reproduce first).
 check-report: deps-report

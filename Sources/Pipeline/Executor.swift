@@ -105,7 +105,8 @@ public final class Executor: @unchecked Sendable {
         defer { reporter.close() }
         var scheduler = Scheduler(steps: plan.steps,
                                   producers: Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, graph.dependencies[$0]) }),
-                                  jobs: options.jobs, keepGoing: options.keepGoing)
+                                  jobs: options.jobs, keepGoing: options.keepGoing,
+                                  exclusive: Set(plan.steps.filter { graph.instances[$0].kind.exclusive }))
         var actions = scheduler.handle(.start)
         var stopDeadline: Date?
         var ready: [Int] = []  // launches gathered over one round of actions, started together
@@ -275,10 +276,11 @@ public final class Executor: @unchecked Sendable {
         }
     }
 
-    /// A body's thread budget: cores ÷ jobs here; its `resources.cpus` on Slurm.
+    /// A body's thread budget: cores ÷ jobs here (every core for an exclusive stage, which the scheduler
+    /// runs alone); its `resources.cpus` on Slurm.
     private func threadsFor(_ instance: StageInstance) -> Int {
         if case .slurm = options.executor { return instance.resources.cpus }
-        return options.threadsPerStage
+        return instance.kind.exclusive ? options.cores : options.threadsPerStage
     }
 
     /// Moves each declared output into the store (the runner checked they exist).

@@ -62,6 +62,10 @@ final class ProcessLauncher: BodyLauncher, @unchecked Sendable {
                 try BodyResult.judge(folder: folder, instance: request.instance, threads: request.threads,
                                      died: Self.describe(process))
             }
+            // A body that failed or stopped leaves nothing worth keeping here (its error holds the stderr
+            // tail; resume files live in artifacts/resume/), and on a full disk its partial outputs
+            // would keep the disk full.
+            if case .failure = result { try? FileManager.default.removeItem(at: folder) }
             done(BodyCompletion(step: request.step, result: result, start: started, end: Date()))
         }
     }
@@ -119,7 +123,7 @@ enum JobFolder {
     static func prepare(_ request: BodyRequest, store: ArtifactStore, folder: URL) throws -> (URL, URL) {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         let snapshot = try (store as? StageIndexReader).map {
-            try IndexSnapshot(reader: $0, objects: request.inputs.values.flatMap { $0 }, runID: request.runID)
+            try IndexSnapshot(reader: $0, objects: request.inputs.values.flatMap { $0 })
         }
         let job = StageJob(request.instance, inputs: request.inputs, store: store, folder: folder, threads: request.threads,
                            key: request.key, runID: request.runID, index: snapshot)

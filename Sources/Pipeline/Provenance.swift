@@ -10,9 +10,7 @@ struct Provenance {
     var gitDirty: Bool?
 
     static func current() -> Provenance {
-        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-            .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+        let model = Machine.cpuModel()
         let commit = git(["rev-parse", "HEAD"])
         let dirty = commit == nil ? nil : git(["status", "--porcelain", "--untracked-files=no"]).map { !$0.isEmpty }
         return Provenance(host: ProcessInfo.processInfo.hostName, cpuModel: model, gitCommit: commit, gitDirty: dirty)
@@ -31,5 +29,25 @@ struct Provenance {
         process.waitUntilExit()
         guard process.terminationStatus == 0 else { return nil }
         return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}
+
+/// The machine a measurement ran on, as /proc tells it (for the run index and for timing objects).
+public enum Machine {
+    /// /proc/cpuinfo's first "model name", e.g. "AMD EPYC 9B14"; "unknown" where there is none.
+    public static func cpuModel() -> String {
+        let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
+        return cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
+            .map { $0.split(separator: ":", maxSplits: 1).last!.trimmingCharacters(in: .whitespaces) } ?? "unknown"
+    }
+
+    /// CPU seconds every process on the machine has used (all states but idle and iowait), from
+    /// /proc/stat; the difference over a measurement says how busy the machine was meanwhile.
+    public static func busyCPUSeconds() -> Double {
+        guard let text = try? String(contentsOfFile: "/proc/stat", encoding: .utf8),
+              let line = text.split(separator: "\n").first else { return .nan }
+        let v = line.split(separator: " ").dropFirst().compactMap { Double($0) }
+        guard v.count >= 5 else { return .nan }
+        return (v.reduce(0, +) - v[3] - v[4]) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }

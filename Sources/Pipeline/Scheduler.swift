@@ -51,18 +51,24 @@ public struct Scheduler: Sendable {
     private let producers: [Int: [Int]]
     private let jobs: Int
     private let keepGoing: Bool
+    /// Steps that run alone (`Stage.exclusive`: a timing measurement).
+    private let exclusive: Set<Int>
     private var running = 0
+    private var exclusiveRunning = false
     private var failedAny = false
     private var interrupted = false
     private var finished = false
 
-    /// - steps: the plan's steps in topological order; producers: each step's dependencies (all in `steps`).
-    public init(steps: [Int], producers: [Int: [Int]], jobs: Int, keepGoing: Bool) {
+    /// - steps: the plan's steps in topological order; producers: each step's dependencies (all in `steps`);
+    ///   exclusive: steps that must run with nothing else running (they wait for the running bodies to
+    ///   end, and nothing new starts while one waits or runs).
+    public init(steps: [Int], producers: [Int: [Int]], jobs: Int, keepGoing: Bool, exclusive: Set<Int> = []) {
         precondition(jobs >= 1, "at least one job slot")
         self.steps = steps
         self.producers = producers
         self.jobs = jobs
         self.keepGoing = keepGoing
+        self.exclusive = exclusive
         states = Dictionary(uniqueKeysWithValues: steps.map { ($0, .pending) })
     }
 
@@ -76,16 +82,16 @@ public struct Scheduler: Sendable {
             states[step] = cached ? .done : .ready
         case .succeeded(let step):
             expect(step, in: .running)
-            running -= 1
+            ended(step)
             states[step] = .done
         case .failed(let step):
             expect(step, in: .running)
-            running -= 1
+            ended(step)
             states[step] = .failed
             failedAny = true
         case .stopped(let step):
             expect(step, in: .running)
-            running -= 1
+            ended(step)
             states[step] = .skipped
             interrupted = true  // a body may see the stop request before the executor tells us
         case .interrupt:
@@ -101,6 +107,9 @@ public struct Scheduler: Sendable {
 
     private mutating func pass() -> [SchedulerAction] {
         var actions: [SchedulerAction] = []
+        // An exclusive step that waits holds every other launch back, so the running bodies drain
+        // and it gets the machine to itself as soon as they end (not after the whole plan).
+        var exclusiveWaiting = steps.contains { states[$0] == .ready && exclusive.contains($0) }
         for step in steps {
             switch states[step]! {
             case .pending:
@@ -112,7 +121,13 @@ public struct Scheduler: Sendable {
                     states[step] = .checking
                     actions.append(.check(step))
                 }
-            case .ready where !isStopping && running < jobs:
+            case .ready where !isStopping && exclusive.contains(step):
+                guard running == 0 else { break }
+                states[step] = .running
+                running += 1
+                exclusiveRunning = true
+                actions.append(.launch(step))
+            case .ready where !isStopping && running < jobs && !exclusiveRunning && !exclusiveWaiting:
                 states[step] = .running
                 running += 1
                 actions.append(.launch(step))
@@ -128,6 +143,11 @@ public struct Scheduler: Sendable {
         finished = true
         actions.append(.finish(interrupted ? .interrupted : failedAny ? .failed : .succeeded))
         return actions
+    }
+
+    private mutating func ended(_ step: Int) {
+        running -= 1
+        if exclusive.contains(step) { exclusiveRunning = false }
     }
 
     private func expect(_ step: Int, in state: StepState) {

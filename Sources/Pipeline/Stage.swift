@@ -96,12 +96,23 @@ public protocol Stage: Sendable {
     /// folder of photos: `["folder": path]`). The engine puts a fingerprint of their CONTENTS into the
     /// cache key (`ExternalFingerprint`), so changed files make the stage stale. Default: none.
     static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String]
+
+    /// Runs with nothing else running: the executor waits for the running bodies to end, starts
+    /// nothing new meanwhile, and gives it every core. For measurements of time. Default: false.
+    static var exclusive: Bool { get }
+
+    /// Its outputs are measurements (seconds), the declared exception to "every object is a function
+    /// of its cache key": a rerun gives other bits, and `verify --rerun` says so instead of failing.
+    /// Default: false.
+    static var measuresTime: Bool { get }
 }
 
 extension Stage {
     public static var parameters: [ParamSpec] { Parameters.declaration }
 
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
+    public static var exclusive: Bool { false }
+    public static var measuresTime: Bool { false }
 
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
     static func input(named name: String) -> InputSpec? { inputs.first { $0.name == name } }

@@ -19,6 +19,9 @@ struct YAMLReader {
             switch error {
             case let .scanner(context, problem, mark, _), let .parser(context, problem, mark, _),
                  let .composer(context, problem, mark, _):
+                if let tab = indentationTab(in: text, upTo: mark.line) {
+                    throw PipelineError.syntax(tab, "a tab in the indentation; YAML indents with spaces only (replace the tab with spaces)")
+                }
                 let where_ = context.map { " (\($0.text))" } ?? ""
                 throw PipelineError.syntax(SourceLocation(file: file, line: mark.line, column: mark.column),
                                            problem + where_)
@@ -31,6 +34,18 @@ struct YAMLReader {
                 throw PipelineError.syntax(SourceLocation(file: file, line: 1, column: 1), error.description)
             }
         }
+    }
+
+    /// The first tab in a line's leading whitespace, up to the line of a syntax error: Yams then says
+    /// only "found character that cannot start any token" (tabs inside values are fine and ignored).
+    private func indentationTab(in text: String, upTo errorLine: Int) -> SourceLocation? {
+        for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: false).prefix(errorLine).enumerated() {
+            let indentation = line.prefix { $0 == " " || $0 == "\t" }
+            if let tab = indentation.firstIndex(of: "\t") {
+                return SourceLocation(file: file, line: n + 1, column: indentation.distance(from: indentation.startIndex, to: tab) + 1)
+            }
+        }
+        return nil
     }
 
     /// The resolved YAML tag of a node (Yams keeps `Tag.name` internal; its description is the name).

@@ -138,25 +138,34 @@ public struct ToyCrash: Stage {
     public static let kind = "toy.crash"
     public static let codeVersion = 1
     public static let summary = "crashes its process: segfault, abort or SIGKILL (engine self-test)"
-    public static let parameters = [ParamSpec("how", .string, default: .string("segfault"),
-                                              choices: ["segfault", "abort", "kill"]),
-                                    ParamSpec("seconds", .double, default: .double(0), help: "sleep this long first")]
+
+    public enum Crash: String, Sendable, CaseIterable, ParamChoice { case segfault, abort, kill }
+
+    public struct Parameters: StageParameters {
+        public var how = Crash.segfault, seconds = 0.0
+        public init() {}
+        public static var bindings: [ParamBinding<Parameters>] {
+            [.field("how", \.how, help: "segfault, abort or kill (SIGKILL, as the OOM killer sends)"),
+             .field("seconds", \.seconds, help: "sleep this long first")]
+        }
+    }
+
     public static let inputs = [InputSpec("values", many: true, optional: true)]
     public static let outputs = [OutputSpec("values", .text)]
 
     public static func run(_ context: StageContext) throws {
-        Thread.sleep(forTimeInterval: context.double("seconds"))
-        let how = context.string("how")
-        FileHandle.standardError.write(Data("toy.crash: crashing by \(how) as asked\n".utf8))
-        switch how {
-        case "abort": abort()
-        case "kill": kill(getpid(), SIGKILL)
-        default:
+        let p = try context.parameters(Parameters.self)
+        Thread.sleep(forTimeInterval: p.seconds)
+        FileHandle.standardError.write(Data("toy.crash: crashing by \(p.how.rawValue) as asked\n".utf8))
+        switch p.how {
+        case .abort: abort()
+        case .kill: kill(getpid(), SIGKILL)
+        case .segfault:
             // A real invalid write (not raise()), as a bug in C code would make.
             UnsafeMutablePointer<Int>(bitPattern: 8)!.pointee = 1
         }
         Thread.sleep(forTimeInterval: 10)  // SIGKILL is asynchronous
-        throw ToyError.requested("toy.crash: still alive after \(how)")
+        throw ToyError.requested("toy.crash: still alive after \(p.how.rawValue)")
     }
 }
 

@@ -149,11 +149,25 @@ public final class HDF5File {
     }
 
     /// Every group and dataset below `path` (default: the whole file), depth first, sorted by name.
+    /// A group reached a second time (hard links can form a cycle: a group holding a link to its
+    /// parent) is listed but not entered again; the store fuzz target's files once recursed forever here.
     public func entries(under path: String = "/") throws -> [HDF5Entry] {
         HDF5Library.silence()
         let start = normalizedPath(path)
         guard try kind(of: start) == .group else {
             throw HDF5Error.wrongKind(file: self.path, object: start, expected: "group", found: "missing object or dataset")
+        }
+        var visited: Set<haddr_t> = [try address(of: start)]
+        return try entries(under: start, depth: 1, visited: &visited)
+    }
+
+    /// Groups nested deeper than this are refused: a damaged file can claim any structure.
+    static let maxGroupDepth = 256
+
+    private func entries(under start: String, depth: Int, visited: inout Set<haddr_t>) throws -> [HDF5Entry] {
+        guard depth <= Self.maxGroupDepth else {
+            throw HDF5Error.failed(operation: "list", file: path, object: start, detail: "groups nested deeper than \(Self.maxGroupDepth)",
+                                   hint: "the file is damaged or not one BatchLab wrote")
         }
         var result: [HDF5Entry] = []
         for name in try linkNames(in: start) {
@@ -161,7 +175,9 @@ public final class HDF5File {
             switch try kind(of: child) {
             case .group?:
                 result.append(HDF5Entry(path: child, kind: .group))
-                result += try entries(under: child)
+                if visited.insert(try address(of: child)).inserted {
+                    result += try entries(under: child, depth: depth + 1, visited: &visited)
+                }
             case .dataset?:
                 result.append(HDF5Entry(path: child, kind: .dataset))
             case nil:
@@ -169,6 +185,14 @@ public final class HDF5File {
             }
         }
         return result
+    }
+
+    /// The object's address in the file: the same object reached by two paths has one address.
+    private func address(of object: String) throws -> haddr_t {
+        var info = H5O_info_t()
+        try site(object).check(H5Oget_info_by_name2(id, object, &info, UInt32(H5O_INFO_BASIC), hid_t(H5P_DEFAULT)),
+                               "read the object header of")
+        return info.addr
     }
 
     /// Paths of every dataset in the file, sorted.

@@ -1,7 +1,7 @@
 // `report`: figures F1–F17 (gnuplot → SVG + PNG, data as TSV) and one HTML page with captions, the
-// claims table. Figures read only their inputs, except the timing figures, whose seconds come from the
-// run index (the executions that produced the input checkpoints). The page's provenance (which runs,
-// when, where) is not content: the publish step adds it to the published copy (ReportPublishing).
+// claims table. Figures read only their inputs: seconds per epoch come from the `timing` objects
+// (measured alone), so the report's key includes their hashes. The page's provenance (which runs, when,
+// where) is not content: the publish step adds it to the published copy (ReportPublishing).
 import Foundation
 import Pipeline
 import Report
@@ -10,10 +10,12 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 11  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing);
-    // 11: F18–F21 and claims 8–9 (issue 14: noise scale, steps to target, PCA trajectories, Hessian spectrum)
-    public static let summary = "figures F1–F21 (SVG, PNG, TSV) and report.html with the claims table (provenance added when published)"
+    public static let codeVersion = 12  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
+    // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
+    // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
+    // PCA trajectories, Hessian spectrum); 12: both
+    public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
     public struct Parameters: StageParameters {
@@ -35,15 +37,20 @@ public struct ReportStage: Stage {
     public static let inputs = [
         InputSpec("runs", many: true, help: "train checkpoints"),
         InputSpec("distances", help: "the distances object"),
-        InputSpec("curve", optional: true, help: "interpolate curve (F9)"),
+        InputSpec("curve", optional: true, help: "interpolate curve between minimizers that share θ_init (F9)"),
+        InputSpec("cross_curve", optional: true, help: "interpolate curve between minimizers of different replicates (F9's second line)"),
         InputSpec("sharpness", many: true, optional: true, help: "sharpness per minimizer (F10, F15)"),
         InputSpec("grids", many: true, optional: true, help: "landscape grids (F11)"),
-        InputSpec("parallel", many: true, optional: true, help: "data-parallel train checkpoints (F5)"),
+        InputSpec("evaluation", optional: true,
+                  help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
+        InputSpec("timing", many: true, optional: true,
+                  help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
         InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
         InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
     ]
-    public static let outputs = [OutputSpec("index", .html, help: "the report page")]
+    public static let outputs = [OutputSpec("index", .html, help: "the report page"),
+                                 OutputSpec("claims", .text, help: "the claims table as plain text (`make reproduce` prints it)")]
         + figureIDs.flatMap { id in
             [OutputSpec(id, .svg, help: "figure \(id.uppercased())"), OutputSpec("\(id)_png", .png, help: "figure \(id.uppercased()) as PNG"),
              OutputSpec("\(id)_data", .tsv, help: "the data of figure \(id.uppercased())")]
@@ -62,6 +69,7 @@ public struct ReportStage: Stage {
         let claims = ReportClaims.evaluate(data)
         let page = ReportPage.html(title: p.title, data: data, entries: entries, claims: claims)
         try Data(page.utf8).write(to: context.output("index"))
+        try Data(ReportClaims.text(claims).utf8).write(to: context.output("claims"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {
             context.metric("claim\(claim.number)", claim.verdict == .holds ? 1 : claim.verdict == .contradicted ? 0 : -1)

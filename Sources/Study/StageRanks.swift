@@ -15,6 +15,7 @@ public enum StageRanks {
     static let bodies: [String: @Sendable (StageContext, Communicator) throws -> Void] = [
         TrainStage.kind: TrainStage.runRank,
         LandscapeStage.kind: LandscapeStage.runRank,
+        TimingStage.kind: TimingStage.runRank,
     ]
 
     /// Threads per rank: the stage's thread budget shared by its ranks (at least 1), so that

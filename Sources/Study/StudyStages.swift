@@ -3,7 +3,7 @@ import Pipeline
 
 public enum StudyStages {
     public static let all: [any Stage.Type] = [
-        GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self,
+        GenerateStage.self, PreprocessStage.self, SplitStage.self, TrainStage.self, TimingStage.self, EvaluateStage.self,
         InterpolateStage.self,
         SharpnessStage.self,
         HessianStage.self, ReparametrisationStage.self,

@@ -21,4 +21,10 @@ enum ReplicateSummary {
         let n = Dictionary(grouping: values, by: \.batchSize).values.map(\.count).max() ?? 0
         return n > 1 ? "mean and 95 % CI over \(n) replicates" : "one replicate: no interval"
     }
+
+    /// "0.0123 [0.0101, 0.0145]" (mean and 95 % CI), or the single value when there is one replicate.
+    static func describe(_ values: [Double]) -> String {
+        let m = Sample.meanInterval(values)
+        return GnuplotText.short(m.estimate) + (m.lower.map { " [\(GnuplotText.short($0)), \(GnuplotText.short(m.upper!))]" } ?? "")
+    }
 }

@@ -1,30 +1,9 @@
-// What the report shows, read from its input objects and the run index: training runs (series from
-// the checkpoint, wall times from the execution that produced it), distances, and the optional
-// interpolation, sharpness and landscape results. Plain values: the figures and claims are built from them.
+// What the report shows, read from its input objects: training runs (series from the checkpoint),
+// distances, and the optional interpolation, sharpness, landscape and timing results (seconds per epoch
+// measured by the exclusive `timing` stage). Plain values: the figures and claims are built from them.
 import Foundation
 import Store
 import Training
-
-/// Wall times of a training run: measurements of the execution that wrote its checkpoint.
-public struct RunTiming: Sendable {
-    public var secondsPerEpoch: Double
-    public var secondsTotal: Double
-    public var secondsToMin: Double
-    public var epochSeconds: [Double]
-    /// Where the numbers come from: run and execution ids in the index.
-    public var run: Int64
-    public var execution: Int64
-
-    public init(secondsPerEpoch: Double, secondsTotal: Double, secondsToMin: Double, epochSeconds: [Double],
-                run: Int64, execution: Int64) {
-        self.secondsPerEpoch = secondsPerEpoch
-        self.secondsTotal = secondsTotal
-        self.secondsToMin = secondsToMin
-        self.epochSeconds = epochSeconds
-        self.run = run
-        self.execution = execution
-    }
-}
 
 public struct ReportRun: Sendable {
     public var batchSize: Int
@@ -36,7 +15,6 @@ public struct ReportRun: Sendable {
     public var epochMin: Int
     public var maxEpochs: Int
     public var stopped: String
-    public var timing: RunTiming?
     /// Images trained and validated on, and the model's description (checkpoint attributes).
     public var trainCount = 0
     public var validationCount = 0
@@ -46,6 +24,9 @@ public struct ReportRun: Sendable {
     public var replicate = 1
     /// The gradient noise scale per epoch (empty in checkpoints from before train code version 4).
     public var noise: [NoiseScaleEpoch] = []
+    /// Loss and accuracy of θ_min on the held-out test set (the `evaluate` object), when the pipeline has one.
+    public var testLoss: Double?
+    public var testAccuracy: Double?
 
     public var epochsRun: Int { valLoss.count }
     public var minValLoss: Double { valLoss[epochMin - 1] }
@@ -92,10 +73,14 @@ public struct ReportSettings: Sendable {
 
 public struct ReportData: Sendable {
     public var runs: [ReportRun]
-    /// Data-parallel runs (workers > 1), for F5.
-    public var parallelRuns: [ReportRun]
+    /// Controlled seconds per epoch, one table per worker count (F3, F4, F5, F14, claim 2).
+    public var timings: [TimingTable]
+    /// The minimizers scored on the held-out test set (nil: no test set, e.g. the photo pipeline).
+    public var evaluation: TestEvaluation?
     public var distances: DistanceTable
     public var curve: InterpolationTable?
+    /// F9's second line: between minimizers of different replicates (different θ_init), when the pipeline has it.
+    public var crossCurve: InterpolationTable?
     public var sharpness: [SharpnessResult]
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
@@ -133,10 +118,22 @@ public struct ReportData: Sendable {
         sharpness.first { $0.batchSize == batchSize && Self.same($0.learningRate, lr) && $0.replicate == replicate }
     }
 
-    public init(runs: [ReportRun], parallelRuns: [ReportRun], distances: DistanceTable, curve: InterpolationTable?,
-                sharpness: [SharpnessResult], grids: [LandscapeGrid], settings: ReportSettings) {
-        self.runs = runs
-        self.parallelRuns = parallelRuns
+    /// The single-process timing (1 worker): the seconds per epoch F3, F4, F14 and claim 2 use.
+    public var timing: TimingTable? { timings.filter { $0.workers == 1 }.first }
+
+    public init(runs: [ReportRun], timings: [TimingTable] = [], evaluation: TestEvaluation? = nil, distances: DistanceTable,
+                curve: InterpolationTable?, crossCurve: InterpolationTable? = nil, sharpness: [SharpnessResult], grids: [LandscapeGrid],
+                settings: ReportSettings) {
+        self.crossCurve = crossCurve
+        self.evaluation = evaluation
+        self.runs = runs.map { run in
+            var r = run
+            let row = evaluation?.run(batchSize: r.batchSize, learningRate: r.learningRate, workers: r.workers, replicate: r.replicate)
+            r.testLoss = row?.testLoss
+            r.testAccuracy = row?.testAccuracy
+            return r
+        }
+        self.timings = timings.sorted { $0.workers < $1.workers }
         self.distances = distances
         self.curve = curve
         self.sharpness = sharpness
@@ -148,7 +145,7 @@ public struct ReportData: Sendable {
 // MARK: - Reading the inputs
 
 extension ReportData {
-    public static func readRun(_ url: URL, timing: RunTiming?, stage: String) throws -> ReportRun {
+    public static func readRun(_ url: URL, stage: String) throws -> ReportRun {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }
         guard case .int(let bs) = try file.attribute("batch_size"), case .double(let lr) = try file.attribute("lr"),
@@ -163,8 +160,7 @@ extension ReportData {
                             trainLoss: try file.read("/epochs/train_loss", as: Double.self).values,
                             valLoss: try file.read("/epochs/val_loss", as: Double.self).values,
                             valAccuracy: try file.read("/epochs/val_accuracy", as: Double.self).values,
-                            epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped,
-                            timing: timing)
+                            epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped)
         if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
         if case .int(let r)? = try? file.attribute("replicate") { run.replicate = Int(r) }
         run.noise = try TrainingCheckpoint.readNoise(file)

@@ -4,24 +4,30 @@ import Foundation
 import Report
 
 enum GeometryFigures {
-    /// F9: training and validation loss along θ(α) = α·θ_large + (1−α)·θ_small.
-    static func interpolation(id: String, title: String, curve: InterpolationTable?) -> Figure {
-        guard let c = curve else {
+    /// F9: training and validation loss along θ(α) = α·θ_large + (1−α)·θ_small: solid between minimizers
+    /// that share θ_init, dashed (when given) between minimizers of different replicates.
+    static func interpolation(id: String, title: String, curve: InterpolationTable?, across: InterpolationTable? = nil) -> Figure {
+        guard let c = curve ?? across else {
             return .notRun(id: id, title: title, reason: "the interpolate stage is not in this pipeline")
         }
         var tsv = TSVBuilder()
-        let i = tsv.block("bs \(c.smallBatchSize) (α = 0) to bs \(c.largeBatchSize) (α = 1)",
-                          columns: ["alpha", "train_loss", "val_loss", "train_accuracy", "val_accuracy"],
-                          rows: c.alpha.indices.map { [c.alpha[$0], c.trainLoss[$0], c.valLoss[$0], c.trainAccuracy[$0], c.valAccuracy[$0]] })
+        var plots: [String] = []
+        for (name, table, dash) in [("same θ_init", curve, 1), ("different θ_init", across, 2)] {
+            guard let t = table else { continue }
+            let i = tsv.block("\(name): bs \(t.smallBatchSize) (α = 0) to bs \(t.largeBatchSize) (α = 1)",
+                              columns: ["alpha", "train_loss", "val_loss", "train_accuracy", "val_accuracy"],
+                              rows: t.alpha.indices.map { [t.alpha[$0], t.trainLoss[$0], t.valLoss[$0], t.trainAccuracy[$0], t.valAccuracy[$0]] })
+            plots.append("DATA index \(i) using 1:2 with lines lw 2 dt \(dash) lc rgb \"black\" title \"training, \(name)\"")
+            plots.append("DATA index \(i) using 1:3 with lines lw 2 dt \(dash) lc rgb \"#888888\" title \"validation, \(name)\"")
+        }
         let small = Palette.lineColour(batchSize: c.smallBatchSize), large = Palette.lineColour(batchSize: c.largeBatchSize)
         return Figure(id: id, title: title, width: 800, height: 480, data: tsv.result, script: """
             set title \(GnuplotText.quoted(title))
             set xlabel "α (0: bs \(c.smallBatchSize) minimizer, 1: bs \(c.largeBatchSize) minimizer)"
-            set ylabel \(GnuplotText.quoted(TrainingFigures.lossLabel + ", log scale")); set logscale y; set key top center
+            set ylabel \(GnuplotText.quoted(TrainingFigures.lossLabel + ", log scale")); set logscale y; set key below height 1 nobox noopaque
             set arrow 1 from 0, graph 0 to 0, graph 1 nohead lw 2 dt 3 \(small)
             set arrow 2 from 1, graph 0 to 1, graph 1 nohead lw 2 dt 3 \(large)
-            plot DATA index \(i) using 1:2 with lines lw 2 lc rgb "black" title "training", \\
-                 DATA index \(i) using 1:3 with lines lw 2 dt 2 lc rgb "#555555" title "validation"
+            plot \(plots.joined(separator: ", \\\n     "))
             """)
     }
 

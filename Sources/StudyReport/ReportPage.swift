@@ -119,6 +119,8 @@ public enum ReportPage {
         out += HTML.table(header: ["stage", "executed / cached", "seconds"], rows: p.stages.map {
             [$0.stage, $0.mode.rawValue, $0.mode == .cached ? "–" : String(format: "%.2f", $0.duration)]
         })
+        out += "<p>Seconds in F3, F4, F5 and F14 come from the <code>timing</code> objects (measured alone; their setup "
+            + "is in each caption), not from these executions' wall times, which shared the cores.</p>\n"
         return out
     }
 }

@@ -122,6 +122,16 @@ public final class CLIProject {
         return nil
     }
 
+    /// Pids of the `batchlab stage-job` processes (stage bodies) working in this project's artifacts.
+    public func stageProcesses() -> [Int32] {
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap(Int32.init).filter { pid in
+            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            return words.contains("stage-job") && words.contains { $0.hasPrefix(artifacts.path) }
+        }.sorted()
+    }
+
     /// The object file of `stage`'s output `name`, found through `batchlab show STAGE` (short hash).
     public func object(stage: String, output name: String) throws -> URL {
         let shown = try run("show", stage)

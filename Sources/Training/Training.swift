@@ -205,8 +205,8 @@ public final class Trainer {
         return state.completedEpochs >= config.maxEpochs ? .maxEpochs : nil
     }
 
-    /// One epoch: shuffle, SGD over every batch, then validate.
-    func runEpoch(_ state: inout TrainingState) {
+    /// One epoch: shuffle, SGD over every batch, then validate (the `timing` stage times exactly this).
+    public func runEpoch(_ state: inout TrainingState) {
         let epoch = state.completedEpochs + 1
         var order = Array(0..<train.count)
         var random = SeededRandom(seed: config.shuffleSeed, stream: 0x5348_5546_464C, index: UInt64(epoch))  // "SHUFFL"

@@ -87,22 +87,12 @@ final class ProcessPerStageTests: XCTestCase {
                 """)
             let (process, _, err) = try p.start(["reproduce", "p.yaml"], tag: "slow")
             try p.waitFor("slow: step 1/600", in: err)
-            XCTAssertEqual(stageProcesses(of: p).count, 1, "the body runs in its own process")
+            XCTAssertEqual(p.stageProcesses().count, 1, "the body runs in its own process")
             kill(process.processIdentifier, signal)
             process.waitUntilExit()
             let deadline = Date().addingTimeInterval(6)
-            while !stageProcesses(of: p).isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
-            XCTAssertEqual(stageProcesses(of: p), [], "signal \(signal): the stage's process outlived the controller")
+            while !p.stageProcesses().isEmpty, Date() < deadline { Thread.sleep(forTimeInterval: 0.1) }
+            XCTAssertEqual(p.stageProcesses(), [], "signal \(signal): the stage's process outlived the controller")
         }
-    }
-
-    /// Pids of `batchlab stage-job` processes working in the project's artifacts.
-    private func stageProcesses(of p: CLIProject) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return words.contains("stage-job") && words.contains { $0.hasPrefix(p.artifacts.path) }
-        }.sorted()
     }
 }

@@ -82,7 +82,7 @@ final class SlurmTests: XCTestCase {
         // or a dying node would), so it leaves no receipt.
         var killed = false
         for _ in 0..<100 where !killed {
-            if let pid = stageProcesses(of: p).first { killed = kill(pid, SIGKILL) == 0 } else { Thread.sleep(forTimeInterval: 0.1) }
+            if let pid = p.stageProcesses().first { killed = kill(pid, SIGKILL) == 0 } else { Thread.sleep(forTimeInterval: 0.1) }
         }
         XCTAssertTrue(killed, "found the job's stage process")
         process.waitUntilExit()
@@ -146,29 +146,52 @@ final class SlurmTests: XCTestCase {
         XCTAssertEqual(try p.run("verify").code, 0)
     }
 
+    func testAnMPIStageGetsAnNTaskAllocationAndTheLocalBits() throws {
+        let pipeline = """
+            stages:
+              data: {kind: generate, params: {count: 120, size: 16}}
+              split: {kind: split, inputs: {data: data.images}}
+              train:
+                kind: train
+                params: {batch_size: 16, lr: 0.05, max_epochs: 2, conv_widths: [4, 8], dense_widths: [16], workers: 2}
+                inputs: {data: data.images, split: split.split}
+            """
+        var stored: [String: [String]] = [:]
+        for executor in ["local", "slurm"] {
+            let p = try project()
+            try p.write("tiny.yaml", pipeline)
+            let r = try p.run("reproduce", "tiny.yaml", "--executor", executor)
+            XCTAssertEqual(summary(r), "3 executed, 0 cached, 0 failed", executor + ": " + r.stdout + r.stderr)
+            stored[executor] = try p.objects().map(\.name).sorted()
+            XCTAssertTrue(try p.run("show", "train").stdout.contains("measured  workers = 2.0"))
+            if executor == "slurm" {
+                let id = try XCTUnwrap(r.stderr.firstMatch(of: #/train: submitted as Slurm job ([0-9]+)/#)).1
+                let job = try XCTUnwrap(Self.output("/usr/bin/scontrol", ["show", "job", String(id), "-o"]))
+                XCTAssertTrue(job.contains(" NumTasks=2 "), "workers: 2 is a 2-task allocation: " + job)
+            }
+        }
+        XCTAssertEqual(stored["local"]?.count, 3)
+        XCTAssertEqual(stored["local"], stored["slurm"], "mpirun inside the allocation writes the local bits")
+    }
+
     // MARK: - Helpers
 
-    /// squeue's state of a job or array task ("" when squeue no longer knows it).
-    private func squeue(_ id: String) throws -> String {
+    static func output(_ tool: String, _ arguments: [String]) throws -> String {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/squeue")
-        process.arguments = ["-h", "-t", "all", "-r", "-j", id.split(separator: "_")[0].description, "-o", "%i %T"]
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        return text.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map { String($0.split(separator: " ")[1]) } ?? ""
+        return text
     }
 
-    /// Pids of `batchlab stage-job` processes working in the project's artifacts.
-    private func stageProcesses(of p: CLIProject) -> [Int32] {
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-        return entries.compactMap(Int32.init).filter { pid in
-            guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
-            let words = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            return words.contains("stage-job") && words.contains { $0.hasPrefix(p.artifacts.path) }
-        }.sorted()
+    /// squeue's state of a job or array task ("" when squeue no longer knows it).
+    private func squeue(_ id: String) throws -> String {
+        let text = try Self.output("/usr/bin/squeue", ["-h", "-t", "all", "-r", "-j", String(id.split(separator: "_")[0]), "-o", "%i %T"])
+        return text.split(separator: "\n").first { $0.hasPrefix(id + " ") }.map { String($0.split(separator: " ")[1]) } ?? ""
     }
 }

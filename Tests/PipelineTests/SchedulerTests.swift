@@ -118,6 +118,38 @@ final class SchedulerTests: XCTestCase {
                                                               .finish(.interrupted)])
     }
 
+    func testAnExclusiveStepWaitsForTheRunningBodiesAndRunsAlone() {
+        // 2 is exclusive (a timing measurement); two job slots.
+        var s = Scheduler(steps: [0, 1, 2, 3, 4], producers: producers, jobs: 2, keepGoing: false, exclusive: [2])
+        XCTAssertEqual(s.handle(.start), [.check(0), .check(4)])
+        XCTAssertEqual(s.handle(.checked(0, cached: false)), [.launch(0)])
+        XCTAssertEqual(s.handle(.checked(4, cached: false)), [.launch(4)])
+        XCTAssertEqual(s.handle(.succeeded(0)), [.check(1), .check(2)])
+        // 2 is ready while 4 runs: it waits, and 1 (a free slot) is held back so the machine drains.
+        XCTAssertEqual(s.handle(.checked(2, cached: false)), [])
+        XCTAssertEqual(s.handle(.checked(1, cached: false)), [], "nothing new starts while an exclusive step waits")
+        XCTAssertEqual(s.states[1], .ready)
+        XCTAssertEqual(s.handle(.succeeded(4)), [.launch(2)], "the exclusive step starts once nothing runs")
+        XCTAssertEqual(s.states[1], .ready, "and nothing starts beside it")
+        XCTAssertEqual(s.handle(.succeeded(2)), [.launch(1)])
+        XCTAssertEqual(s.handle(.succeeded(1)), [.check(3)])
+        XCTAssertEqual(s.handle(.checked(3, cached: false)), [.launch(3)])
+        XCTAssertEqual(s.handle(.succeeded(3)), [.finish(.succeeded)])
+    }
+
+    func testAFailedExclusiveStepFreesTheMachine() {
+        var s = Scheduler(steps: [0, 1, 2, 3, 4], producers: producers, jobs: 2, keepGoing: true, exclusive: [4])
+        XCTAssertEqual(s.handle(.start), [.check(0), .check(4)])
+        XCTAssertEqual(s.handle(.checked(0, cached: true)), [.check(1), .check(2)])
+        XCTAssertEqual(s.handle(.checked(4, cached: false)), [.launch(4)])
+        XCTAssertEqual(s.handle(.checked(1, cached: false)), [])
+        XCTAssertEqual(s.handle(.checked(2, cached: false)), [])
+        XCTAssertEqual(s.handle(.failed(4)), [.launch(1), .launch(2)])
+        XCTAssertEqual(s.handle(.succeeded(1)), [])
+        XCTAssertEqual(s.handle(.succeeded(2)), [.check(3)])
+        XCTAssertEqual(s.handle(.checked(3, cached: true)), [.finish(.failed)])
+    }
+
     func testAnEmptyPlanFinishesAtOnce() {
         var s = Scheduler(steps: [], producers: [:], jobs: 1, keepGoing: false)
         XCTAssertEqual(s.handle(.start), [.finish(.succeeded)])

@@ -103,6 +103,19 @@ final class HDF5RoundTripTests: XCTestCase {
         XCTAssertEqual(try reopened.attributeNames(at: "/g/w"), ["alphas", "lr", "none", "shape"])
     }
 
+    /// Hard links can form a cycle (a group holding a link to its parent): listing ends, each group
+    /// entered once (the store fuzz target found the endless recursion and its stack overflow).
+    func testListingAFileWhoseGroupsFormACycleEnds() throws {
+        let path = try makeTempDirectory(self).appendingPathComponent("cycle.h5").path
+        let file = try HDF5File.create(path)
+        try file.write("/a/x", HDF5Array<Double>(shape: [2], values: [1, 2]))
+        XCTAssertGreaterThanOrEqual(H5Lcreate_hard(file.id, "/", file.id, "/a/up", hid_t(H5P_DEFAULT), hid_t(H5P_DEFAULT)), 0)
+        try file.close()
+        let back = try HDF5File.open(path)
+        XCTAssertEqual(try back.entries().map(\.path), ["/a", "/a/up", "/a/x"])
+        XCTAssertEqual(try back.datasetPaths(), ["/a/x"])
+    }
+
     func testReadsVariableLengthStringAttributesWrittenByOtherTools() throws {
         // h5py writes str attributes as variable-length strings; make one with the C API.
         let path = try makeTempDirectory(self).appendingPathComponent("vlen.h5").path

@@ -179,13 +179,31 @@ final class RunIndexTests: XCTestCase {
         let reopened = try RunIndex(root: root)
         XCTAssertEqual(try reopened.run(id: run)?.pipelineFile, "pipelines/study.yaml")
         let applied = try reopened.pool.read { db in try RunIndexSchema.migrator.appliedMigrations(db) }
-        XCTAssertEqual(applied, ["v1", "v2"])
+        XCTAssertEqual(applied, ["v1", "v2", "v3-cluster-jobs"])
         let journal = try reopened.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
     }
 }
 
 extension RunIndexTests {
+    func testClusterJobsAreRecordedReplacedAndForgotten() throws {
+        let first = ClusterJobRecord(key: "k1", stage: "train@bs=32", jobId: "12_0", folder: "/a/jobs/k1", attempt: 1,
+                                     submittedAt: Date(timeIntervalSince1970: 1_000))
+        try index.recordClusterJobs([first, ClusterJobRecord(key: "k2", stage: "s", jobId: "13", folder: "/a/jobs/k2", attempt: 1)])
+        XCTAssertEqual(try index.clusterJob(forKey: "k1"), first)
+        XCTAssertEqual(try index.clusterJobs().map(\.key).sorted(), ["k1", "k2"])
+        // A retry replaces the row of its key.
+        var retry = first
+        retry.jobId = "20"
+        retry.attempt = 2
+        try index.recordClusterJobs([retry])
+        XCTAssertEqual(try index.clusterJob(forKey: "k1")?.jobId, "20")
+        XCTAssertEqual(try index.clusterJob(forKey: "k1")?.attempt, 2)
+        try index.removeClusterJob(key: "k1")
+        XCTAssertNil(try index.clusterJob(forKey: "k1"))
+        XCTAssertEqual(try index.clusterJobs().map(\.key), ["k2"])
+    }
+
     func testProducersAreExecutedSucceededWritersNewestFirst() throws {
         let run = try newRun()
         let first = try index.record(completion(run: run, stage: "train@bs=32", key: "k1", outputs: ["checkpoint": "ckpt"]))

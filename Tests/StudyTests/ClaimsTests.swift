@@ -19,10 +19,10 @@ final class ClaimsTests: XCTestCase {
         return r
     }
 
-    private func claims(_ runs: [ReportRun]) -> [ClaimResult] {
+    private func claims(_ runs: [ReportRun], evaluation: TestEvaluation? = nil) -> [ClaimResult] {
         let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
                                   ratioLargeBatch: 256, ratioLearningRate: 0.01)
-        return ReportClaims.evaluate(ReportData(runs: runs, parallelRuns: [], distances: table, curve: nil, sharpness: [], grids: [],
+        return ReportClaims.evaluate(ReportData(runs: runs, evaluation: evaluation, distances: table, curve: nil, sharpness: [], grids: [],
                                                 settings: ReportSettings()))
     }
 
@@ -49,6 +49,21 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(effect.degreesOfFreedom, 12 - 3 - 1, "12 runs, 3 replicate intercepts, 1 slope")
         XCTAssertTrue(up.evidence.contains("over 3 replicate(s)") && up.evidence.contains("per doubling"), up.evidence)
         XCTAssertEqual(claims(family(slope: -0.01, noise: smallNoise))[0].verdict, .contradicted)
+    }
+
+    func testGeneralisationIsDecidedOnTheHeldOutTestSetWhenThereIsOne() {
+        // Validation minima rise with the batch; the test losses fall: the test set decides, and says so.
+        let runs = family(slope: 0.01, noise: smallNoise)
+        let evaluation = TestEvaluation(runs: runs.map {
+            .init(batchSize: $0.batchSize, learningRate: $0.learningRate, workers: 1, replicate: $0.replicate,
+                  testLoss: 0.5 + 0.05 * Double($0.replicate) - 0.01 * log2(Double($0.batchSize)), testAccuracy: 0.8)
+        }, testCount: 4000, evaluationBatch: 256)
+        let onTest = claims(runs, evaluation: evaluation)[0]
+        XCTAssertEqual(onTest.verdict, .contradicted, onTest.evidence)
+        XCTAssertTrue(onTest.evidence.hasPrefix("test loss at θ_min (4000 held-out images)"), onTest.evidence)
+        let onValidation = claims(runs)[0]
+        XCTAssertEqual(onValidation.verdict, .holds)
+        XCTAssertTrue(onValidation.evidence.contains("no held-out test set in this pipeline"), onValidation.evidence)
     }
 
     func testNoiseLargerThanTheEffectIsInconclusive() {

@@ -1,6 +1,6 @@
 // The report stage on fixture objects: every figure rendered to SVG, PNG and TSV with the same bytes
-// twice, "not run" when an optional input is absent, claims decided on the numbers, timings taken from
-// the run index, and provenance only in the published copy.
+// twice, "not run" when an optional input is absent, claims decided on the numbers, seconds taken from
+// the timing objects, and provenance only in the published copy.
 import Foundation
 import Pipeline
 import Report
@@ -46,7 +46,7 @@ final class ReportStageTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: a.output("index").deletingLastPathComponent(), to: URL(fileURLWithPath: keep))
         }
-        XCTAssertEqual(ReportStage.outputs.count, 1 + 21 * 3)
+        XCTAssertEqual(ReportStage.outputs.count, 2 + 21 * 3, "the page, the claims as text, three files per figure")
         for (x, y) in zip(allOutputs(a), allOutputs(b)) {
             let bytes = try Data(contentsOf: x)
             XCTAssertFalse(bytes.isEmpty, x.lastPathComponent)
@@ -55,7 +55,7 @@ final class ReportStageTests: XCTestCase {
         let svg = String(decoding: try Data(contentsOf: a.output("f11")), as: UTF8.self)
         XCTAssertTrue(svg.contains("<svg") && svg.contains("width=\"1140\""), "two 540-px contour panels")
         XCTAssertEqual(Array(try Data(contentsOf: a.output("f11_png")).prefix(4)), [0x89, 0x50, 0x4E, 0x47], "PNG magic")
-        XCTAssertEqual(a.metrics["figures_measured"], 19, "all but F3 (no run index here) and F5 (no data-parallel runs)")
+        XCTAssertEqual(a.metrics["figures_measured"], 19, "all but F3 and F5 (no timing objects)")
         let page = String(decoding: try Data(contentsOf: a.output("index")), as: UTF8.self)
         for id in ReportStage.figureIDs { XCTAssertTrue(page.contains("src=\"\(id).svg\""), id) }
         for section in 1...10 { XCTAssertTrue(page.contains("id=\"s\(section)\""), "section S\(section)") }
@@ -75,7 +75,7 @@ final class ReportStageTests: XCTestCase {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances]])
-        XCTAssertEqual(context.metrics["figures_measured"], 12, "F3 (no index), F5, F9, F10, F11, F15, F19, F20, F21 have no data")
+        XCTAssertEqual(context.metrics["figures_measured"], 12, "F3, F5 (no timing), F9, F10, F11, F15, F19, F20, F21 have no data")
         for id in ["f3", "f5", "f9", "f10", "f11", "f15", "f19", "f20", "f21"] {
             let tsv = String(decoding: try Data(contentsOf: context.output("\(id)_data")), as: UTF8.self)
             XCTAssertTrue(tsv.hasPrefix("# not run"), "\(id): \(tsv)")
@@ -89,27 +89,42 @@ final class ReportStageTests: XCTestCase {
         XCTAssertTrue(page.contains("not run: this pipeline has no data for it."))
     }
 
-    func testTimingFiguresReadTheRunIndexAndThePageNamesTheRuns() throws {
+    /// A timing object as the timing stage writes it: seconds per epoch by batch size, 4 rounds.
+    func timing(in h: StageHarness, workers: Int, seconds: [Int: [Double]]) throws -> URL {
+        let sizes = seconds.keys.sorted()
+        let table = TimingTable(batchSizes: sizes, seconds: sizes.map { seconds[$0]! }, workers: workers, threads: 1, warmup: 1,
+                                machine: "Test CPU", engine: "SkylakeX + avx512 conv", trainCount: 100, model: "m", busyCores: 1.01)
+        let url = h.root.appendingPathComponent("timing-\(workers).h5")
+        try table.write(to: url.path)
+        XCTAssertEqual(try TimingTable.read(url, stage: "t"), table, "the object reads back as written")
+        return url
+    }
+
+    func testTimingFiguresAndClaim2ReadTheTimingObjects() throws {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
-        let objects = runs.enumerated().map { StoredObject(hash: ObjectHash.of(Data("ckpt\($0.offset)".utf8)), size: 1) }
-        // A data-parallel bs-256 run: its checkpoint records 2 workers; its seconds come from the index.
-        let parallel = try ReportFixtures.checkpoint(in: h.root.appendingPathComponent("parallel"), batchSize: 256, lr: 0.01,
-                                                     valLoss: [0.7, 0.6], norms: [1e-3], step: 0.01, workers: 2)
-        let parallelObject = StoredObject(hash: ObjectHash.of(Data("ckpt4".utf8)), size: 1)
-        let index = FixedIndex(objects: objects + [parallelObject])
-        let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "parallel": [parallel]],
-                                index: index, inputObjects: ["runs": objects, "parallel": [parallelObject]], runID: 9)
-        let f5 = String(decoding: try Data(contentsOf: context.output("f5_data")), as: UTF8.self)
-        XCTAssertTrue(f5.contains("# 2 worker(s)") && f5.contains("256\t0.3\t"), "1 and 2 workers at bs 256:\n\(f5)")
-        // Index seconds per epoch: 2.0 (bs 32), 1.5 (bs 64), 0.5 (bs 256): measured, but one replicate: inconclusive.
-        XCTAssertEqual(context.metrics["claim2"], -1)
+        let single = try timing(in: h, workers: 1, seconds: [32: [2.0, 2.2, 1.9, 2.1], 64: [1.5, 1.6, 1.4, 1.5],
+                                                              256: [0.5, 0.55, 0.45, 0.5]])
+        let parallel = try timing(in: h, workers: 2, seconds: [32: [1.2, 1.3, 1.1, 1.2], 256: [0.3, 0.32, 0.29, 0.3]])
+        let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "timing": [parallel, single]],
+                                runID: 9)
+        XCTAssertEqual(context.metrics["figures_measured"], 13, "all but F9, F10, F11, F15 (no curve, sharpness, grids)")
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
-        XCTAssertTrue(f3.contains("32\t2\t1.5\t2.5\t"), "mean, fastest and slowest epoch from the index:\n\(f3)")
-        // The stored page holds no provenance (the publish step adds it): no run, machine or commit.
+        XCTAssertTrue(f3.contains("32\t2.05\t1.9\t2.2\t"), "median, fastest and slowest round:\n\(f3)")
+        let f5 = String(decoding: try Data(contentsOf: context.output("f5_data")), as: UTF8.self)
+        XCTAssertTrue(f5.contains("# 2 workers × 1 thread") && f5.contains("256\t0.3\t0.29\t0.32\t"), "1 and 2 workers:\n\(f5)")
+        // F4: the bs-256 run stopped after 5 epochs, its minimum at epoch 5: 5 × 0.5 s in total.
+        let f4 = String(decoding: try Data(contentsOf: context.output("f4_data")), as: UTF8.self)
+        XCTAssertTrue(f4.contains("# seconds in total") && f4.contains("256\t2.5\t"), "epochs × isolated median:\n\(f4)")
+        // Timed rounds are the blocks: seconds fall with the batch in every round, so claim 2 holds with one replicate.
+        XCTAssertEqual(context.metrics["claim2"], 1)
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
+        XCTAssertTrue(page.contains("measured alone by the timing stage: 1 worker × 1 thread, 4 rounds after 1 warm-up, Test CPU"))
+        let claims = String(decoding: try Data(contentsOf: context.output("claims")), as: UTF8.self)
+        XCTAssertTrue(claims.contains("  2  holds        Larger batch → fewer seconds per epoch (F3)"), claims)
+        // The stored page holds no provenance (the publish step adds it): no run, machine or commit.
         XCTAssertTrue(page.contains(ReportPage.provenanceStart) && page.contains(ReportPage.unpublished), page)
-        XCTAssertFalse(page.contains("SkylakeX") || page.contains("deadbeef") || page.contains("run 9"), page)
+        XCTAssertFalse(page.contains("deadbeef") || page.contains("run 9"), page)
     }
 
     func testPublishingPutsTheProvenanceInPlaceOfThePlaceholder() throws {
@@ -144,29 +159,4 @@ final class ReportStageTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("gnuplot failed on figure bad"), "\(error)")
         }
     }
-}
-
-/// A run index with one producing execution per checkpoint: run 4, executions 100…, seconds per epoch by batch size.
-final class FixedIndex: StageIndexReader, @unchecked Sendable {
-    let objects: [StoredObject]
-    init(objects: [StoredObject]) { self.objects = objects }
-
-    func producer(of object: StoredObject) throws -> ProducerExecution? {
-        guard let i = objects.firstIndex(of: object) else { return nil }
-        let perEpoch = [2.0, 1.5, 0.5, 0.6, 0.3][i]
-        let execution = ExecutionRecord(id: Int64(100 + i), runId: 4, stage: "train@\(i)", kind: "train", codeVersion: "1", key: "k\(i)",
-                                        mode: .executed, status: .succeeded, startedAt: Date(timeIntervalSince1970: 0),
-                                        endedAt: Date(timeIntervalSince1970: 1), duration: 1, error: nil)
-        return ProducerExecution(execution: execution, parameters: i == 4 ? ["workers": "2"] : [:], metrics: [:], measurements: [
-            "seconds_per_epoch": perEpoch, "seconds_total": perEpoch * 3, "seconds_to_min": perEpoch * 2,
-            "epoch_seconds[1]": perEpoch - 0.5, "epoch_seconds[2]": perEpoch + 0.5, "epoch_seconds[3]": perEpoch,
-        ])
-    }
-
-    func run(id: Int64) throws -> RunRecord? {
-        RunRecord(id: id, startedAt: Date(timeIntervalSince1970: 0), pipelineFile: "pipelines/study.yaml", pipelineHash: "abc",
-                  gitCommit: "deadbeef", host: "box", cpuModel: "Xeon", environment: ["blas_kernel": "SkylakeX"], threads: 2, toolVersion: "0.1.0")
-    }
-
-    func executions(ofRun id: Int64) throws -> [ExecutionRecord] { [] }
 }

@@ -38,6 +38,8 @@ final class TypedParametersTests: XCTestCase {
 
     private func roundTrip<S: Stage>(_ kind: S.Type) throws {
         let declared = S.parameters
+        XCTAssertEqual(declared.map(\.name), S.Parameters.declaration.map(\.name),
+                       "\(S.kind) declares a list of ParamSpec: declare a `struct Parameters: StageParameters` instead")
         XCTAssertEqual(Set(declared.map(\.name)).count, declared.count, "\(S.kind): a name declared twice")
         var values: [String: ParamValue] = [:]
         for (i, spec) in declared.enumerated() { values[spec.name] = distinct(spec, i) }

@@ -6,6 +6,8 @@ public enum SlurmError: Error, CustomStringConvertible {
     case commandNotFound(String)
     case commandFailed(command: String, status: Int32, stderr: String)
     case unexpectedOutput(command: String, output: String)
+    /// The store has no artifacts/ folder for job folders and job ids (an in-memory test store).
+    case noJobsFolder
 
     public var description: String {
         switch self {
@@ -15,6 +17,7 @@ public enum SlurmError: Error, CustomStringConvertible {
         case let .commandFailed(command, status, stderr):
             "\(command) failed (status \(status)): \(stderr.trimmingCharacters(in: .whitespacesAndNewlines))"
         case let .unexpectedOutput(command, output): "\(command) printed '\(output)', expected a job id"
+        case .noJobsFolder: "the Slurm executor needs an artifacts/ folder on a shared filesystem for its job folders"
         }
     }
 }

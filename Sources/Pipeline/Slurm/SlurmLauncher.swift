@@ -34,7 +34,7 @@ final class SlurmLauncher: BodyLauncher, @unchecked Sendable {
 
     private var book: ClusterJobBook {
         get throws {
-            guard let book = store as? ClusterJobBook else { throw SlurmError.commandNotFound("a store with a jobs folder") }
+            guard let book = store as? ClusterJobBook else { throw SlurmError.noJobsFolder }
             return book
         }
     }

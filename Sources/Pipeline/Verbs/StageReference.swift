@@ -25,6 +25,11 @@ public enum StageReference {
     static func section(_ type: any Stage.Type, published: PublishHook?) -> String {
         var out = "## `\(type.kind)`\n\n\(type.summary.prefix(1).uppercased() + type.summary.dropFirst()). "
             + "Code version \(type.codeVersion).\n"
+        if type.exclusive { out += "\nRuns alone: the executor waits for the running stages and starts nothing beside it.\n" }
+        if type.measuresTime {
+            out += "\nIts outputs are measurements of time, the declared exception to every object being a function of its "
+                + "cache key: `verify --rerun` reports other seconds, not a failure.\n"
+        }
         if let published {
             out += "After every run its outputs are copied to `artifacts/\(published.kind)/<pipeline name>/` "
                 + "(open `\(published.entry)`).\n"

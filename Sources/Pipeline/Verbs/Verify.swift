@@ -9,9 +9,19 @@ public struct RerunReport: Sendable {
     public let seconds: Double
     /// Output name → (recorded hash, new hash, comparison when they differ).
     public let outputs: [(name: String, recorded: String, rerun: String, comparison: FileComparison?)]
+    /// The stage measures time (`Stage.measuresTime`): its outputs are not expected to repeat.
+    public var measuresTime = false
     public var identical: Bool { outputs.allSatisfy { $0.recorded == $0.rerun } }
+    /// What `verify --rerun` exits on: bit-identical outputs, or a measurement of time (which cannot be).
+    public var passes: Bool { identical || measuresTime }
 
     public var text: String {
+        if measuresTime && !identical {
+            return "\(stage): rerun in \(String(format: "%.2f", seconds)) s: a measurement of time, the declared exception "
+                + "to every object being a function of its key; its outputs hold times measured now, so they differ from the "
+                + "cached ones (not a failure)\n"
+                + outputs.map { "  \($0.name): measured again \($0.recorded.prefix(12)) → \($0.rerun.prefix(12))\n" }.joined()
+        }
         var out = ""
         for o in outputs {
             if o.recorded == o.rerun {
@@ -84,7 +94,9 @@ extension Workspace {
                 rows.append((spec.name, old, hash.hex, comparison))
             }
             try? FileManager.default.removeItem(at: context.scratch)
-            reports.append(RerunReport(stage: instance.name, seconds: seconds, outputs: rows))
+            var report = RerunReport(stage: instance.name, seconds: seconds, outputs: rows)
+            report.measuresTime = instance.kind.measuresTime
+            reports.append(report)
         }
         return reports
     }
