@@ -43,13 +43,16 @@ final class PipelineFilesTests: XCTestCase {
         XCTAssertEqual(try grid(photos), expected + lrGrid)
         XCTAssertEqual(Set(try grid(study)).count, 12, "a run shared by two families is one instance")
         XCTAssertEqual(Set(try grid(study) + grid(study, "train_grid")).count, 24, "six lrs per batch size, no run twice")
-        XCTAssertEqual(study.instance("critical_batch")?.inputs["runs"]?.map(\.description),
-                       ["train@replicate=1.checkpoint", "train_grid.checkpoint"])
+        // critical_batch fits one replicate: replicate 1 of `train` and the (unreplicated) lr grid, six lrs per batch size.
+        let critical = try XCTUnwrap(study.instance("critical_batch")?.inputs["runs"]?.map(\.description))
+        XCTAssertEqual(critical.count, 24)
+        XCTAssertEqual(critical.filter { $0.hasPrefix("train@") && $0.hasSuffix(",replicate=1.checkpoint") }.count, 12)
+        XCTAssertEqual(critical.filter { $0.hasPrefix("train_grid@") }.count, 12)
         // The claims' analyses follow the replicates; the others read replicate 1.
         XCTAssertEqual(study.instances.filter { $0.group == "sharpness" }.count, 7 * 5)
         XCTAssertEqual(study.instances.filter { $0.group == "hessian" }.count, 7)
         XCTAssertEqual(study.instance("interpolate_across")?.inputs["large"]?.map(\.description),
-                       ["train@batch_size=256,lr=0.01,replicate=2.checkpoint"])
+                       ["train@batch_size=256,lr=0.01,snapshots=24,replicate=2.checkpoint"])
 
         // Paper scale on the photos: Keras patience 100 (epochs), a cap beyond the original's slowest
         // minimum (epoch 958), the 64×64 model.

@@ -108,7 +108,8 @@ final class ReportStageTests: XCTestCase {
         let parallel = try timing(in: h, workers: 2, seconds: [32: [1.2, 1.3, 1.1, 1.2], 256: [0.3, 0.32, 0.29, 0.3]])
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "timing": [parallel, single]],
                                 runID: 9)
-        XCTAssertEqual(context.metrics["figures_measured"], 13, "all but F9, F10, F11, F15 (no curve, sharpness, grids)")
+        XCTAssertEqual(context.metrics["figures_measured"], 14,
+                       "all but F9, F10, F11, F15, F19, F20, F21 (no curve, sharpness, grids, critical, trajectories, hessians)")
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
         XCTAssertTrue(f3.contains("32\t2.05\t1.9\t2.2\t"), "median, fastest and slowest round:\n\(f3)")
         let f5 = String(decoding: try Data(contentsOf: context.output("f5_data")), as: UTF8.self)
