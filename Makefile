@@ -5,7 +5,7 @@
 #   make fuzz        libFuzzer on the pipeline loader, the one-file import and the store reader (FUZZ_SECONDS each)
 #   make check-report open the report in headless Chromium: images loaded, none blank, screenshots in artifacts/report-check
 #   make bench       build in release and print the benchmark tables (data import speed; BatchLab vs PyTorch)
-#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian), scipy L-BFGS-B, statistics and Pillow EXIF fixtures
+#   make fixtures    regenerate the committed PyTorch oracles (training core, landscape, Hessian, noise scale), scipy L-BFGS-B, statistics and Pillow EXIF fixtures
 #                    (packages pinned in scripts/requirements-reference.txt; needs network access to PyPI)
 #   make deps        install the Debian packages (idempotent; skips apt when all are present); deps-report adds Chromium
 #   make clean       remove build folders
@@ -86,6 +86,7 @@ fixtures:
 	.venv/bin/python scripts/reference/oracle.py Tests/NNTests/Fixtures/oracle-tiny.json
 	.venv/bin/python scripts/reference/landscape_oracle.py Tests/StudyTests/Fixtures/landscape-tiny.json
 	.venv/bin/python scripts/reference/hessian_oracle.py Tests/CurvatureTests/Fixtures/hessian-tiny.json
+	cd scripts/reference && ../../.venv/bin/python noise_scale_oracle.py ../../Tests/StudyTests/Fixtures/noise-scale-tiny.json
 	.venv/bin/python scripts/reference/lbfgsb_fixture.py
 	.venv/bin/python scripts/reference/statistics_fixture.py Tests/StatisticsTests/Fixtures/statistics.json
 	.venv/bin/python scripts/reference/exif_orientation_fixture.py Tests/DatasetsTests/Fixtures/exif-orientation.json

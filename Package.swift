@@ -4,9 +4,9 @@
 // Modules (A --> B: A imports B). Dependencies point one way, down the page; nothing imports upwards.
 //
 //   batchlab (CLI) --> Study, Pipeline, PipelineToys (engine self-test kinds, only with BATCHLAB_TOY_STAGES=1), Tensor
-//     Study (stage kinds) --> StudyReport, Training, Landscape, Curvature, Pipeline
+//     Study (stage kinds) --> StudyReport, Training, Landscape, Curvature, Statistics, Pipeline
 //                             (and Datasets, Distributed, Report, Store, NN, Tensor, Optim)
-//       StudyReport (figures F1-F17, claims, page) --> Report, Training, Store
+//       StudyReport (figures F1-F20, claims, page) --> Report, Training, Store, Statistics
 //       Training (SGD loop, data-parallel gradient, checkpoints) --> NN, Datasets, Distributed, Store
 //       Landscape (directions, grids, interpolation, sharpness) --> NN, Tensor, Optim
 //       Curvature (exact HVPs, λ_max, trace, adaptive sharpness, reparametrisation) --> NN, Tensor
@@ -124,9 +124,9 @@ let package = Package(
         .target(name: "StudyReport", dependencies: ["Report", "Store", "Training", "Statistics"]),
         // Study: the stage kinds (generate, preprocess, split, train, analyses, distances, report).
         .target(name: "Study", dependencies: ["Pipeline", "Store", "NN", "Tensor", "Datasets", "Optim", "Distributed", "Report",
-                                              "Landscape", "Training", "StudyReport", "Curvature"]),
+                                              "Landscape", "Training", "StudyReport", "Curvature", "Statistics"]),
         .testTarget(name: "StudyTests", dependencies: ["Study", "Pipeline", "PipelineToys", "Store", "NN", "Datasets", "Tensor", "Optim",
-                                                       "Distributed", "Report", "Landscape", "Training", "StudyReport", "TestSupport"],
+                                                       "Distributed", "Report", "Landscape", "Training", "StudyReport", "Statistics", "TestSupport"],
                     exclude: ["Fixtures"]),
         // Spec S7's rule on a real checkpoint: L-BFGS-B vs projected-gradient ascent (prints a table).
         .executableTarget(name: "sharpness-check", dependencies: ["Landscape", "Study"]),

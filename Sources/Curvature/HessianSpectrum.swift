@@ -10,6 +10,10 @@ public struct TopEigenvalue: Sendable {
     /// Some eigenvalue of H lies within this of `value` (exact-arithmetic bound β_m·|s_m|).
     public var residual: Double
     public var steps: Int
+    /// The same Lanczos run read as one stochastic-Lanczos-quadrature probe: a normalised Gaussian
+    /// start v has E[v vᵀ] = I/P, so Σ_k w_k δ(λ − node_k) estimates the spectral density (one probe
+    /// of `density`, at no extra HVP).
+    public var probe: QuadratureProbe
 }
 
 /// Hutchinson's tr(H) ≈ (1/s) Σ z_jᵀ H z_j, z_j Rademacher: unbiased, with variance per sample
@@ -39,7 +43,8 @@ public enum HessianSpectrum {
         var generator = SeededGenerator(seed: seed)
         let start = (0..<op.dimension).map { _ in generator.nextGaussian() }
         let result = Lanczos.run(op, start: start, steps: steps)
-        return TopEigenvalue(value: result.ritz.values[0], residual: result.residual(0), steps: result.steps)
+        return TopEigenvalue(value: result.ritz.values[0], residual: result.residual(0), steps: result.steps,
+                             probe: QuadratureProbe(nodes: result.ritz.values, weights: result.weights))
     }
 
     /// Hutchinson's estimator with `samples` Rademacher vectors from one seeded stream (P draws each,

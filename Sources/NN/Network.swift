@@ -30,6 +30,7 @@ public final class Network: @unchecked Sendable {
     private let dFeatures: FloatBuffer             // (N, F)
     private let workers: [WorkerSpace]
     private let chunkGradients: FloatBuffer        // (maxChunks, convCount)
+    private let chunkSquaredNorms: AlignedBuffer<Double>  // (maxChunks): |g_c|² for the noise scale
 
     /// Workspaces for batches of up to `maxBatch` images, run on `threads` workers.
     public init(model: Model, maxBatch: Int, threads: Int = 1, convEngine: ConvEngine = .preferred) {
@@ -58,6 +59,7 @@ public final class Network: @unchecked Sendable {
         workers = (0..<threads).map { _ in WorkerSpace(blocks: model.spec.convBlocks, convCount: model.layout.convCount) }
         let maxChunks = ChunkPartition(count: maxBatch, chunkSize: Network.chunkSize).chunkCount
         chunkGradients = FloatBuffer(count: maxChunks * model.layout.convCount)
+        chunkSquaredNorms = AlignedBuffer<Double>(count: maxChunks)
     }
 
     // MARK: - Public entry points
@@ -69,6 +71,30 @@ public final class Network: @unchecked Sendable {
     /// parameters: (P) · images: (N, C, H, W) · labels: (N) of 0/1 · gradient: (P).
     public func gradient(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
                          labels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>) -> BatchStats {
+        gradientPass(parameters: parameters, images: images, labels: labels, gradient: gradient, norms: nil)
+    }
+
+    /// `gradient`, plus the batch's fixed chunks as the small batches of the gradient noise scale:
+    /// each chunk's SUM-gradient squared norm over all parameters, added to `chunks`. The batch
+    /// gradient is the same bits as `gradient`'s (the norms only read the chunks' partial sums and
+    /// the dense layers' buffers), and the norms do not depend on the thread count (fixed chunks,
+    /// summed in chunk order in Double).
+    public func gradient(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                         labels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
+                         chunks: inout ChunkGradientNorms) -> BatchStats {
+        let stats = gradientPass(parameters: parameters, images: images, labels: labels, gradient: gradient,
+                                 norms: chunkSquaredNorms.pointer)
+        let part = ChunkPartition(count: labels.count, chunkSize: Network.chunkSize)
+        for c in 0..<part.chunkCount {
+            chunks.add(sumSquaredNorm: chunkSquaredNorms.pointer[c], size: part.range(ofChunk: c).count)
+        }
+        return stats
+    }
+
+    /// norms: (chunks) or nil; when given, OVERWRITTEN with each chunk's |g_c|².
+    private func gradientPass(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
+                              labels: UnsafeBufferPointer<Float>, gradient: UnsafeMutableBufferPointer<Float>,
+                              norms: UnsafeMutablePointer<Double>?) -> BatchStats {
         let n = labels.count
         checkShapes(parameters: parameters.count, images: images.count, labels: n)
         precondition(gradient.count == model.layout.count, "gradient buffer has \(gradient.count), layout \(model.layout.count)")
@@ -80,8 +106,13 @@ public final class Network: @unchecked Sendable {
         let stats = BCEWithLogits.evaluate(logits: logits, labels: labels.baseAddress!, count: n, dLogits: dLogits)
         let convCount = model.layout.convCount
         (grad + convCount).update(repeating: 0, count: model.layout.count - convCount)
-        backwardDense(theta, grad, n)
+        let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
+        norms?.update(repeating: 0, count: part.chunkCount)
+        backwardDense(theta, grad, n, norms: norms)
         backwardConv(theta, x, grad, n)
+        if let norms {
+            ChunkNorms.addConv(slots: chunkGradients.pointer, convCount: convCount, chunks: part.chunkCount, into: norms)
+        }
         return stats
     }
 
@@ -204,7 +235,9 @@ public final class Network: @unchecked Sendable {
     }
 
     /// Expects dLogits (N, 1) in dActA; leaves dFeatures (N, F) filled.
-    private func backwardDense(_ theta: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// norms: (chunks) or nil; each layer adds its chunk shares' squared norms (ChunkNorms.addDense).
+    private func backwardDense(_ theta: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ n: Int,
+                               norms: UnsafeMutablePointer<Double>?) {
         var dY = dActA.pointer, spare = dActB.pointer
         for j in dense.indices.reversed() {
             let d = dense[j]
@@ -213,6 +246,10 @@ public final class Network: @unchecked Sendable {
             let dX = j == 0 ? dFeatures.pointer : spare
             Dense.backward(x, weights: theta + denseWeightOffset[j], dY: dY, batch: n, inputs: d.inputs, outputs: d.outputs,
                            dW: grad + denseWeightOffset[j], dB: grad + denseBiasOffset[j], dX: dX)
+            if let norms {
+                ChunkNorms.addDense(x: x, dY: dY, inputs: d.inputs, outputs: d.outputs,
+                                    partition: ChunkPartition(count: n, chunkSize: Network.chunkSize), into: norms)
+            }
             swap(&dY, &spare)
         }
     }

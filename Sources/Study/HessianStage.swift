@@ -5,8 +5,10 @@
 //   /adaptive/worst, /adaptive/average, /adaptive/average_standard_error, /keskar_box/worst   float64 (1)
 //   /adaptive/worst_losses, /keskar_box/worst_losses   float64 (ascent_steps + 1), row 0 at θ_min
 //   /adaptive/average_losses   float64 (average_samples): (f(θ+δ) + f(θ−δ))/2 per antithetic pair
+//   /spectrum/nodes, /spectrum/weights   float64 (lanczos_steps): λ_max's Lanczos run as one SLQ probe
+//       (Ritz values, descending, and their Gauss weights, summing to 1): the spectral density (F21)
 //   attributes on /: batch_size, lr, train_subset, subset_seed, rho, epsilon, seed, lanczos_steps,
-//   trace_samples, hvp, ascent_rule, gradient_evaluations
+//   trace_samples, hvp, ascent_rule, gradient_evaluations, replicate (only when > 1)
 import Curvature
 import Foundation
 import Pipeline
@@ -14,7 +16,7 @@ import Store
 
 public struct HessianStage: Stage {
     public static let kind = "hessian"
-    public static let codeVersion = 2  // 2: antithetic pairs in the average case
+    public static let codeVersion = 3  // 2: antithetic pairs in the average case; 3: /spectrum
     public static let summary = "λ_max (Lanczos), trace (Hutchinson) with exact HVPs, and adaptive sharpness (worst and average case) at θ_min"
     public typealias Parameters = CurvatureParameters
     public static let inputs = CurvatureParameters.inputs
@@ -40,8 +42,11 @@ public struct HessianStage: Stage {
         try doubles("/adaptive/average_losses", m.adaptiveAverage.losses)
         try doubles("/keskar_box/worst", [m.keskarWorst.sharpness])
         try doubles("/keskar_box/worst_losses", m.keskarWorst.losses)
+        try doubles("/spectrum/nodes", m.topEigenvalue.probe.nodes)
+        try doubles("/spectrum/weights", m.topEigenvalue.probe.weights)
         for (name, value) in p.attributes(run, loss) { try file.setAttribute(name, value) }
         try file.setAttribute("gradient_evaluations", .int(Int64(m.gradientEvaluations)))
+        if run.replicate > 1 { try file.setAttribute("replicate", .int(Int64(run.replicate))) }  // replicate 1: as unreplicated
         try file.close()
         context.metric("f_x", m.loss)
         context.metric("lambda_max", m.topEigenvalue.value)

@@ -11,7 +11,7 @@ extension ReportData {
         let stage = context.instance
         // Data-parallel checkpoints (workers > 1) are other runs of the same configuration: not the study's runs.
         let runs = try context.inputs("runs").map { try readRun($0, stage: stage) }.filter { $0.workers == 1 }
-        return ReportData(
+        var data = ReportData(
             runs: runs, timings: try context.inputs("timing").map { try TimingTable.read($0, stage: stage) },
             evaluation: try context.inputs("evaluation").first.map { try TestEvaluation.read($0, stage: stage) },
             distances: try DistanceTable.read(context.input("distances"), stage: stage),
@@ -19,5 +19,9 @@ extension ReportData {
             crossCurve: try context.inputs("cross_curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
+        data.critical = try context.inputs("critical").first.map { try CriticalBatchTable.read($0, stage: stage) }
+        data.trajectories = try context.inputs("trajectories").map { try TrajectoryTable.read($0, stage: stage) }
+        data.hessians = try context.inputs("hessians").map { try HessianResult.read($0, stage: stage) }
+        return data
     }
 }

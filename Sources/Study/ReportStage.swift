@@ -10,12 +10,13 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 11  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
-    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11: seconds from the timing
+    public static let codeVersion = 12  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
-    // F9 across θ_init; the claims as text
-    public static let summary = "figures F1–F17 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
-    public static let figureIDs = (1...17).map { "f\($0)" }
+    // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
+    // PCA trajectories, Hessian spectrum); 12: both
+    public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
+    public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
     public struct Parameters: StageParameters {
         public var title = "The mini-batch size study"
@@ -44,6 +45,9 @@ public struct ReportStage: Stage {
                   help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
+        InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
+        InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
+        InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
     ]
     public static let outputs = [OutputSpec("index", .html, help: "the report page"),
                                  OutputSpec("claims", .text, help: "the claims table as plain text (`make reproduce` prints it)")]
@@ -56,7 +60,7 @@ public struct ReportStage: Stage {
         let p = try context.parameters(Parameters.self)
         let data = try ReportData.load(context, settings: p.settings)
         let entries = ReportCatalogue.entries(data)
-        precondition(entries.map(\.figure.id) == figureIDs, "the catalogue must list F1–F17 in order")
+        precondition(entries.map(\.figure.id) == figureIDs, "the catalogue must list F1–F21 in order")
         let directory = context.output("index").deletingLastPathComponent()
         for (i, entry) in entries.enumerated() {
             context.progress("figure \(i + 1)/\(entries.count)")

@@ -9,6 +9,7 @@ public enum StudyStages {
         HessianStage.self, ReparametrisationStage.self,
         LandscapeStage.self,
         DistancesStage.self,
+        CriticalBatchStage.self, TrajectoryStage.self,
         ReportStage.self,
     ]
 

@@ -13,9 +13,10 @@ import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
-    public static let codeVersion = 3  // (replicates need no bump: replicate 1 is unchanged)
-    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward
-    public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms"
+    public static let codeVersion = 4  // (replicates need no bump: replicate 1 is unchanged)
+    // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward;
+    // 4: the gradient noise scale per epoch (/noise; θ's bits unchanged)
+    public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms, noise scale"
 
     public struct Parameters: StageParameters {
         public var batchSize = 0
@@ -28,6 +29,7 @@ public struct TrainStage: Stage {
         public var patienceUnit = PatienceUnit.epochs
         public var convWidths = [16, 32, 64]
         public var denseWidths = [128, 64]
+        public var snapshots = 0
         public var workers = 1
 
         public init() {}
@@ -45,6 +47,9 @@ public struct TrainStage: Stage {
              .field("patience_unit", \.patienceUnit, help: "epochs or iterations"),
              .field("conv_widths", \.convWidths, help: "conv block widths", range: .atLeast(1)),
              .field("dense_widths", \.denseWidths, help: "dense layer widths", range: .atLeast(1)),
+             .field("snapshots", \.snapshots,
+                    help: "θ snapshots kept for PCA trajectories (0 = none): every epoch, thinned to every 2^k epochs to keep at most this many",
+                    range: .atLeast(0)),
              // In the cache key: N ranks sum the gradient in another float order, so N is another run.
              .field("workers", \.workers,
                     help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
@@ -56,7 +61,8 @@ public struct TrainStage: Stage {
             TrainingConfig(batchSize: batchSize, learningRate: Float(lr),
                            initSeed: replicateSeed(UInt64(truncatingIfNeeded: seed), replicate: replicate),
                            shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: shuffleSeed), replicate: replicate),
-                           maxEpochs: maxEpochs, patience: patience, patienceUnit: patienceUnit, replicate: replicate)
+                           maxEpochs: maxEpochs, patience: patience, patienceUnit: patienceUnit, replicate: replicate,
+                           snapshotLimit: snapshots)
         }
     }
 
@@ -176,6 +182,9 @@ public struct TrainStage: Stage {
         context.metric("train_loss_at_min", best.trainLoss)
         context.metric("epochs_run", Double(state.completedEpochs))
         context.metric("final_train_loss", state.epochs.last!.trainLoss)
+        // NaN (no estimate, or |G|² ≤ 0 at that epoch) is no number for the index: the series has it.
+        let bSimple = state.noise[state.bestEpoch - 1].bSimple
+        if bSimple.isFinite { context.metric("b_simple_at_min", bSimple) }
         context.measure("seconds_total", seconds.reduce(0, +))
         context.measure("seconds_to_min", seconds.prefix(state.bestEpoch).reduce(0, +))
         context.measure("seconds_per_epoch", seconds.reduce(0, +) / Double(max(seconds.count, 1)))

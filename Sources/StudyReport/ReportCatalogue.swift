@@ -1,4 +1,4 @@
-// The seventeen figures of the spec: section, title, what the original reported, the builder, and
+// The figures of the report (F1–F17 the spec's, F18–F20 issue 14's in ReportCatalogueBeyond): section, title, what the original reported, the builder, and
 // the sentence saying what this run measured (the second half of each caption).
 import Foundation
 import Report
@@ -142,6 +142,7 @@ public enum ReportCatalogue {
         add(9, TrainingFigures.learningRateSweep(id: "f17", title: "F17 · minimum validation loss across learning rates", runs: d.runs,
                                                  at: d.settings.sweepLR),
             "0.01 best for bs 32, 0.08 best for the others; at 0.08 bs 64 beats bs 32.", bestLRText(d.runs))
+        for entry in beyondEntries(d) { add(entry.section, entry.figure, entry.original, entry.measured) }  // F18–F20
         return out
     }
 

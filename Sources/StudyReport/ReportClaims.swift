@@ -38,7 +38,7 @@ public enum ReportClaims {
         + "isolated measurement, with each timed round (every batch size back to back) as a block. Claim 6 compares the slopes of the two "
         + "learning-rate families in one model (an interaction term). Holds: the interval excludes 0 in the claimed direction; "
         + "contradicted: it excludes 0 the other way; inconclusive: it contains 0, or there is one replicate only (no interval "
-        + "across initialisations exists). Seven claims are tested without a multiplicity correction."
+        + "across initialisations exists). Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number per replicate (their mean's t interval)."
 
     public static func evaluate(_ data: ReportData) -> [ClaimResult] {
         let fixed = data.fixedFamilyReplicates, scaled = data.scaledFamilyReplicates
@@ -62,7 +62,7 @@ public enum ReportClaims {
         results.append(decide(7, "With scaled lr, large-batch minimizers are still sharper than small-batch ones", "F15",
                               scaled.filter { phi($0) != nil }, ClaimMeasure(name: "φ (%)", value: phi, claimed: .increasing),
                               missing: "no sharpness results for two batch sizes of the scaled family"))
-        return results
+        return results + beyond(data)  // 8, 9: ReportClaimsBeyond.swift
     }
 
     /// What claims 1 and 6 measure generalisation by: the loss of θ_min on the held-out test set when the

@@ -22,6 +22,8 @@ public struct ReportRun: Sendable {
     public var patience = ""
     /// The replicate (from 1); checkpoints of replicate 1 carry no attribute.
     public var replicate = 1
+    /// The gradient noise scale per epoch (empty in checkpoints from before train code version 4).
+    public var noise: [NoiseScaleEpoch] = []
     /// Loss and accuracy of θ_min on the held-out test set (the `evaluate` object), when the pipeline has one.
     public var testLoss: Double?
     public var testAccuracy: Double?
@@ -82,6 +84,10 @@ public struct ReportData: Sendable {
     public var sharpness: [SharpnessResult]
     public var grids: [LandscapeGrid]
     public var settings: ReportSettings
+    /// Issue 14's analyses (F19, F20), when the pipeline has them.
+    public var critical: CriticalBatchTable? = nil
+    public var trajectories: [TrajectoryTable] = []
+    public var hessians: [HessianResult] = []
 
     static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 
@@ -157,6 +163,7 @@ extension ReportData {
                             epochMin: Int(epochMin), maxEpochs: Int(maxEpochs), stopped: stopped)
         if case .int(let c)? = try? file.attribute("train_count") { run.trainCount = Int(c) }
         if case .int(let r)? = try? file.attribute("replicate") { run.replicate = Int(r) }
+        run.noise = try TrainingCheckpoint.readNoise(file)
         if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
         if case .string(let m)? = try? file.attribute("model") { run.model = m }
         if case .int(let p)? = try? file.attribute("patience"), case .string(let u)? = try? file.attribute("patience_unit") {

@@ -9,6 +9,7 @@ public enum ReportPage {
         (1, "Data"), (2, "Model"), (3, "Training protocol"), (4, "Timing and data parallelism"),
         (5, "Distance from the initial weights"), (6, "One-dimensional interpolation"), (7, "Sharpness"),
         (8, "Two-dimensional filter-normalised landscape"), (9, "Learning rate"),
+        (10, "Beyond the article: noise scale, critical batch size, trajectories"),
     ]
 
     public static func html(title: String, data: ReportData, entries: [ReportEntry], claims: [ClaimResult]) -> String {
@@ -87,7 +88,7 @@ public enum ReportPage {
             return ["\(c.number)", HTML.escape(c.claim), HTML.escape(c.figures),
                     "<span class=\"\(css)\">\(c.verdict.rawValue)</span>", HTML.escape(c.evidence)]
         }
-        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims, decided on this run's numbers. "
+        return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims and two of issue 14 (noise scale, critical batch size), decided on this run's numbers. "
             + HTML.escape(ReportClaims.method) + "</p>\n"
             + HTML.table(header: ["#", "claim", "figures", "verdict", "numbers"], rows: rows, raw: true, cssClass: "claims")
     }

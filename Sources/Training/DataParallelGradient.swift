@@ -17,16 +17,22 @@ public final class DataParallelGradient: BatchGradient, SetEvaluation {
     }
 
     public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
-                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats {
+                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
+                     chunks: inout ChunkGradientNorms) -> BatchStats {
         let (x, y) = mySlice(images: images, labels: labels)
         var local = BatchStats()
+        // The small batches are this rank's fixed chunks (chunk partition of its slice), summed over ranks.
+        var mine = ChunkGradientNorms()
         if y.isEmpty {
             into.update(repeating: 0)  // more ranks than examples in a short last batch
         } else {
-            local = network.gradient(parameters: parameters, images: x, labels: y, gradient: into)
+            local = network.gradient(parameters: parameters, images: x, labels: y, gradient: into, chunks: &mine)
         }
         do {
             try communicator.allreduceSum(into)
+            var values = [mine.meanSquaredNormSum, mine.inverseSizeSum, Double(mine.chunks)]
+            try communicator.allreduceSum(&values)
+            chunks = chunks + ChunkGradientNorms(chunks: Int(values[2]), meanSquaredNormSum: values[0], inverseSizeSum: values[1])
             return try total(local)
         } catch {
             // Mid-step the other ranks are inside the same collective: stop them all.

@@ -40,10 +40,13 @@ public struct TrainingConfig: Sendable, Hashable {
     public var patienceUnit: PatienceUnit
     /// The replicate (from 1) this run belongs to; the seeds above are already its own (`replicateSeed`).
     public var replicate: Int
+    /// θ snapshots kept for PCA trajectories (0: none); see `ThetaSnapshots`.
+    public var snapshotLimit: Int
 
     public init(batchSize: Int, learningRate: Float, initSeed: UInt64, shuffleSeed: UInt64, maxEpochs: Int,
-                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1) {
+                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1, snapshotLimit: Int = 0) {
         self.replicate = replicate
+        self.snapshotLimit = snapshotLimit
         self.batchSize = batchSize
         self.learningRate = learningRate
         self.initSeed = initSeed
@@ -80,12 +83,19 @@ public struct TrainingState: Sendable, Equatable {
     public var epochs: [EpochSummary] = []
     /// ‖Δθ‖₂ of every update, in order.
     public var updateNorms: [Double] = []
+    /// The gradient noise scale's window of every completed epoch (GradientNoiseScale.swift).
+    public var noise: [NoiseScaleEpoch] = []
+    /// θ after some epochs, for PCA trajectories (empty unless `snapshotLimit` > 0).
+    public var snapshots = ThetaSnapshots()
     /// 1-based epoch of the lowest validation loss; 0 before the first epoch.
     public var bestEpoch = 0
     public var stopped: StopReason?
 
     public init(theta: [Float], thetaInit: [Float], thetaMin: [Float], epochs: [EpochSummary] = [],
-                updateNorms: [Double] = [], bestEpoch: Int = 0, stopped: StopReason? = nil) {
+                updateNorms: [Double] = [], noise: [NoiseScaleEpoch] = [], snapshots: ThetaSnapshots = ThetaSnapshots(),
+                bestEpoch: Int = 0, stopped: StopReason? = nil) {
+        self.noise = noise
+        self.snapshots = snapshots
         self.theta = theta
         self.thetaInit = thetaInit
         self.thetaMin = thetaMin
@@ -99,17 +109,21 @@ public struct TrainingState: Sendable, Equatable {
     public var minimumValidationLoss: Double? { bestEpoch > 0 ? epochs[bestEpoch - 1].validationLoss : nil }
 }
 
-/// The gradient of the SUM of per-example losses over one batch (overwrites `into`). The local
-/// version runs one Network; a data-parallel one sums the ranks' slices with an all-reduce.
+/// The gradient of the SUM of per-example losses over one batch (overwrites `into`), and the
+/// squared norms of its fixed chunks' gradients added to `chunks` (the noise scale's small batches).
+/// The local version runs one Network; a data-parallel one sums the ranks' slices (and their chunk
+/// sums) with an all-reduce.
 public protocol BatchGradient: AnyObject {
     func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
-                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats
+                     labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
+                     chunks: inout ChunkGradientNorms) -> BatchStats
 }
 
 extension Network: BatchGradient {
     public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
-                            labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>) -> BatchStats {
-        gradient(parameters: parameters, images: images, labels: labels, gradient: into)
+                            labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
+                            chunks: inout ChunkGradientNorms) -> BatchStats {
+        gradient(parameters: parameters, images: images, labels: labels, gradient: into, chunks: &chunks)
     }
 }
 
@@ -177,6 +191,7 @@ public final class Trainer {
     public func run(_ state: inout TrainingState, afterEpoch: (TrainingState) throws -> Void) throws {
         while state.stopped == nil {
             runEpoch(&state)
+            state.snapshots.record(epoch: state.completedEpochs, theta: state.theta, limit: config.snapshotLimit)
             state.stopped = stopReason(state)
             try afterEpoch(state)
         }
@@ -203,6 +218,7 @@ public final class Trainer {
         let start = state.theta
         var lossSum = 0.0
         var batches = 0
+        var noise = NoiseScaleWindow()
         train.images.withUnsafeBufferPointer { images in
             for first in stride(from: 0, to: order.count, by: bs) {
                 let n = min(bs, order.count - first)
@@ -214,22 +230,27 @@ public final class Trainer {
                         batchLabels[r] = train.labels[order[first + r]]
                     }
                 }
+                var chunks = ChunkGradientNorms()
                 let stats = state.theta.withUnsafeBufferPointer { theta in
                     batchImages.withUnsafeBufferPointer { x in
                         batchLabels.withUnsafeBufferPointer { y in
                             gradient.withUnsafeMutableBufferPointer { g in
                                 gradientSource.gradientSum(parameters: theta, images: UnsafeBufferPointer(rebasing: x[0..<(n * size)]),
-                                                           labels: UnsafeBufferPointer(rebasing: y[0..<n]), into: g)
+                                                           labels: UnsafeBufferPointer(rebasing: y[0..<n]), into: g, chunks: &chunks)
                             }
                         }
                     }
                 }
+                // Read before the step; SGD.step reads the same gradient, so θ's bits are untouched.
+                let big = gradient.withUnsafeBufferPointer { meanSquaredNorm(sumGradient: $0, count: n) }
+                noise.add(NoiseScaleEstimate(batchMeanSquaredNorm: big, batchSize: n, chunks: chunks, population: train.count))
                 let norm = SGD.step(parameters: &state.theta, gradientSum: gradient, count: n, learningRate: config.learningRate)
                 state.updateNorms.append(norm)
                 lossSum += stats.meanLoss
                 batches += 1
             }
         }
+        state.noise.append(noise.epoch)
         let val = evaluate(state.theta, on: validation)
         var distance2 = 0.0
         for i in 0..<start.count {

@@ -7,6 +7,11 @@
 //   /layout/shape int64 (S, 4) (trailing 1s pad)           attribute `names` on /layout: comma-separated
 //   /epochs/train_loss, /epochs/val_loss, /epochs/val_accuracy, /epochs/distance   float64 (E)
 //   /updates/norm float64 (E · steps_per_epoch)
+//   /noise/gradient_squared, /noise/trace, /noise/b_simple float64 (E), /noise/batches int64 (E)
+//       the gradient noise scale's per-epoch window (GradientNoiseScale.swift); attributes on /noise:
+//       small_batch (the chunk size), population (training images), window
+//   /snapshots/theta float32 (S, P), /snapshots/epoch int64 (S), attribute `every` on /snapshots:
+//       θ after epochs every·k (ThetaSnapshots), only when the run keeps snapshots (`snapshots` > 0)
 //   attributes on /: batch_size, lr, seed, shuffle_seed (the replicate's own), replicate (only when > 1), workers, epochs_run, epoch_min, min_val_loss, stopped, …
 import Foundation
 import NN
@@ -23,6 +28,8 @@ public enum TrainingCheckpoint {
         try file.write("/theta/final", HDF5Array(shape: [state.theta.count], values: state.theta))
         try writeLayout(model, to: file)
         try writeSeries(state, to: file)
+        try writeNoiseAttributes(trainCount: trainCount, to: file)
+        try writeSnapshots(state.snapshots, to: file)
         let attributes: [(String, HDF5AttributeValue)] = [
             ("batch_size", .int(Int64(config.batchSize))),
             ("lr", .double(Double(config.learningRate))),
@@ -73,6 +80,49 @@ public enum TrainingCheckpoint {
         try file.write("/epochs/val_accuracy", HDF5Array(shape: [e.count], values: e.map(\.validationAccuracy)))
         try file.write("/epochs/distance", HDF5Array(shape: [e.count], values: e.map(\.distance)))
         try file.write("/updates/norm", HDF5Array(shape: [state.updateNorms.count], values: state.updateNorms))
+        let n = state.noise
+        try file.write("/noise/gradient_squared", HDF5Array(shape: [n.count], values: n.map(\.gradientSquared)))
+        try file.write("/noise/trace", HDF5Array(shape: [n.count], values: n.map(\.trace)))
+        try file.write("/noise/b_simple", HDF5Array(shape: [n.count], values: n.map(\.bSimple)))
+        try file.write("/noise/batches", HDF5Array(shape: [n.count], values: n.map { Int64($0.batches) }))
+    }
+
+    /// The noise-scale attributes of a checkpoint (not of the resume file, which needs none).
+    static func writeNoiseAttributes(trainCount: Int, to file: HDF5File) throws {
+        try file.setAttribute("small_batch", .int(Int64(Network.chunkSize)), at: "/noise")
+        try file.setAttribute("population", .int(Int64(trainCount)), at: "/noise")
+        try file.setAttribute("window", .string("epoch: plain mean of the batches' |G|² and tr(Σ) estimates, then the ratio"),
+                              at: "/noise")
+    }
+
+    /// Nothing when there are no snapshots, so runs without them keep their layout.
+    static func writeSnapshots(_ snapshots: ThetaSnapshots, to file: HDF5File) throws {
+        guard snapshots.count > 0 else { return }
+        let p = snapshots.thetas[0].count
+        try file.write("/snapshots/theta", HDF5Array(shape: [snapshots.count, p], values: snapshots.thetas.flatMap { $0 }))
+        try file.write("/snapshots/epoch", HDF5Array(shape: [snapshots.count], values: snapshots.epochs.map { Int64($0) }))
+        try file.setAttribute("every", .int(Int64(snapshots.every)), at: "/snapshots")
+    }
+
+    /// The θ snapshots of a checkpoint or resume file (none when it has no /snapshots).
+    public static func readSnapshots(_ file: HDF5File) throws -> ThetaSnapshots {
+        guard try file.exists("/snapshots/epoch") else { return ThetaSnapshots() }
+        let epochs = try file.read("/snapshots/epoch", as: Int64.self).values.map { Int($0) }
+        let flat = try file.read("/snapshots/theta", as: Float.self).values
+        guard case .int(let every) = try file.attribute("every", at: "/snapshots"), !epochs.isEmpty, flat.count % epochs.count == 0 else {
+            throw StudyError.badInput(stage: "-", file: file.path, detail: "/snapshots is incomplete (theta, epoch, @every)")
+        }
+        let p = flat.count / epochs.count
+        return ThetaSnapshots(epochs: epochs, thetas: epochs.indices.map { Array(flat[($0 * p)..<(($0 + 1) * p)]) }, every: Int(every))
+    }
+
+    /// The per-epoch noise-scale windows (empty for a checkpoint written before they were recorded).
+    public static func readNoise(_ file: HDF5File) throws -> [NoiseScaleEpoch] {
+        guard try file.exists("/noise/trace") else { return [] }
+        let g = try file.read("/noise/gradient_squared", as: Double.self).values
+        let t = try file.read("/noise/trace", as: Double.self).values
+        let b = try file.read("/noise/batches", as: Int64.self).values
+        return g.indices.map { NoiseScaleEpoch(gradientSquared: g[$0], trace: t[$0], batches: Int(b[$0])) }
     }
 
     static func readSeries(_ file: HDF5File) throws -> [EpochSummary] {
@@ -88,7 +138,7 @@ public enum TrainingCheckpoint {
 /// Atomic writes and the format/fingerprint check are `ResumeFile`'s.
 public enum ResumeCheckpoint {
     static let fileName = "train-state.h5"
-    static let format = "batchlab-train-resume-1"
+    static let format = "batchlab-train-resume-2"  // 2: the noise-scale series
 
     public static func save(_ state: TrainingState, epochSeconds: [Double], fingerprint: String, in directory: URL) throws {
         try ResumeFile.write(fileName, in: directory, format: format, fingerprint: fingerprint) { file in
@@ -97,6 +147,7 @@ public enum ResumeCheckpoint {
             try file.write("/theta/min", HDF5Array(shape: [state.thetaMin.count], values: state.thetaMin))
             try TrainingCheckpoint.writeSeries(state, to: file)
             try file.write("/epochs/seconds", HDF5Array(shape: [epochSeconds.count], values: epochSeconds))
+            try TrainingCheckpoint.writeSnapshots(state.snapshots, to: file)
             try file.setAttribute("best_epoch", .int(Int64(state.bestEpoch)))
             try file.setAttribute("stopped", .string(state.stopped?.rawValue ?? ""))
         }
@@ -114,6 +165,7 @@ public enum ResumeCheckpoint {
                                       thetaInit: try file.read("/theta/init", as: Float.self).values,
                                       thetaMin: try file.read("/theta/min", as: Float.self).values,
                                       epochs: epochs, updateNorms: try file.read("/updates/norm", as: Double.self).values,
+                                      noise: try TrainingCheckpoint.readNoise(file), snapshots: try TrainingCheckpoint.readSnapshots(file),
                                       bestEpoch: Int(best), stopped: StopReason(rawValue: stopped))
             return (state, try file.read("/epochs/seconds", as: Double.self).values)
         }

@@ -102,4 +102,18 @@ final class HessianOracleTests: XCTestCase {
         let sigma = (2 * (f.frobeniusSquared - f.diagonalSquared) / Double(probes.count)).squareRoot()
         XCTAssertLessThan(abs(traces.reduce(0, +) / Double(traces.count) - f.trace), 4 * sigma)
     }
+
+    /// λ_max's Lanczos run doubles as one SLQ probe (F21): same top node, weights summing to 1, and its
+    /// moments are the start vector's: P·Σ w·node = P·vᵀHv, and Σ w·node² = vᵀH²v ≤ λ_max².
+    func testTopEigenvalueCarriesAQuadratureProbe() throws {
+        let f = try HessianFixture.load()
+        let hvp = ExactHessian(loss: try f.trainingLoss(), theta: f.parameters)
+        let top = HessianSpectrum.topEigenvalue(hvp, steps: 30, seed: 5)
+        XCTAssertEqual(top.probe.nodes[0], top.value)
+        XCTAssertEqual(top.probe.nodes.count, 30)
+        XCTAssertEqual(top.probe.weights.reduce(0, +), 1, accuracy: 1e-9)
+        let second = zip(top.probe.weights, top.probe.nodes).reduce(0) { $0 + $1.0 * $1.1 * $1.1 }
+        XCTAssertLessThanOrEqual(second, f.eigenvalues.map { $0 * $0 }.max()! * (1 + 1e-9))
+        XCTAssertTrue(top.probe.weights.allSatisfy { $0 >= 0 })
+    }
 }

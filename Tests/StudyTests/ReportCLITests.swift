@@ -67,6 +67,6 @@ final class ReportCLITests: XCTestCase {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         check.waitUntilExit()
         XCTAssertEqual(check.terminationStatus, 0, text)
-        XCTAssertTrue(text.hasPrefix("RESULT OK 34 images"), text)
+        XCTAssertTrue(text.hasPrefix("RESULT OK 42 images"), text)  // F1–F21, each SVG and PNG
     }
 }

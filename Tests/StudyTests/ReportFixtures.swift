@@ -3,7 +3,9 @@
 import Foundation
 import NN
 import Store
+import Statistics
 @testable import Study
+import StudyReport
 @testable import Training
 
 enum ReportFixtures {
@@ -25,12 +27,69 @@ enum ReportFixtures {
             EpochSummary(trainLoss: trainLoss?[e] ?? valLoss[e] - 0.05, validationLoss: valLoss[e], validationAccuracy: 0.5 + 0.01 * Double(e),
                          distance: epochDistance?[e] ?? 0.1 / Double(e + 1))
         }
+        // A noise scale that grows as the loss falls: B_simple = 100·(1 + e)/val_loss.
+        let noise = valLoss.indices.map { NoiseScaleEpoch(gradientSquared: 0.01 * valLoss[$0], trace: Double($0 + 1), batches: 2) }
         let state = TrainingState(theta: thetaFinal, thetaInit: theta0, thetaMin: thetaMin, epochs: epochs, updateNorms: norms,
-                                  bestEpoch: best, stopped: stopped)
+                                  noise: noise, bestEpoch: best, stopped: stopped)
         let config = TrainingConfig(batchSize: batchSize, learningRate: lr, initSeed: 1, shuffleSeed: 1, maxEpochs: 10,
                                     patience: 2, patienceUnit: .epochs)
         let url = dir.appendingPathComponent("ckpt-\(batchSize)-\(lr).h5")
         try TrainingCheckpoint.write(state, model: model, config: config, workers: workers, trainCount: 64, validationCount: 16, to: url.path)
+        return url
+    }
+
+    /// A critical_batch object: steps S = 100·(1 + 64/B) at the best lr, B_simple 50 at the target.
+    static func critical(in dir: URL) throws -> URL {
+        let sizes = [32, 64, 128, 256]
+        let runs = sizes.flatMap { bs in [0.01, 0.04].map { lr in
+            CriticalBatchTable.Run(batchSize: bs, learningRate: lr, replicate: 1, stepsPerEpoch: 800 / bs,
+                                   epochToTarget: Int((lr == 0.04 ? 1.0 : 2.0) * 100 * (1 + 64 / Double(bs)) / Double(800 / bs)) + 1,
+                                   bSimple: 50)
+        } }
+        let best = sizes.map { bs in
+            CriticalBatchTable.Best(replicate: 1, batchSize: bs, learningRate: 0.04,
+                                    steps: Double(runs.first { $0.batchSize == bs && $0.learningRate == 0.04 }!.stepsToTarget!), bSimple: 50)
+        }
+        let model = try ScalingFit.fit(batchSizes: best.map { Double($0.batchSize) }, steps: best.map(\.steps))
+        let table = CriticalBatchTable(targetValLoss: 0.4, windowEpochs: 5, runs: runs, best: best,
+                                       fits: [.init(replicate: 1, minimumSteps: model.minimumSteps, criticalBatch: model.criticalBatch,
+                                                    predicted: 50, logResidual: model.logResidual, atBoundary: model.atBoundary)])
+        let url = dir.appendingPathComponent("critical.h5")
+        try table.write(to: url.path)
+        return url
+    }
+
+    /// A hessian object as the stage writes it (the datasets the report reads): a spectrum of a bulk
+    /// near 0 and one outlier at `lambdaMax`.
+    static func hessian(in dir: URL, batchSize: Int, lambdaMax: Double) throws -> URL {
+        let url = dir.appendingPathComponent("hessian-\(batchSize).h5")
+        let f = try HDF5File.create(url.path)
+        let nodes = [lambdaMax, 0.3 * lambdaMax, 0.05, 0.01, -0.02], weights = [0.01, 0.04, 0.3, 0.45, 0.2]
+        for (name, values) in [("/lambda_max", [lambdaMax]), ("/trace", [10 * lambdaMax]), ("/trace_standard_error", [0.5]),
+                               ("/spectrum/nodes", nodes), ("/spectrum/weights", weights)] {
+            try f.write(name, HDF5Array(shape: [values.count], values: values))
+        }
+        try f.setAttribute("batch_size", .int(Int64(batchSize)))
+        try f.setAttribute("lr", .double(0.01))
+        try f.close()
+        return url
+    }
+
+    /// A trajectory object: a quadratic bowl on a 9×9 PCA plane and a spiral path into its centre.
+    static func trajectory(in dir: URL, batchSize: Int) throws -> URL {
+        let xs = (0..<9).map { -1 + 0.25 * Double($0) }, ys = xs
+        let loss = xs.flatMap { x in ys.map { y in 0.3 + x * x + 2 * y * y } }
+        let epochs = [0, 4, 8, 12, 16]
+        let path = epochs.map { e -> (Double, Double) in
+            let r = 0.8 * Double(16 - e) / 16, a = Double(e) / 5
+            return (r * cos(a), r * sin(a))
+        }
+        let table = TrajectoryTable(batchSize: batchSize, learningRate: 0.01, replicate: 1, finalEpoch: 16, trainCount: 64, subsetCount: 64,
+                                    directions: [[1, 0, 0], [0, 1, 0]], explained: [0.8, 0.15], epochs: epochs,
+                                    x: path.map(\.0), y: path.map(\.1), gridX: xs, gridY: ys, trainLoss: loss,
+                                    trainAccuracy: loss.map { 1 - $0 / 4 })
+        let url = dir.appendingPathComponent("trajectory-\(batchSize).h5")
+        try table.write(to: url.path)
         return url
     }
 

@@ -35,6 +35,9 @@ final class ReportStageTests: XCTestCase {
                           try ReportFixtures.sharpness(in: h.root, batchSize: 256, lr: 0.08, phi: 0.9)],
             "grids": [try ReportFixtures.grid(in: h.root, batchSize: 32, curvature: 0.5),
                       try ReportFixtures.grid(in: h.root, batchSize: 256, curvature: 3)],
+            "critical": [try ReportFixtures.critical(in: h.root)],
+            "trajectories": [try ReportFixtures.trajectory(in: h.root, batchSize: 32), try ReportFixtures.trajectory(in: h.root, batchSize: 256)],
+            "hessians": [try ReportFixtures.hessian(in: h.root, batchSize: 32, lambdaMax: 2), try ReportFixtures.hessian(in: h.root, batchSize: 256, lambdaMax: 5)],
         ]
         let a = try h.run(ReportStage.self, manyInputs: inputs, tag: "a")
         let b = try h.run(ReportStage.self, manyInputs: inputs, tag: "b")
@@ -43,7 +46,7 @@ final class ReportStageTests: XCTestCase {
             try? FileManager.default.removeItem(atPath: keep)
             try FileManager.default.copyItem(at: a.output("index").deletingLastPathComponent(), to: URL(fileURLWithPath: keep))
         }
-        XCTAssertEqual(ReportStage.outputs.count, 2 + 17 * 3, "the page, the claims as text, three files per figure")
+        XCTAssertEqual(ReportStage.outputs.count, 2 + 21 * 3, "the page, the claims as text, three files per figure")
         for (x, y) in zip(allOutputs(a), allOutputs(b)) {
             let bytes = try Data(contentsOf: x)
             XCTAssertFalse(bytes.isEmpty, x.lastPathComponent)
@@ -52,13 +55,17 @@ final class ReportStageTests: XCTestCase {
         let svg = String(decoding: try Data(contentsOf: a.output("f11")), as: UTF8.self)
         XCTAssertTrue(svg.contains("<svg") && svg.contains("width=\"1140\""), "two 540-px contour panels")
         XCTAssertEqual(Array(try Data(contentsOf: a.output("f11_png")).prefix(4)), [0x89, 0x50, 0x4E, 0x47], "PNG magic")
-        XCTAssertEqual(a.metrics["figures_measured"], 15, "all but F3 and F5 (no timing objects)")
+        XCTAssertEqual(a.metrics["figures_measured"], 19, "all but F3 and F5 (no timing objects)")
         let page = String(decoding: try Data(contentsOf: a.output("index")), as: UTF8.self)
         for id in ReportStage.figureIDs { XCTAssertTrue(page.contains("src=\"\(id).svg\""), id) }
-        for section in 1...9 { XCTAssertTrue(page.contains("id=\"s\(section)\""), "section S\(section)") }
+        for section in 1...10 { XCTAssertTrue(page.contains("id=\"s\(section)\""), "section S\(section)") }
         // One replicate: every measured claim is inconclusive (no interval across initialisations); the
         // replicated verdicts are tested in ClaimsTests.
-        XCTAssertEqual((1...7).map { a.metrics["claim\($0)"] }, [-1, -1, -1, -1, -1, -1, -1])
+        XCTAssertEqual((1...9).map { a.metrics["claim\($0)"] }, [-1, -1, -1, -1, -1, -1, -1, -1, -1])
+        let f19 = String(decoding: try Data(contentsOf: a.output("f19_data")), as: UTF8.self)
+        XCTAssertTrue(f19.contains("# best lr per batch size"), f19)
+        let f20 = String(decoding: try Data(contentsOf: a.output("f20")), as: UTF8.self)
+        XCTAssertTrue(f20.contains("80.0 % of variance"), "F20's axes carry the explained variance")
         XCTAssertTrue(page.contains("one replicate only"), "the page says why")
         let f10 = String(decoding: try Data(contentsOf: a.output("f10_data")), as: UTF8.self)
         XCTAssertTrue(f10.contains("32\t1.1\t0.01\t0.001\t"), "φ at ε = 1e-3 per batch size:\n\(f10)")
@@ -68,13 +75,14 @@ final class ReportStageTests: XCTestCase {
         let h = try StageHarness()
         let (runs, distances) = try trainingInputs(h)
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances]])
-        XCTAssertEqual(context.metrics["figures_measured"], 11, "F3, F5 (no timing), F9, F10, F11, F15 have no data")
-        for id in ["f3", "f5", "f9", "f10", "f11", "f15"] {
+        XCTAssertEqual(context.metrics["figures_measured"], 12, "F3, F5 (no timing), F9, F10, F11, F15, F19, F20, F21 have no data")
+        for id in ["f3", "f5", "f9", "f10", "f11", "f15", "f19", "f20", "f21"] {
             let tsv = String(decoding: try Data(contentsOf: context.output("\(id)_data")), as: UTF8.self)
             XCTAssertTrue(tsv.hasPrefix("# not run"), "\(id): \(tsv)")
             XCTAssertGreaterThan(try Data(contentsOf: context.output("\(id)_png")).count, 1000, "a framed message, not an empty image")
         }
         XCTAssertEqual(context.metrics["claim5"], -1)
+        XCTAssertEqual(context.metrics["claim9"], -1, "no critical_batch object: not measured")
         XCTAssertEqual(context.metrics["claim7"], -1)
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
         XCTAssertTrue(page.contains("not measured"))
@@ -100,7 +108,8 @@ final class ReportStageTests: XCTestCase {
         let parallel = try timing(in: h, workers: 2, seconds: [32: [1.2, 1.3, 1.1, 1.2], 256: [0.3, 0.32, 0.29, 0.3]])
         let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "timing": [parallel, single]],
                                 runID: 9)
-        XCTAssertEqual(context.metrics["figures_measured"], 13, "all but F9, F10, F11, F15 (no curve, sharpness, grids)")
+        XCTAssertEqual(context.metrics["figures_measured"], 14,
+                       "all but F9, F10, F11, F15, F19, F20, F21 (no curve, sharpness, grids, critical, trajectories, hessians)")
         let f3 = String(decoding: try Data(contentsOf: context.output("f3_data")), as: UTF8.self)
         XCTAssertTrue(f3.contains("32\t2.05\t1.9\t2.2\t"), "median, fastest and slowest round:\n\(f3)")
         let f5 = String(decoding: try Data(contentsOf: context.output("f5_data")), as: UTF8.self)

@@ -42,6 +42,15 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(context.metrics["min_val_loss"], val.min())
         XCTAssertEqual(context.metrics["epoch_min"], Double(best))
         XCTAssertNotNil(context.measurements["seconds_total"])
+        for name in ["gradient_squared", "trace", "b_simple", "batches"] {
+            XCTAssertEqual(try file.info("/noise/\(name)").shape, [epochs], "one noise-scale window per epoch")
+        }
+        XCTAssertEqual(try file.attribute("small_batch", at: "/noise"), .int(Int64(Network.chunkSize)))
+        XCTAssertEqual(try file.attribute("population", at: "/noise"), .int(96))
+        XCTAssertEqual(try file.read("/noise/batches", as: Int64.self).values, Array(repeating: 6, count: epochs),
+                       "every batch of 16 has two chunks of 8")
+        XCTAssertTrue(try file.read("/noise/trace", as: Double.self).values.allSatisfy { $0 > 0 })
+        XCTAssertEqual(context.metrics["b_simple_at_min"].map { $0.isFinite }, true, "a finite B_simple at the minimum here")
         let norms = try file.read("/updates/norm", as: Double.self).values
         XCTAssertTrue(norms.allSatisfy { $0 > 0 && $0.isFinite }, "every update moves the weights")
         if best == epochs {
