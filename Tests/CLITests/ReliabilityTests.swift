@@ -118,7 +118,7 @@ final class ReliabilityTests: XCTestCase {
             let expected = try String(contentsOf: folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".expected")),
                                       encoding: .utf8)
                 .replacingOccurrences(of: "known kinds: toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum",
-                                      with: "known kinds: distances, evaluate, generate, hessian, interpolate, landscape, preprocess, reparametrisation, report, sharpness, split, timing, toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum, train")
+                                      with: "known kinds: critical_batch, distances, evaluate, generate, hessian, interpolate, landscape, preprocess, reparametrisation, report, sharpness, split, timing, toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum, train, trajectory")
             let r = try p.run("reproduce", name)
             XCTAssertEqual(r.code, 2, name)
             XCTAssertEqual(r.stderr, "error: " + expected.replacingOccurrences(of: name, with: p.url.path + "/" + name), name)
