@@ -56,24 +56,6 @@ public final class StageContext: @unchecked Sendable {
     /// missing or outside its declaration, which only a caller that bypassed the loader can cause.
     public func parameters<P: StageParameters>(_ type: P.Type) throws -> P { try P(parameters, stage: instance) }
 
-    // String lookups, kept only for kinds that have not declared a `StageParameters` type yet.
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func int(_ name: String) -> Int { value(name).intValue! }
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func double(_ name: String) -> Double { value(name).doubleValue! }
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func string(_ name: String) -> String { value(name).stringValue! }
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func bool(_ name: String) -> Bool { value(name).boolValue! }
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func list(_ name: String) -> [ParamValue] { value(name).listValue! }
-
-    @available(*, deprecated, message: "declare the kind's parameters as a StageParameters type and use parameters(_:)")
-    public func value(_ name: String) -> ParamValue {
-        guard let v = parameters[name] else { preconditionFailure("\(instance): undeclared parameter \(name)") }
-        return v
-    }
-
     // MARK: - Inputs and outputs
 
     /// The object behind a single-valued input (read-only; never modify it).
