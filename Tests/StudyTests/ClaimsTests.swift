@@ -97,4 +97,26 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(capSmall.verdict, .inconclusive, capSmall.evidence)
         XCTAssertTrue(capSmall.evidence.contains("raise max_epochs"))
     }
+
+    /// Claim 2 over both worker counts: one common slope of log seconds with every (worker count, round)
+    /// its own block. One worker alone is too noisy to decide; with the 2-rank setup (a larger effect)
+    /// the pooled slope holds, and its degrees of freedom count the blocks of both setups.
+    func testSecondsPerEpochPoolsTheWorkerCountsWithRoundsAsBlocks() throws {
+        func table(workers: Int, _ seconds: [[Double]]) -> TimingTable {
+            TimingTable(batchSizes: [32, 64, 128, 256], seconds: seconds, workers: workers, threads: 1, warmup: 1, machine: "Test CPU",
+                        engine: "e", trainCount: 800, model: "m", busyCores: Double(workers))
+        }
+        // Rounds drift together (a round is a block); within a round 1 worker barely moves, 2 workers fall 5 % per doubling.
+        let single = table(workers: 1, [[1.00, 1.10, 0.95], [1.01, 1.08, 0.96], [0.99, 1.11, 0.94], [1.00, 1.09, 0.97]])
+        let parallel = table(workers: 2, (0..<4).map { b in [0.60, 0.66, 0.57].map { $0 * pow(0.95, Double(b)) } })
+        let alone = ReportClaims.secondsPerEpoch([single], sizes: [32, 64, 128, 256])
+        XCTAssertEqual(alone.verdict, .inconclusive, alone.evidence)
+        let pooled = ReportClaims.secondsPerEpoch([single, parallel], sizes: [32, 64, 128, 256])
+        XCTAssertEqual(pooled.verdict, .holds, pooled.evidence)
+        let effect = try XCTUnwrap(pooled.effect)
+        XCTAssertEqual(effect.degreesOfFreedom, 24 - 6 - 1, "24 timings, 3 rounds × 2 worker counts as blocks, 1 slope")
+        XCTAssertEqual(exp(effect.estimate), 0.975, accuracy: 0.005, "the average of ≈ 1.00 and 0.95 per doubling")
+        XCTAssertTrue(pooled.evidence.contains("1 worker × 1 thread") && pooled.evidence.contains("2 workers × 1 thread")
+                      && pooled.evidence.contains("all 2 worker counts together"), pooled.evidence)
+    }
 }
