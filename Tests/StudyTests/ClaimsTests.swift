@@ -119,4 +119,36 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(pooled.evidence.contains("1 worker × 1 thread") && pooled.evidence.contains("2 workers × 1 thread")
                       && pooled.evidence.contains("all 2 worker counts together"), pooled.evidence)
     }
+
+    /// Claims 5 and 7 rest on λ_max when the pipeline has Hessian results, and say so; Keskar's φ is shown
+    /// beside it with its own interval. Without Hessian results φ decides, and the claim names φ.
+    func testSharpnessClaimsNameTheirMeasureAndShowPhiBeside() throws {
+        let runs = family(slope: 0, noise: smallNoise)
+        let offsets = [0.0, 3.0, -2.0, 1.0, 0.5, -1.5]
+        var k = 0
+        // φ flat with noise; λ_max × 1.2 per doubling within every replicate (its own offset per replicate).
+        let sharpness = runs.map { r -> SharpnessResult in
+            defer { k += 1 }
+            return SharpnessResult(batchSize: r.batchSize, learningRate: r.learningRate, replicate: r.replicate, epsilon: [1e-3],
+                                   phi: [50 + 10 * Double(r.replicate) + offsets[k % offsets.count]], fX: [0.3], fMax: [0.5])
+        }
+        let hessians = runs.map { r in
+            HessianResult(batchSize: r.batchSize, learningRate: r.learningRate, replicate: r.replicate,
+                          lambdaMax: (40 + 5 * Double(r.replicate)) * pow(1.2, log2(Double(r.batchSize) / 32)) * (1 + 0.01 * sin(Double(r.batchSize))),
+                          trace: 100, traceStandardError: 1, nodes: [], weights: [])
+        }
+        let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
+                                  ratioLargeBatch: 256, ratioLearningRate: 0.01)
+        var data = ReportData(runs: runs, distances: table, curve: nil, sharpness: sharpness, grids: [], settings: ReportSettings())
+        let byPhi = ReportClaims.evaluate(data)[4]
+        XCTAssertEqual(byPhi.verdict, .inconclusive, byPhi.evidence)
+        XCTAssertTrue(byPhi.claim.hasSuffix("(by Keskar's φ)") && !byPhi.evidence.contains("λ_max"), byPhi.claim + byPhi.evidence)
+        data.hessians = hessians
+        let byLambda = ReportClaims.evaluate(data)[4]
+        XCTAssertEqual(byLambda.verdict, .holds, byLambda.evidence)
+        XCTAssertTrue(byLambda.claim.hasSuffix("(by λ_max)"), byLambda.claim)
+        XCTAssertEqual(exp(try XCTUnwrap(byLambda.effect).estimate), 1.2, accuracy: 0.01, "a factor per doubling")
+        XCTAssertTrue(byLambda.evidence.contains("Keskar's φ (%)") && byLambda.evidence.contains("(by φ alone: inconclusive)"),
+                      byLambda.evidence)
+    }
 }
