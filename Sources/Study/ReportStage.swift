@@ -47,7 +47,7 @@ public struct ReportStage: Stage {
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
         InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
-        InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
+        InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density, replicate 1; λ_max beside φ in claims 5 and 7)"),
     ]
     public static let outputs = [OutputSpec("index", .html, help: "the report page"),
                                  OutputSpec("claims", .text, help: "the claims table as plain text (`make reproduce` prints it)")]
