@@ -10,11 +10,12 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 12  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    public static let codeVersion = 13  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
     // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
     // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
-    // PCA trajectories, Hessian spectrum); 12: both
+    // PCA trajectories, Hessian spectrum); 12: both; 13: claim 8 on the windows after the initial plateau, claim 9 over
+    // several critical_batch objects (one per replicate)
     public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
