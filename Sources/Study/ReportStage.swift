@@ -46,7 +46,8 @@ public struct ReportStage: Stage {
                   help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
-        InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
+        InputSpec("critical", many: true, optional: true,
+                  help: "critical_batch objects, one per replicate fitted (F19, claim 9: decided with 2 or more)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
         InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
     ]
