@@ -115,7 +115,7 @@ public enum FreshnessCheck {
             }
             hashes[input] = list
         }
-        return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
+        return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion(for: instance.parameters),
                            parameters: instance.parameters, inputs: hashes, external: instance.external)
     }
 
@@ -143,7 +143,7 @@ public enum FreshnessCheck {
         guard let last = try lookup.lastExecution(ofStage: instance.name) else {
             return .stale(key: key, reasons: reasons + [.neverRun])
         }
-        let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
+        let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion(for: instance.parameters),
                                               parameters: instance.parameters, inputs: [:], external: instance.external)
         var changes: [StaleReason] = []
         if let old = last.material {

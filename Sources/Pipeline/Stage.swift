@@ -80,6 +80,10 @@ public protocol Stage: Sendable {
 
     static var kind: String { get }
     static var codeVersion: Int { get }
+    /// The code version in an instance's cache key: `codeVersion` unless the kind changed only one path
+    /// of its body, selected by a parameter (train's data-parallel split, `workers` > 1), and the other
+    /// paths' cached objects are still what the code computes. Default: `codeVersion`.
+    static func codeVersion(for parameters: [String: ParamValue]) -> Int
     static var summary: String { get }
     /// The declared parameters: by default `Parameters.declaration`, the form every check, the stage
     /// reference and the cache key use.
@@ -109,6 +113,7 @@ public protocol Stage: Sendable {
 
 extension Stage {
     public static var parameters: [ParamSpec] { Parameters.declaration }
+    public static func codeVersion(for parameters: [String: ParamValue]) -> Int { codeVersion }
 
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
     public static var exclusive: Bool { false }
