@@ -15,7 +15,7 @@ public struct ReportStage: Stage {
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
     // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
     // PCA trajectories, Hessian spectrum); 12: both; 13: claim 8 on the windows after the initial plateau, claim 9 over
-    // several critical_batch objects (one per replicate)
+    // several critical_batch objects (one per replicate); F11/F20 contour levels never empty
     public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
