@@ -51,9 +51,26 @@ final class ParallelNoiseScaleTests: XCTestCase {
         }
     }
 
-    func testDataParallelRunsHaveTheirOwnCodeVersion() {
+    func testDataParallelRunsHaveTheirOwnCodeVersion() throws {
         XCTAssertEqual(TrainStage.codeVersion(for: ["workers": .int(1)]), TrainStage.codeVersion, "one process: unchanged")
         XCTAssertEqual(TrainStage.codeVersion(for: [:]), TrainStage.codeVersion)
         XCTAssertEqual(TrainStage.codeVersion(for: ["workers": .int(2)]), 5, "whole-chunk rank slices")
+        // …and the cache key carries it: the same run at 1 and 2 workers, keyed over the same inputs.
+        let graph = try PipelineLoader(registry: StageRegistry(StudyStages.all)).load(text: """
+            stages:
+              data: {kind: generate}
+              split: {kind: split, inputs: {data: data.images}}
+              train:
+                kind: train
+                params: {batch_size: 16, lr: 0.1}
+                foreach: [{workers: 1}, {workers: 2}]
+                inputs: {data: data.images, split: split.split}
+            """, file: "p.yaml")
+        let object = StoredObject(hash: ObjectHash(hex: String(repeating: "ab", count: 32))!, size: 1)
+        let versions = try ["train@workers=1", "train@workers=2"].map { name in
+            try XCTUnwrap(FreshnessCheck.material(of: XCTUnwrap(graph.instance(name))) { _ in ["images": object, "split": object] })
+                .codeVersion
+        }
+        XCTAssertEqual(versions, [4, 5])
     }
 }
