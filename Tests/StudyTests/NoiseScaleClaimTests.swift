@@ -50,6 +50,7 @@ final class NoiseScaleClaimTests: XCTestCase {
         let all = BeyondFigures.noiseWindows(r)
         XCTAssertEqual(all.filter { $0.epoch <= 30 }.count, 3, "plateau windows with |G|² ≤ 0 have no ratio")
         XCTAssertGreaterThan(try XCTUnwrap(NoiseScaleTrend.slope(all)), 0, "the whole run's slope has the wrong sign")
+        XCTAssertEqual(ReportCatalogue.plateauExits([r]), "bs 32 from epoch 51 (loss 0.575)", "F18's caption says where claim 8 starts")
     }
 
     func testALossThatNeverFallsHasNoSegment() {
