@@ -13,7 +13,8 @@ final class CatsVsDogsReproduceCLITests: XCTestCase {
         "critical_batch.target_val_loss=5",  // 8 validation photos: a target every run reaches at epoch 1
         "critical_batch.window_epochs=1",
         "landscape.x_count=3", "landscape.y_count=3", "trajectory.count=3", "timing.repeats=2",
-        "sharpness.iterations=2", "reparametrisation.phi_iterations=2",
+        "sharpness.iterations=2", "reparametrisation.phi_iterations=2", "reparametrisation.lanczos_steps=3",
+        "reparametrisation.trace_samples=2", "reparametrisation.average_samples=2", "reparametrisation.ascent_steps=2",
         "hessian.lanczos_steps=3", "hessian.trace_samples=2", "hessian.average_samples=2", "hessian.ascent_steps=2",
     ]
 
