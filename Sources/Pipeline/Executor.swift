@@ -112,9 +112,9 @@ public final class Executor: @unchecked Sendable {
     }
 
     /// An index or store error ends the run, but never while bodies run on threads of this process: the
-    /// CLI would exit beneath them, and the libraries' exit handlers (HDF5 closes every file, OpenBLAS
-    /// frees its buffers) pull memory from under a body still computing: a segfault instead of the
-    /// error. So they are asked to stop at their next safe point and awaited; their results are
+    /// CLI would exit beneath them, and exit-time teardown (OpenBLAS's destructor frees its buffers)
+    /// pulls memory from under a body still computing: a segfault instead of the error (seen with
+    /// `train` on `--executor threads`, exit 139 in 3 runs of 5). So they are asked to stop at their next safe point and awaited; their results are
     /// dropped (the index cannot take them; a resume checkpoint stays for the next run). Bodies in
     /// their own processes or Slurm jobs need nothing: a stage process stops when this one's pipe
     /// closes, and a Slurm job's outputs are adopted by the next run.

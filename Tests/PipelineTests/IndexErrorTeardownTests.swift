@@ -1,6 +1,6 @@
 // An index error ends the run, but only after the bodies running on threads of this process have
-// stopped: the CLI exits right after the error, and exiting beneath a body that is inside HDF5 or
-// OpenBLAS crashed the process (their exit handlers free what the body still uses: a segfault).
+// stopped: the CLI exits right after the error, and exiting beneath a body inside OpenBLAS crashed
+// the process (exit-time teardown frees what the body still uses: exit 139 with `train` on threads).
 import Foundation
 import XCTest
 @testable import Pipeline
