@@ -49,11 +49,14 @@ public struct NumericEnvironmentMismatch: Error, CustomStringConvertible {
         self.host = host
     }
 
-    public var description: String {
-        "stage \(stage): its cache key was computed for the numeric environment \(expected), but it runs on \(host) "
+    /// What happened and how to fix it, without the stage's name (a failure line adds it).
+    public var message: String {
+        "its cache key was computed for the numeric environment \(expected), but it runs on \(host) "
             + "under \(actual) (" + expected.differences(to: actual).joined(separator: ", ") + "); its outputs would "
             + "not be a function of their key, so it did not run. HINT: start batchlab on a node of the same CPU kind as "
             + "the compute nodes, or pin OPENBLAS_CORETYPE and BATCHLAB_CONV_KERNELS to values every node honours "
             + "(docs/running-on-a-cluster.md)"
     }
+
+    public var description: String { "stage \(stage): " + message }
 }

@@ -26,8 +26,9 @@ public enum StageJobRunner {
         var receipt = StageReceipt(status: .succeeded, started: started, ended: started, host: ProcessInfo.processInfo.hostName)
         do {
             if let expected = job.numeric, expected != numericEnvironment.components {
-                throw NumericEnvironmentMismatch(stage: job.instance, expected: NumericIdentity(expected),
-                                                 actual: numericEnvironment, host: receipt.host)
+                let mismatch = NumericEnvironmentMismatch(stage: job.instance, expected: NumericIdentity(expected),
+                                                          actual: numericEnvironment, host: receipt.host)
+                throw StageError.bodyFailed(stage: job.instance, error: mismatch.message)
             }
             let context = try makeContext(job, registry: registry, stop: stop)
             guard let kind = registry.kind(job.kind) else {

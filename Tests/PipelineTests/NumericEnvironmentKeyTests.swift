@@ -120,7 +120,7 @@ final class NumericEnvironmentKeyTests: XCTestCase {
             XCTAssertEqual(receipt.status, expected, receipt.message ?? "")
             if expected == .failed {
                 XCTAssertEqual(status, 1)
-                XCTAssertTrue(receipt.message!.hasPrefix("stage fit: its cache key was computed for the numeric environment "
+                XCTAssertTrue(receipt.message!.hasPrefix("its cache key was computed for the numeric environment "
                                                          + "\(avx512), but it runs on \(receipt.host) under \(openBLAS) "
                                                          + "(conv_engine avx512 → openblas)"), receipt.message!)
                 XCTAssertFalse(FileManager.default.fileExists(atPath: StageJobRunner.bodyFolder(folder).path),
