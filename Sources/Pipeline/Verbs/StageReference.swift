@@ -14,7 +14,7 @@ public enum StageReference {
             other stages' outputs (`stage.output`). Values outside a parameter's allowed range or choices fail
             when the file loads, with the file, line and column of the value. A kind's cache key covers its code
             version, its parameters and the contents of its inputs; for a kind marked *numeric environment*, also
-            the BLAS library and core and the conv engine of the process (docs/store.md, "What a key covers").
+            the BLAS library and core and the conv engine of the process ([store.md](store.md#what-a-key-covers)).
 
             """
         for type in registry.registered {
