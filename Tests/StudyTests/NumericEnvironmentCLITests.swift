@@ -1,6 +1,7 @@
 // The numeric environment in the cache key, through the real executable: after a run with the CPU's own
 // conv kernels, `BATCHLAB_CONV_KERNELS=openblas batchlab reproduce` trains again (other bits, another key)
-// while the portable data stages stay cached, and switching back serves the first object again.
+// while the portable data stages stay cached, and switching back serves the first object again; MPI
+// ranks that compute under another engine than their stage's key refuse to run.
 import Foundation
 import Tensor
 import TestSupport
@@ -41,5 +42,22 @@ final class NumericEnvironmentCLITests: XCTestCase {
         r = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(summary(r), "0 executed, 3 cached, 0 failed", "back on \(own.rawValue): its object is served\n" + r.stdout)
         XCTAssertEqual(try Data(contentsOf: try p.object(stage: "train", output: "checkpoint")), fast)
+    }
+
+    /// MPI ranks that compute under another engine than their stage's key (a node of another CPU kind;
+    /// here mpirun sets BATCHLAB_CONV_KERNELS for the ranks only) refuse before any arithmetic.
+    func testMPIRanksUnderAnotherEngineRefuseToRun() throws {
+        guard let own = ConvEngine.allCases.first(where: { $0.hasOwnKernels && $0.isAvailable }) else {
+            throw XCTSkip("this CPU has neither AVX-512 nor AVX2: OpenBLAS is the only conv engine")
+        }
+        let p = try CLIProject()
+        try p.write("p.yaml", pipeline.replacingOccurrences(of: "dense_widths: [8]}", with: "dense_widths: [8], workers: 2}"))
+        p.environment["BATCHLAB_CONV_KERNELS"] = own.rawValue
+        let r = try p.run(["reproduce", "p.yaml"], environment: ["BATCHLAB_MPIRUN_ARGS": "-x BATCHLAB_CONV_KERNELS=openblas"])
+        XCTAssertEqual(r.code, 1, r.stdout + r.stderr)
+        XCTAssertTrue(r.stdout.contains("failed: train: its 2 MPI ranks failed; nothing was stored"), r.stdout)
+        XCTAssertTrue(r.stdout.contains("stage train: its cache key was computed for the numeric environment ")
+                      && r.stdout.contains("(conv_engine \(own.rawValue) → openblas)"), r.stdout)
+        XCTAssertEqual(summary(r), "2 executed, 0 cached, 1 failed")
     }
 }
