@@ -109,6 +109,12 @@ public protocol Stage: Sendable {
     /// of its cache key": a rerun gives other bits, and `verify --rerun` says so instead of failing.
     /// Default: false.
     static var measuresTime: Bool { get }
+
+    /// Whether its bytes depend on the floating-point kernels of the process (BLAS, the conv engines):
+    /// `.kernels` puts the numeric environment into its cache key. Default `.kernels`, the safe side:
+    /// a kind that forgets to declare `.portable` only loses sharing across engines, never serves
+    /// bits computed under another engine.
+    static var numerics: StageNumerics { get }
 }
 
 extension Stage {
@@ -118,6 +124,7 @@ extension Stage {
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
     public static var exclusive: Bool { false }
     public static var measuresTime: Bool { false }
+    public static var numerics: StageNumerics { .kernels }
 
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
     static func input(named name: String) -> InputSpec? { inputs.first { $0.name == name } }

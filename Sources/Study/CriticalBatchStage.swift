@@ -12,6 +12,8 @@ import Training
 
 public struct CriticalBatchStage: Stage {
     public static let kind = "critical_batch"
+    // Fits over its inputs' numbers in plain Swift: no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "steps to a target validation loss per batch size at its best lr; S = S_min(1 + B_noise/B) vs B_simple"
     public struct Parameters: StageParameters {

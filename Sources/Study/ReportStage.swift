@@ -10,6 +10,8 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
+    // Figures and pages from its inputs' numbers: no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 13  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
     // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;

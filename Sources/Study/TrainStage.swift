@@ -13,6 +13,8 @@ import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
+    // The network's forward and backward passes: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 4  // (replicates need no bump: replicate 1 is unchanged)
     // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward;
     // 4: the gradient noise scale per epoch (/noise; θ's bits unchanged)
