@@ -24,6 +24,7 @@ extension ReportData {
                                                       stage: stage)
         data.trajectories = try context.inputs("trajectories").map { try TrajectoryTable.read($0, stage: stage) }
         data.hessians = try context.inputs("hessians").map { try HessianResult.read($0, stage: stage) }
+        data.reparametrisation = try context.inputs("reparametrisation").first.map { try ReparametrisationAuditTable.read($0, stage: stage) }
         return data
     }
 }
