@@ -36,6 +36,15 @@ final class CatsVsDogsReproduceCLITests: XCTestCase {
         let page = try String(contentsOf: p.url.appendingPathComponent("artifacts/report/cats-vs-dogs/index.html"), encoding: .utf8)
         for id in ["F18", "F19", "F20", "F21"] { XCTAssertTrue(page.contains("\(id) ·"), "\(id) on the page") }
         XCTAssertFalse(page.contains("the critical_batch stage is not in this pipeline"), "F19 and claim 9 read critical_batch")
+        // S10's invariance table from the real audit object: α = 1/4 and 4 rescale exactly, so the logits and the
+        // adaptive worst case keep their bytes while λ_max moves.
+        func row(_ measure: String) -> String? {
+            page.components(separatedBy: "<tr>").first { $0.hasPrefix("<td>\(measure)") }?.components(separatedBy: "</tr>")[0]
+        }
+        XCTAssertEqual(row("max |Δ logit|"), "<td>max |Δ logit| vs the original θ</td><td>0</td><td>0</td><td>0</td><td>–</td><td>unchanged</td>")
+        XCTAssertTrue(row("adaptive sharpness, worst case")?.hasSuffix("<td>0</td><td>invariant</td>") == true,
+                      row("adaptive sharpness, worst case") ?? "no adaptive row")
+        XCTAssertTrue(row("λ_max")?.hasSuffix("<td>changes</td>") == true, row("λ_max") ?? "no λ_max row")
         // The noise scale is recorded by the photo runs and reaches the stages that read it.
         let shown = try p.run("show", "critical_batch").stdout
         XCTAssertTrue(shown.contains("metric    b_crit_measured = "), shown)
