@@ -31,12 +31,12 @@ extension ReportPage {
             + " A measure is <i>invariant</i> when |m(α) − m(\(GnuplotText.short(a.alpha[ref])))| ≤ \(invarianceTolerance)·"
             + "|m(\(GnuplotText.short(a.alpha[ref])))| at every α.</p>\n"
         let rows: [(String, [Double])] = [
-            ("Keskar's φ (ε \(GnuplotText.short(a.phiEpsilon)), L-BFGS-B)", a.phi),
+            ("Keskar's φ (ε \(String(format: "%g", a.phiEpsilon)), L-BFGS-B)", a.phi),
             ("λ_max (Lanczos)", a.lambdaMax),
             ("Hessian trace (Hutchinson)", a.trace),
-            ("adaptive sharpness, worst case (ρ \(GnuplotText.short(a.rho)))", a.adaptiveWorst),
-            ("adaptive sharpness, average case (ρ \(GnuplotText.short(a.rho)))", a.adaptiveAverage),
-            ("Keskar-box sharpness, worst case (ε \(GnuplotText.short(a.epsilon)), sign ascent)", a.keskarBoxWorst),
+            ("adaptive sharpness, worst case (ρ \(String(format: "%g", a.rho)))", a.adaptiveWorst),
+            ("adaptive sharpness, average case (ρ \(String(format: "%g", a.rho)))", a.adaptiveAverage),
+            ("Keskar-box sharpness, worst case (ε \(String(format: "%g", a.epsilon)), sign ascent)", a.keskarBoxWorst),
             ("training loss f(θ) (check: unchanged)", a.loss),
         ]
         let cells = rows.map { name, values -> [String] in
