@@ -49,11 +49,11 @@ public struct ReportStage: Stage {
                   help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
+        InputSpec("reparametrisation", optional: true, help: "the reparametrisation audit (S10's invariance table)"),
         InputSpec("critical", many: true, optional: true,
                   help: "critical_batch objects, one per replicate fitted (F19, claim 9: decided with 2 or more)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
         InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density)"),
-        InputSpec("reparametrisation", optional: true, help: "the reparametrisation audit (S10's invariance table)"),
     ]
     public static let outputs = [OutputSpec("index", .html, help: "the report page"),
                                  OutputSpec("claims", .text, help: "the claims table as plain text (`make reproduce` prints it)")]
