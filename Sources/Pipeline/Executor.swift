@@ -103,6 +103,34 @@ public final class Executor: @unchecked Sendable {
         runID = try store.beginRun(info)
         summary = RunSummary(run: runID)
         defer { reporter.close() }
+        do {
+            return try loop(started: started)
+        } catch {
+            settleBodiesInThisProcess()
+            throw error
+        }
+    }
+
+    /// An index or store error ends the run, but never while bodies run on threads of this process: the
+    /// CLI would exit beneath them, and exit-time teardown (OpenBLAS's destructor frees its buffers)
+    /// pulls memory from under a body still computing: a segfault instead of the error (seen with
+    /// `train` on `--executor threads`, exit 139 in 3 runs of 5). So they are asked to stop at their next safe point and awaited; their results are
+    /// dropped (the index cannot take them; a resume checkpoint stays for the next run). Bodies in
+    /// their own processes or Slurm jobs need nothing: a stage process stops when this one's pipe
+    /// closes, and a Slurm job's outputs are adopted by the next run.
+    private func settleBodiesInThisProcess() {
+        guard case .threads = options.executor, !launched.isEmpty else { return }
+        if !options.stop.isRequested { options.stop.request(signal: SIGTERM) }
+        while !launched.isEmpty {
+            for completion in waitForCompletions(until: nil) {
+                guard launched.removeValue(forKey: completion.step) != nil else { continue }
+                if case .success(let body) = completion.result { try? FileManager.default.removeItem(at: body.folder) }
+            }
+        }
+    }
+
+    /// The scheduler's loop: perform its actions, wait for bodies, until it says the run is finished.
+    private func loop(started: Date) throws -> RunSummary {
         var scheduler = Scheduler(steps: plan.steps,
                                   producers: Dictionary(uniqueKeysWithValues: plan.steps.map { ($0, graph.dependencies[$0]) }),
                                   jobs: options.jobs, keepGoing: options.keepGoing,

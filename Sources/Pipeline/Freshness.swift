@@ -58,6 +58,9 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
     case parameterRemoved(name: String)
     case inputChanged(name: String)
     case externalChanged(name: String, change: ExternalChange?)
+    /// The numeric environment (BLAS core, conv engine) differs from the last execution's: the
+    /// floating-point kernels give other bits, so the recorded objects are not this key's.
+    case numericEnvironmentChanged(old: [String: String], new: [String: String])
     case upstreamStale([String])
     case outputMissing(String)
     case outputCorrupted(String)
@@ -78,6 +81,13 @@ public enum StaleReason: Sendable, Equatable, CustomStringConvertible {
         case let .inputChanged(name): "input \(name) changed"
         case let .externalChanged(name, change?): "\(name) contents changed: \(change)"
         case let .externalChanged(name, nil): "\(name) contents changed"
+        case let .numericEnvironmentChanged(old, new) where old.isEmpty:
+            "numeric environment now part of the key (the last execution did not record one; now \(NumericIdentity(new)))"
+        case let .numericEnvironmentChanged(old, new) where new.isEmpty:
+            "the stage kind no longer depends on the numeric environment (was \(NumericIdentity(old)))"
+        case let .numericEnvironmentChanged(old, new):
+            "numeric environment changed: " + NumericIdentity(old).differences(to: NumericIdentity(new)).joined(separator: ", ")
+                + " (floating-point kernels give other bits)"
         case let .upstreamStale(names): "upstream stale: " + names.joined(separator: ", ")
         case let .outputMissing(name): "output \(name) missing"
         case let .outputCorrupted(name): "output \(name) corrupted (size differs from the record)"
@@ -115,8 +125,9 @@ public enum FreshnessCheck {
             }
             hashes[input] = list
         }
-        return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
-                           parameters: instance.parameters, inputs: hashes, external: instance.external)
+        return KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion(for: instance.parameters),
+                           parameters: instance.parameters, inputs: hashes, external: instance.external,
+                           numeric: instance.numeric)
     }
 
     /// Decides one instance. `material` is nil when some producer is stale (`staleUpstream` names them).
@@ -143,8 +154,9 @@ public enum FreshnessCheck {
         guard let last = try lookup.lastExecution(ofStage: instance.name) else {
             return .stale(key: key, reasons: reasons + [.neverRun])
         }
-        let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion,
-                                              parameters: instance.parameters, inputs: [:], external: instance.external)
+        let current = material ?? KeyMaterial(kind: instance.kind.kind, codeVersion: instance.kind.codeVersion(for: instance.parameters),
+                                              parameters: instance.parameters, inputs: [:], external: instance.external,
+                                              numeric: instance.numeric)
         var changes: [StaleReason] = []
         if let old = last.material {
             if old.kind != current.kind { changes.append(.kindChanged(old: old.kind, new: current.kind)) }
@@ -165,6 +177,9 @@ public enum FreshnessCheck {
                     current.external[name].flatMap { lookup.externalChange(from: before, to: $0) }
                 }
                 changes.append(.externalChanged(name: name, change: change))
+            }
+            if old.numeric != current.numeric {
+                changes.append(.numericEnvironmentChanged(old: old.numeric, new: current.numeric))
             }
             if material != nil {
                 for name in Set(old.inputs.keys).union(current.inputs.keys).sorted()

@@ -76,6 +76,16 @@ public struct PipelineGraph: Sendable {
         return graph
     }
 
+    /// The graph with the numeric environment in every instance whose kind depends on floating-point
+    /// kernels (`Stage.numerics`), so that their keys change with it; `.portable` kinds stay shared.
+    public func describingNumerics(_ identity: NumericIdentity) -> PipelineGraph {
+        var graph = self
+        for i in graph.instances.indices {
+            graph.instances[i].numeric = graph.instances[i].kind.numerics == .kernels ? identity.components : [:]
+        }
+        return graph
+    }
+
     // MARK: - Lookup
 
     public func instanceIndex(_ name: String) -> Int? { index[name] }

@@ -28,6 +28,9 @@ public struct StageInstance: Sendable {
     public let location: SourceLocation
     /// External input name → content fingerprint (`PipelineGraph.fingerprintingExternalInputs`); part of the key.
     public internal(set) var external: [String: String] = [:]
+    /// The numeric environment's components for a `.kernels` kind, empty for a `.portable` one
+    /// (`PipelineGraph.describingNumerics`); part of the key.
+    public internal(set) var numeric: [String: String] = [:]
     /// What the stage asks of a cluster (`resources:`, `retries:`); not part of the key.
     public internal(set) var resources = StageResources()
 }

@@ -80,6 +80,10 @@ public protocol Stage: Sendable {
 
     static var kind: String { get }
     static var codeVersion: Int { get }
+    /// The code version in an instance's cache key: `codeVersion` unless the kind changed only one path
+    /// of its body, selected by a parameter (train's data-parallel split, `workers` > 1), and the other
+    /// paths' cached objects are still what the code computes. Default: `codeVersion`.
+    static func codeVersion(for parameters: [String: ParamValue]) -> Int
     static var summary: String { get }
     /// The declared parameters: by default `Parameters.declaration`, the form every check, the stage
     /// reference and the cache key use.
@@ -105,14 +109,22 @@ public protocol Stage: Sendable {
     /// of its cache key": a rerun gives other bits, and `verify --rerun` says so instead of failing.
     /// Default: false.
     static var measuresTime: Bool { get }
+
+    /// Whether its bytes depend on the floating-point kernels of the process (BLAS, the conv engines):
+    /// `.kernels` puts the numeric environment into its cache key. Default `.kernels`, the safe side:
+    /// a kind that forgets to declare `.portable` only loses sharing across engines, never serves
+    /// bits computed under another engine.
+    static var numerics: StageNumerics { get }
 }
 
 extension Stage {
     public static var parameters: [ParamSpec] { Parameters.declaration }
+    public static func codeVersion(for parameters: [String: ParamValue]) -> Int { codeVersion }
 
     public static func externalInputs(_ parameters: [String: ParamValue]) -> [String: String] { [:] }
     public static var exclusive: Bool { false }
     public static var measuresTime: Bool { false }
+    public static var numerics: StageNumerics { .kernels }
 
     static func parameter(named name: String) -> ParamSpec? { parameters.first { $0.name == name } }
     static func input(named name: String) -> InputSpec? { inputs.first { $0.name == name } }

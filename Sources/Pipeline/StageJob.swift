@@ -29,6 +29,9 @@ public struct StageJob: Codable, Sendable {
     public var resumeDirectory: String?
     public var runID: Int64?
     public var index: IndexSnapshot?
+    /// The numeric environment the key was computed for (a `.kernels` kind; nil otherwise). The job's
+    /// process refuses to run the body under another one (a Slurm node of another CPU kind).
+    public var numeric: [String: String]?
 
     public var folderURL: URL { URL(fileURLWithPath: folder, isDirectory: true) }
     public var receiptURL: URL { folderURL.appendingPathComponent(Self.receiptName) }
@@ -48,18 +51,17 @@ public struct StageJob: Codable, Sendable {
         resumeDirectory = StageRunner.resumeDirectory(store, key: key)?.path
         self.runID = runID
         self.index = index
+        numeric = instance.numeric.isEmpty ? nil : instance.numeric
     }
 
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(encoder.encode(self), to: url)
+        try AtomicFile.write(JobJSON.encoder.encode(self), to: url)
     }
 
     public static func read(_ url: URL) throws -> StageJob {
         let job: StageJob
         do {
-            job = try JSONDecoder().decode(StageJob.self, from: Data(contentsOf: url))
+            job = try JobJSON.decoder.decode(StageJob.self, from: Data(contentsOf: url))
         } catch {
             throw StageJobError.badJob(path: url.path, detail: "\(error)")
         }
@@ -85,15 +87,13 @@ public struct StageReceipt: Codable, Sendable, Equatable {
     public var host: String
 
     public func write(to url: URL) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-        try AtomicFile.write(encoder.encode(self), to: url)
+        try AtomicFile.write(JobJSON.encoder.encode(self), to: url)
     }
 
     /// The receipt in a job folder; nil when there is none (yet), or it is unreadable.
     public static func read(_ url: URL) -> StageReceipt? {
         guard let data = try? Data(contentsOf: url) else { return nil }
-        return try? JSONDecoder().decode(StageReceipt.self, from: data)
+        return try? JobJSON.decoder.decode(StageReceipt.self, from: data)
     }
 }
 
@@ -108,6 +108,23 @@ public enum StageJobError: Error, CustomStringConvertible {
             "stage job \(path) names stage kind '\(kind)', which this batchlab does not know "
                 + "(the same binary must run the controller and the jobs)"
         }
+    }
+}
+
+/// JSON of job files and receipts. Metrics (a receipt's, a producer's in the index snapshot) may be NaN
+/// or infinite, which plain JSON cannot hold: they travel as the strings "nan", "inf", "-inf".
+enum JobJSON {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
     }
 }
 

@@ -13,8 +13,10 @@ public enum StageJobRunner {
     static func bodyFolder(_ folder: URL) -> URL { folder.appendingPathComponent("body", isDirectory: true) }
 
     /// Runs the job and writes its receipt. Exit status: 0 succeeded, 1 failed, 3 interrupted, 2 no
-    /// receipt could be written (the job file is unreadable, or its folder is gone).
-    public static func main(jobPath: String, registry: StageRegistry, stop: StopRequest) -> Int32 {
+    /// receipt could be written (the job file is unreadable, or its folder is gone). `numericEnvironment`
+    /// is this process's: a job keyed for another one fails before its body runs.
+    public static func main(jobPath: String, registry: StageRegistry, numericEnvironment: NumericIdentity,
+                            stop: StopRequest) -> Int32 {
         let started = Date()
         let job: StageJob
         do { job = try StageJob.read(URL(fileURLWithPath: jobPath)) } catch {
@@ -23,6 +25,11 @@ public enum StageJobRunner {
         }
         var receipt = StageReceipt(status: .succeeded, started: started, ended: started, host: ProcessInfo.processInfo.hostName)
         do {
+            if let expected = job.numeric, expected != numericEnvironment.components {
+                let mismatch = NumericEnvironmentMismatch(stage: job.instance, expected: NumericIdentity(expected),
+                                                          actual: numericEnvironment, host: receipt.host)
+                throw StageError.bodyFailed(stage: job.instance, error: mismatch.message)
+            }
             let context = try makeContext(job, registry: registry, stop: stop)
             guard let kind = registry.kind(job.kind) else {
                 throw StageJobError.unknownKind(path: jobPath, kind: job.kind)

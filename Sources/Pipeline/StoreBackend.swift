@@ -19,10 +19,11 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     public func lastExecution(ofStage name: String) throws -> PastExecution? {
         guard let last = try artifacts.index.history(ofStage: name, limit: 8).first(where: { $0.stage == name }),
               let id = last.id else { return nil }
-        let (parameters, external) = ExternalRows.split(try artifacts.index.parameters(ofExecution: id))
+        let rows = KeyRows.split(try artifacts.index.parameters(ofExecution: id))
         let inputs = Lineage.unflatten(try artifacts.index.inputs(ofExecution: id).mapValues(\.hex))
         let material = KeyMaterial(kind: last.kind, codeVersion: Int(last.codeVersion) ?? -1,
-                                   canonicalParameters: parameters, inputs: inputs, external: external)
+                                   canonicalParameters: rows.parameters, inputs: inputs, external: rows.external,
+                                   numeric: rows.numeric)
         let outputs = try artifacts.index.outputs(ofExecution: id)
         var past = PastExecution(key: last.key, material: material,
                                  outputs: Dictionary(uniqueKeysWithValues: outputs.map { ($0.name, Self.record($0)) }),
@@ -99,7 +100,7 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
             codeVersion: outcome.material.map { String($0.codeVersion) } ?? "", key: outcome.key ?? "",
             mode: outcome.cached ? .cached : .executed, status: Self.status(outcome.status),
             startedAt: outcome.start, endedAt: outcome.end, duration: outcome.end.timeIntervalSince(outcome.start),
-            error: outcome.error, outputs: outputs, parameters: outcome.material.map(ExternalRows.join) ?? [:],
+            error: outcome.error, outputs: outputs, parameters: outcome.material.map(KeyRows.join) ?? [:],
             metrics: outcome.metrics.sorted { $0.key < $1.key }.map { StageCompletion.Metric(name: $0.key, value: $0.value) },
             inputs: Lineage.flatten(outcome.inputs).mapValues(\.hash),
             measurements: outcome.measurements.sorted { $0.key < $1.key }.map {
@@ -130,27 +131,34 @@ public final class StoreBackend: ArtifactStore, @unchecked Sendable {
     }
 }
 
-/// External-input fingerprints are kept in the index beside the parameters, as `external:NAME` rows
-/// holding the fingerprint as a JSON string (no parameter name contains a colon); `show` lists them too.
-enum ExternalRows {
-    static let prefix = "external:"
+/// The key material beyond parameters is kept in the index beside them, one row each: an external-input
+/// fingerprint as `external:NAME` and a numeric environment component as `numeric:NAME`, holding the
+/// value as a JSON string (no parameter name contains a colon); `show` lists them too.
+enum KeyRows {
+    static let externalPrefix = "external:"
+    static let numericPrefix = "numeric:"
 
     static func join(_ material: KeyMaterial) -> [String: String] {
         var rows = material.parameters
-        for (name, fingerprint) in material.external { rows[prefix + name] = CanonicalJSON.quote(fingerprint) }
+        for (name, fingerprint) in material.external { rows[externalPrefix + name] = CanonicalJSON.quote(fingerprint) }
+        for (name, value) in material.numeric { rows[numericPrefix + name] = CanonicalJSON.quote(value) }
         return rows
     }
 
-    static func split(_ rows: [String: String]) -> (parameters: [String: String], external: [String: String]) {
-        var parameters: [String: String] = [:], external: [String: String] = [:]
+    static func split(_ rows: [String: String])
+        -> (parameters: [String: String], external: [String: String], numeric: [String: String]) {
+        var parameters: [String: String] = [:], external: [String: String] = [:], numeric: [String: String] = [:]
         for (name, value) in rows {
-            if name.hasPrefix(prefix), let text = try? JSONDecoder().decode(String.self, from: Data(value.utf8)) {
-                external[String(name.dropFirst(prefix.count))] = text
+            let text = try? JSONDecoder().decode(String.self, from: Data(value.utf8))
+            if name.hasPrefix(externalPrefix), let text {
+                external[String(name.dropFirst(externalPrefix.count))] = text
+            } else if name.hasPrefix(numericPrefix), let text {
+                numeric[String(name.dropFirst(numericPrefix.count))] = text
             } else {
                 parameters[name] = value
             }
         }
-        return (parameters, external)
+        return (parameters, external, numeric)
     }
 }
 

@@ -10,12 +10,15 @@ public struct Workspace: Sendable {
     public let root: URL
     public let artifactsURL: URL
     public let registry: StageRegistry
+    /// This process's numeric environment; the keys of `.kernels` stages include it.
+    public let numericEnvironment: NumericIdentity
 
     public init(root: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath),
-                artifacts: URL? = nil, registry: StageRegistry) {
+                artifacts: URL? = nil, registry: StageRegistry, numericEnvironment: NumericIdentity) {
         self.root = root
         self.artifactsURL = artifacts ?? root.appendingPathComponent("artifacts")
         self.registry = registry
+        self.numericEnvironment = numericEnvironment
     }
 
     public func pipelinePath(_ given: String?) -> String {
@@ -24,10 +27,12 @@ public struct Workspace: Sendable {
     }
 
     /// Loads and resolves a pipeline file (default `pipelines/study.yaml`) with `--set` overrides, and
-    /// fingerprints the contents of external inputs (per-file hashes cached in `artifacts/external/`).
+    /// fingerprints the contents of external inputs (per-file hashes cached in `artifacts/external/`) and
+    /// puts the numeric environment into the instances whose bytes depend on it.
     public func load(_ pipeline: String?, overrides: [String] = []) throws -> PipelineGraph {
         try PipelineLoader(registry: registry).load(path: pipelinePath(pipeline), overrides: overrides)
             .fingerprintingExternalInputs(cacheDirectory: artifactsURL.appendingPathComponent("external"))
+            .describingNumerics(numericEnvironment)
     }
 
     public func openArtifacts() throws -> Artifacts { try Artifacts(root: artifactsURL) }

@@ -1,5 +1,6 @@
 // Engine self-test stage kinds (`toy.*`): tiny deterministic stages that let tests and `make bench`
-// drive the real binary without any neural-network code. Not part of the study, and not in the CLI's
+// drive the real binary without any neural-network code (all `.portable`: no BLAS, so their keys
+// leave the numeric environment out). Not part of the study, and not in the CLI's
 // registry unless BATCHLAB_TOY_STAGES=1 is set (the CLI tests and `batchlab-bench pipeline` set it).
 import Foundation
 import Pipeline
@@ -38,6 +39,7 @@ public enum ToyError: Error, CustomStringConvertible {
 /// `toy.source`: writes n deterministic numbers derived from seed and scale.
 public struct ToySource: Stage {
     public static let kind = "toy.source"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "writes n deterministic numbers (engine self-test)"
 
@@ -60,6 +62,7 @@ public struct ToySource: Stage {
 /// `toy.sum`: adds every number of every input object (times scale, plus offset); reports the total as a metric.
 public struct ToySum: Stage {
     public static let kind = "toy.sum"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "sums the numbers of its inputs, times scale, plus offset (engine self-test)"
 
@@ -85,6 +88,7 @@ public struct ToySum: Stage {
 /// `toy.sleep`: passes its inputs through after sleeping, reporting progress step by step.
 public struct ToySleep: Stage {
     public static let kind = "toy.sleep"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "sleeps, reporting progress, then passes its inputs through (engine self-test)"
 
@@ -114,6 +118,7 @@ public struct ToySleep: Stage {
 /// `toy.fail`: always throws (to test failure handling).
 public struct ToyFail: Stage {
     public static let kind = "toy.fail"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "always fails with its message (engine self-test)"
 
@@ -136,6 +141,7 @@ public struct ToyFail: Stage {
 /// with a process per stage: as a thread it takes the whole batchlab process down.
 public struct ToyCrash: Stage {
     public static let kind = "toy.crash"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "crashes its process: segfault, abort or SIGKILL (engine self-test)"
 
@@ -173,6 +179,7 @@ public struct ToyCrash: Stage {
 /// attributes; lets `diff` show numeric HDF5 differences within or beyond a tolerance.
 public struct ToyArray: Stage {
     public static let kind = "toy.array"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "writes an HDF5 array from seed and noise (engine self-test)"
 
@@ -201,6 +208,7 @@ public struct ToyArray: Stage {
 /// are an external input, so changing a file makes it stale.
 public struct ToyFiles: Stage {
     public static let kind = "toy.files"
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "lists an external folder's files with their sizes (engine self-test)"
 

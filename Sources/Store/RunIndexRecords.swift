@@ -107,7 +107,8 @@ public struct ParameterRecord: Codable, Sendable, Equatable, FetchableRecord, Pe
     public var value: String
 }
 
-/// A named scalar a stage reports; `step` indexes a series (epoch, iteration).
+/// A named scalar a stage reports; `step` indexes a series (epoch, iteration). Any Double, NaN
+/// included: SQLite has no NaN, so the row holds NULL for it (and only for it).
 public struct MetricRecord: Codable, Sendable, Equatable, FetchableRecord, MutablePersistableRecord {
     public static let databaseTableName = "metric"
     public var id: Int64?
@@ -117,7 +118,44 @@ public struct MetricRecord: Codable, Sendable, Equatable, FetchableRecord, Mutab
     public var step: Int?
     public var unit: String?
 
+    public init(id: Int64?, executionId: Int64, name: String, value: Double, step: Int?, unit: String?) {
+        self.id = id
+        self.executionId = executionId
+        self.name = name
+        self.value = value
+        self.step = step
+        self.unit = unit
+    }
+
     public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
+
+    private enum CodingKeys: String, CodingKey { case id, executionId, name, value, step, unit }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decodeIfPresent(Int64.self, forKey: .id)
+        executionId = try c.decode(Int64.self, forKey: .executionId)
+        name = try c.decode(String.self, forKey: .name)
+        value = try c.decodeIfPresent(Double.self, forKey: .value) ?? .nan
+        step = try c.decodeIfPresent(Int.self, forKey: .step)
+        unit = try c.decodeIfPresent(String.self, forKey: .unit)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encodeIfPresent(id, forKey: .id)
+        try c.encode(executionId, forKey: .executionId)
+        try c.encode(name, forKey: .name)
+        if value.isNaN { try c.encodeNil(forKey: .value) } else { try c.encode(value, forKey: .value) }
+        try c.encodeIfPresent(step, forKey: .step)
+        try c.encodeIfPresent(unit, forKey: .unit)
+    }
+
+    /// NaN is not equal to itself; two records of a NaN metric are.
+    public static func == (a: MetricRecord, b: MetricRecord) -> Bool {
+        a.id == b.id && a.executionId == b.executionId && a.name == b.name && a.step == b.step && a.unit == b.unit
+            && (a.value == b.value || (a.value.isNaN && b.value.isNaN))
+    }
 }
 
 /// Which object an execution consumed as which named input.

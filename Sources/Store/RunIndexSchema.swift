@@ -95,6 +95,23 @@ enum RunIndexSchema {
                 t.column("submittedAt", .datetime).notNull()
             }
         }
+        // A metric may be NaN (a diverged run's loss) and SQLite has no NaN: it binds one as NULL, which
+        // the v1 column refused (NOT NULL), failing the whole record. NULL now means NaN (MetricRecord);
+        // ±infinity are REAL values SQLite keeps. SQLite cannot drop a constraint: rebuild the table.
+        migrator.registerMigration("v4-nan-metrics") { db in
+            try db.create(table: "metric_v4") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.belongsTo("execution", onDelete: .cascade).notNull()
+                t.column("name", .text).notNull()
+                t.column("value", .double)
+                t.column("step", .integer)
+                t.column("unit", .text)
+            }
+            try db.execute(sql: "INSERT INTO metric_v4 (id, executionId, name, value, step, unit) "
+                           + "SELECT id, executionId, name, value, step, unit FROM metric")
+            try db.drop(table: "metric")
+            try db.rename(table: "metric_v4", to: "metric")
+        }
         return migrator
     }
 }

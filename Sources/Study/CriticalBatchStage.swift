@@ -1,7 +1,9 @@
 // `critical_batch`: steps (updates) to a target validation loss for every training run, the best
 // learning rate of each batch size, McCandlish et al.'s S = S_min(1 + B_noise/B) fitted to those
 // best steps (the measured critical batch size, the knee) and the gradient noise scale B_simple
-// recorded during training at the target (the predicted one); issue 14 §1, figure F19.
+// recorded during training at the target (the predicted one); issue 14 §1, figure F19. One instance
+// fits one replicate: `replicates: N` (as on train and train_grid) gives one fit per replicate, each
+// reading its own replicate's runs, so claim 9 has an interval across initialisations.
 import Foundation
 import Pipeline
 import Statistics
@@ -10,11 +12,14 @@ import Training
 
 public struct CriticalBatchStage: Stage {
     public static let kind = "critical_batch"
+    // Fits over its inputs' numbers in plain Swift: no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "steps to a target validation loss per batch size at its best lr; S = S_min(1 + B_noise/B) vs B_simple"
     public struct Parameters: StageParameters {
         public var targetValLoss = 0.4
         public var windowEpochs = 5
+        public var replicate = 1
 
         public init() {}
 
@@ -22,7 +27,10 @@ public struct CriticalBatchStage: Stage {
             [.field("target_val_loss", \.targetValLoss,
                     help: "the target validation loss (every batch size must reach it at one of its learning rates)", range: .greaterThan(0)),
              .field("window_epochs", \.windowEpochs,
-                    help: "epochs ending at the target whose noise-scale estimates are pooled into B_simple", range: .atLeast(1))]
+                    help: "epochs ending at the target whose noise-scale estimates are pooled into B_simple", range: .atLeast(1)),
+             .field(Replicates.parameter, \.replicate,
+                    help: "the replicate fitted (set by `replicates: N`; `runs: train.checkpoint` then reads that replicate's runs)",
+                    range: .atLeast(1))]
         }
     }
     public static let inputs = [InputSpec("runs", many: true, help: "train checkpoints (a grid of learning rates per batch size)")]
@@ -30,7 +38,15 @@ public struct CriticalBatchStage: Stage {
 
     public static func run(_ context: StageContext) throws {
         let p = try context.parameters(Parameters.self)
-        let histories = try context.inputs("runs").map { try TrainingHistory.load($0, stage: context.instance) }
+        let urls = context.inputs("runs")
+        let histories = try urls.map { try TrainingHistory.load($0, stage: context.instance) }
+        // Runs of another replicate would add a second fit to an object the report counts as one replicate's.
+        if let i = histories.firstIndex(where: { $0.replicate != p.replicate }) {
+            throw StudyError.badInput(stage: context.instance, file: urls[i].path,
+                                      detail: "it is a run of replicate \(histories[i].replicate) but the stage fits replicate \(p.replicate); "
+                                          + "give critical_batch the same `replicates:` as its train stages, or fix the replicate in the "
+                                          + "reference (`train@replicate=1.checkpoint`)")
+        }
         let table = try CriticalBatchAnalysis.analyse(histories, target: p.targetValLoss, window: p.windowEpochs, stage: context.instance)
         try table.write(to: context.output("critical").path)
         for fit in table.fits {

@@ -10,6 +10,8 @@ import Training
 
 public struct DistancesStage: Stage {
     public static let kind = "distances"
+    // Norms and distances in Double loops over its inputs: no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 2  // 2: /runs/replicate
     public static let summary = "distances from θ_init, epoch distances, update-norm distributions per training run"
 

@@ -12,6 +12,8 @@ import Training
 
 public struct EvaluateStage: Stage {
     public static let kind = "evaluate"
+    // Runs the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 1
     public static let summary = "loss and accuracy of every run's θ_min on the held-out test set"
     public static let inputs = [

@@ -8,6 +8,8 @@ import Store
 
 public struct GenerateStage: Stage {
     public static let kind = "generate"
+    // Pixels and labels from a seeded generator, rounded to bytes: no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 3  // 2: orientation classes (horizontal 0 / vertical 1); 3: the `test` output
     public static let summary = "the generated two-class image set (no download): images (N,3,S,S), labels (N)"
 

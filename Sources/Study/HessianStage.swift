@@ -16,6 +16,8 @@ import Store
 
 public struct HessianStage: Stage {
     public static let kind = "hessian"
+    // Hessian-vector products through the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 3  // 2: antithetic pairs in the average case; 3: /spectrum
     public static let summary = "λ_max (Lanczos), trace (Hutchinson) with exact HVPs, and adaptive sharpness (worst and average case) at θ_min"
     public typealias Parameters = CurvatureParameters

@@ -11,6 +11,8 @@ import Training
 
 public struct InterpolateStage: Stage {
     public static let kind = "interpolate"
+    // Runs the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "loss and accuracy along α·θ_large + (1−α)·θ_small (Keskar's 1-D plot)"
 

@@ -11,6 +11,8 @@ import Training
 
 public struct LandscapeStage: Stage {
     public static let kind = "landscape"
+    // Runs the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 2  // 2: AVX-512 conv kernels (other bits)
     public static let summary = "training loss and accuracy on a grid θ_min + a·δ + b·η of filter-normalised random directions"
 

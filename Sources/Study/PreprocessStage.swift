@@ -9,6 +9,8 @@ import Training
 
 public struct PreprocessStage: Stage {
     public static let kind = "preprocess"
+    // Decoding and resizing photos into bytes: no BLAS.
+    public static let numerics = StageNumerics.portable
     /// 2: EXIF orientation honoured, JPEGs with corrupt entropy-coded data skipped, /sources/orientation.
     public static let codeVersion = 2
     public static let summary = "decodes, crops and resizes a folder of photos; skips and lists bad files"

@@ -20,6 +20,9 @@ struct RankJob: Codable, Equatable {
     var scratch: String
     var threadsPerRank: Int
     var resumeDirectory: String?
+    /// The launching stage's numeric environment (a `.kernels` kind; nil otherwise): every rank must
+    /// compute under it, or the stage's outputs would mix bits of two engines (`rankMain` checks).
+    var numeric: [String: String]?
 
     init(_ context: StageContext, kind: any Stage.Type, threadsPerRank: Int) {
         self.kind = kind.kind
@@ -30,6 +33,7 @@ struct RankJob: Codable, Equatable {
         scratch = context.scratch.path
         self.threadsPerRank = threadsPerRank
         resumeDirectory = context.resumeDirectory?.path
+        numeric = kind.numerics == .kernels ? NumericIdentity.current.components : nil
     }
 
     func write(to url: URL) throws {

@@ -15,6 +15,8 @@ import Training
 
 public struct ReparametrisationStage: Stage {
     public static let kind = "reparametrisation"
+    // Hessian-vector products through the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 2  // 2: antithetic pairs in the average case
     public static let summary = "Dinh et al.'s audit: rescale layer j by α and layer j+1 by 1/α; which sharpness measures move"
 

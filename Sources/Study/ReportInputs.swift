@@ -19,9 +19,12 @@ extension ReportData {
             crossCurve: try context.inputs("cross_curve").first.map { try readCurve($0, stage: stage) },
             sharpness: try context.inputs("sharpness").map { try readSharpness($0, stage: stage) },
             grids: try context.inputs("grids").map { try readGrid($0, stage: stage) }, settings: settings)
-        data.critical = try context.inputs("critical").first.map { try CriticalBatchTable.read($0, stage: stage) }
+        // One object per replicate when critical_batch is replicated (pipelines/study-extended.yaml), one in the default.
+        data.critical = try CriticalBatchTable.merged(context.inputs("critical").map { ($0, try CriticalBatchTable.read($0, stage: stage)) },
+                                                      stage: stage)
         data.trajectories = try context.inputs("trajectories").map { try TrajectoryTable.read($0, stage: stage) }
         data.hessians = try context.inputs("hessians").map { try HessianResult.read($0, stage: stage) }
+        data.reparametrisation = try context.inputs("reparametrisation").first.map { try ReparametrisationAuditTable.read($0, stage: stage) }
         return data
     }
 }

@@ -10,12 +10,16 @@ import StudyReport
 
 public struct ReportStage: Stage {
     public static let kind = "report"
-    public static let codeVersion = 12  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    // Figures and pages from its inputs' numbers: no BLAS.
+    public static let numerics = StageNumerics.portable
+    public static let codeVersion = 14  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
     // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
     // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
-    // PCA trajectories, Hessian spectrum); 12: both
-    public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table (provenance added when published), the claims as text"
+    // PCA trajectories, Hessian spectrum); 12: both; 13: claim 8 on the windows after the initial plateau, claim 9 over
+    // several critical_batch objects (one per replicate); F11/F20 contour levels never empty; 14: S10's invariance table from the
+    // reparametrisation audit (issue 14 §3)
+    public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table and the invariance table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
     public struct Parameters: StageParameters {
@@ -45,7 +49,9 @@ public struct ReportStage: Stage {
                   help: "the minimizers on the held-out test set (F2, F13, claims 1 and 6; without it: the validation set)"),
         InputSpec("timing", many: true, optional: true,
                   help: "timing objects, one per worker count: seconds per epoch measured alone (F3, F4, F5, F14, claim 2)"),
-        InputSpec("critical", optional: true, help: "critical_batch object (F19, claim 9)"),
+        InputSpec("reparametrisation", optional: true, help: "the reparametrisation audit (S10's invariance table)"),
+        InputSpec("critical", many: true, optional: true,
+                  help: "critical_batch objects, one per replicate fitted (F19, claim 9: decided with 2 or more)"),
         InputSpec("trajectories", many: true, optional: true, help: "trajectory objects (F20)"),
         InputSpec("hessians", many: true, optional: true, help: "hessian objects (F21: spectral density, replicate 1; λ_max beside φ in claims 5 and 7)"),
     ]

@@ -14,6 +14,8 @@ import Training
 
 public struct SharpnessStage: Stage {
     public static let kind = "sharpness"
+    // Runs the network: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 3  // 2: line search expands along the projection arc; Wolfe-filtered pairs; 3: AVX-512 conv kernels, vectorised pooling backward
     public static let summary = "Keskar's sharpness φ: max of the training loss over the box ε(|θ|+1) by L-BFGS-B"
 

@@ -8,6 +8,8 @@ import Training
 
 public struct SplitStage: Stage {
     public static let kind = "split"
+    // Index shuffling: integer work.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "stratified seeded train/validation split → /train, /validation index lists"
 

@@ -63,6 +63,12 @@ public enum StageRanks {
         if communicator.isRoot { LauncherWatch.start(rank: 0) }
         do {
             let job = try RankJob.read(jobPath)
+            // A rank on a host of another CPU kind (or with another BATCHLAB_CONV_KERNELS) would compute
+            // other bits than the key of the stage promises: refuse before any arithmetic.
+            if let expected = job.numeric, expected != NumericIdentity.current.components {
+                throw NumericEnvironmentMismatch(stage: job.instance, expected: NumericIdentity(expected),
+                                                 actual: .current, host: ProcessInfo.processInfo.hostName)
+            }
             guard let body = bodies[job.kind] else {
                 throw DistributedError.badJob(path: jobPath, detail: "stage kind \(job.kind) has no rank program; known: "
                                               + bodies.keys.sorted().joined(separator: ", "))

@@ -14,6 +14,8 @@ import Training
 
 public struct TimingStage: Stage {
     public static let kind = "timing"
+    // Times the network's passes under this process's engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 1
     public static let summary = "seconds per epoch per batch size, measured alone (exclusive), repeated: median, spread, machine, engine"
     public static let exclusive = true

@@ -13,9 +13,18 @@ import Training
 
 public struct TrainStage: Stage {
     public static let kind = "train"
+    // The network's forward and backward passes: BLAS and the conv engine.
+    public static let numerics = StageNumerics.kernels
     public static let codeVersion = 4  // (replicates need no bump: replicate 1 is unchanged)
     // 2: the checkpoint records `workers`; 3: AVX-512 conv kernels, vectorised pooling backward;
     // 4: the gradient noise scale per epoch (/noise; θ's bits unchanged)
+
+    /// 5 for data-parallel runs (workers > 1): rank slices of whole 8-image chunks, so the noise scale's
+    /// small batches are the 1-process chunks (other bits where a slice used to cut a chunk). One
+    /// process is unchanged, so its cached runs (every run of the project's pipelines) stay fresh.
+    public static func codeVersion(for parameters: [String: ParamValue]) -> Int {
+        (parameters["workers"]?.intValue ?? 1) > 1 ? 5 : codeVersion
+    }
     public static let summary = "plain SGD with early stopping → θ_init, θ_min, θ_final, per-epoch series, update norms, noise scale"
 
     public struct Parameters: StageParameters {
@@ -52,7 +61,8 @@ public struct TrainStage: Stage {
                     range: .atLeast(0)),
              // In the cache key: N ranks sum the gradient in another float order, so N is another run.
              .field("workers", \.workers,
-                    help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch, other float summation order)",
+                    help: "MPI ranks; > 1 trains data-parallel under mpirun (same global batch in slices of whole 8-image chunks, "
+                        + "other float summation order; code version 5)",
                     range: .atLeast(1))]
         }
 
@@ -104,7 +114,7 @@ public struct TrainStage: Stage {
         let (config, model) = (trainer.config, trainer.model)
         let (train, validation) = (trainer.train, trainer.validation)
         // The resume directory is private to this stage's cache key; the fingerprint guards the rest.
-        let fingerprint = "\(kind) v\(codeVersion) \(config) \(model.spec) train \(train.count) val \(validation.count)"
+        let fingerprint = "\(kind) v\(codeVersion(for: context.parameters)) \(config) \(model.spec) train \(train.count) val \(validation.count)"
             + (workers > 1 ? " workers \(workers)" : "")
         var state = trainer.initialState()
         var seconds: [Double] = []

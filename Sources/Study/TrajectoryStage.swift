@@ -11,6 +11,8 @@ import Training
 
 public struct TrajectoryStage: Stage {
     public static let kind = "trajectory"
+    // PCA in Double loops (a Gram matrix and a Jacobi eigensolver): no BLAS.
+    public static let numerics = StageNumerics.portable
     public static let codeVersion = 1
     public static let summary = "PCA of θ_e − θ_final over a run's snapshots, the projected path and the loss on the top-2 PCA plane"
     public struct Parameters: StageParameters {

@@ -97,6 +97,29 @@ public struct CriticalBatchTable: Sendable, Equatable {
         try file.close()
     }
 
+    /// Several objects (one per replicate, from a replicated critical_batch) as one table; nil for none.
+    /// They must share the target and the window, and no replicate may be fitted twice.
+    public static func merged(_ tables: [(url: URL, table: CriticalBatchTable)], stage: String) throws -> CriticalBatchTable? {
+        guard let first = tables.first?.table else { return nil }
+        var seen: Set<Int> = []
+        for (url, t) in tables {
+            guard t.targetValLoss == first.targetValLoss, t.windowEpochs == first.windowEpochs else {
+                throw StudyError.badInput(stage: stage, file: url.path,
+                                          detail: "its target \(t.targetValLoss) and window \(t.windowEpochs) differ from another critical_batch "
+                                              + "object's (\(first.targetValLoss), \(first.windowEpochs)); give every replicate the same params")
+            }
+            for r in Set(t.fits.map(\.replicate)) where !seen.insert(r).inserted {
+                throw StudyError.badInput(stage: stage, file: url.path,
+                                          detail: "replicate \(r) is fitted by two critical_batch objects; read each replicate once")
+            }
+        }
+        let all = tables.map(\.table)
+        return CriticalBatchTable(targetValLoss: first.targetValLoss, windowEpochs: first.windowEpochs,
+                                  runs: all.flatMap(\.runs).sorted { ($0.replicate, $0.batchSize, $0.learningRate) < ($1.replicate, $1.batchSize, $1.learningRate) },
+                                  best: all.flatMap(\.best).sorted { ($0.replicate, $0.batchSize) < ($1.replicate, $1.batchSize) },
+                                  fits: all.flatMap(\.fits).sorted { $0.replicate < $1.replicate })
+    }
+
     public static func read(_ url: URL, stage: String) throws -> CriticalBatchTable {
         let file = try HDF5File.open(url.path)
         defer { try? file.close() }

@@ -18,7 +18,8 @@ extension ReportCatalogue {
                 return "bs \(r.batchSize) \(n(first.bSimple)) (epochs 1–\(BeyondFigures.pooledEpochs), loss \(n(first.trainLoss))) → "
                     + "\(n(last.bSimple)) (to epoch \(Int(last.epoch)), loss \(n(last.trainLoss)))"
             }.joined(separator: "; ") + ". Small batch: the network's fixed 8-image chunks; big batch: the mini-batch; "
-                + "window: \(BeyondFigures.pooledEpochsText)."))
+                + "window: \(BeyondFigures.pooledEpochsText). Claim 8 reads each run after its plateau: "
+                + plateauExits(d.fixedFamily) + "."))
         let steps = BeyondFigures.stepsToTarget(id: "f19", title: "F19 · steps to the target validation loss per batch size at its best lr",
                                                 table: d.critical)
         out.append(ReportEntry(section: 10, figure: steps,
@@ -45,6 +46,14 @@ extension ReportCatalogue {
             }.joined(separator: ", ") + ". One probe: λ_max's 20-step Lanczos run read as stochastic Lanczos quadrature "
                 + "(Gaussian start), exact Hessian-vector products, the training set."))
         return out
+    }
+
+    /// "bs 32 from epoch 21 (loss 0.56), …": where claim 8's windows start in each run (NoiseScaleTrend).
+    static func plateauExits(_ runs: [ReportRun]) -> String {
+        let exits = runs.compactMap { r in
+            NoiseScaleTrend.segment(r).map { "bs \(r.batchSize) from epoch \($0.firstEpoch) (loss \(GnuplotText.short($0.exitLoss)))" }
+        }
+        return exits.isEmpty ? "no run has left its plateau" : exits.joined(separator: ", ")
     }
 
     static func criticalText(_ t: CriticalBatchTable) -> String {

@@ -88,6 +88,8 @@ public struct ReportData: Sendable {
     public var critical: CriticalBatchTable? = nil
     public var trajectories: [TrajectoryTable] = []
     public var hessians: [HessianResult] = []
+    /// Dinh et al.'s audit (S10's invariance table), when the pipeline has the reparametrisation stage.
+    public var reparametrisation: ReparametrisationAuditTable? = nil
 
     static func same(_ a: Double, _ b: Double) -> Bool { DistanceTable.sameLearningRate(a, b) }
 

@@ -104,6 +104,9 @@ enum GeometryFigures {
     }
 
     /// Levels above the lowest loss at geometric steps (0.02, 0.05, 0.1, 0.2, 0.5, 1, 2, 5, …), up to the highest.
+    /// Never empty (gnuplot rejects `set cntrparam levels discrete` without a value): a plane flatter than
+    /// 0.02 (a short run still on its plateau, e.g. the photo pipeline's CLI test) gets its quarters, a
+    /// constant one a level it never reaches (no line).
     static func contourLevels(low: Double, high: Double) -> [Double] {
         var levels: [Double] = []
         var step = 0.02
@@ -112,6 +115,7 @@ enum GeometryFigures {
             let mantissa = step / pow(10, floor(log10(step)))
             step *= mantissa > 1.5 && mantissa < 3 ? 2.5 : 2   // 1 → 2 → 5 → 10
         }
-        return levels
+        guard levels.isEmpty else { return levels }
+        return high > low ? (1...3).map { low + Double($0) * (high - low) / 4 } : [low + step]
     }
 }

@@ -1,5 +1,6 @@
 // report.html: one page in the spec's order (S1–S9), each figure with a caption (what the original
-// reported, what this run measured), the claims table and the provenance block.
+// reported, what this run measured; S10 ends with the reparametrisation invariance table), the claims
+// table and the provenance block.
 import Foundation
 import Report
 import Store
@@ -21,6 +22,7 @@ public enum ReportPage {
             body += "<h2 id=\"s\(number)\">S\(number) \(HTML.escape(name))</h2>\n"
             body += sectionText(number, data: data)
             for entry in entries where entry.section == number { body += figure(entry) }
+            if number == 10 { body += invarianceTable(data.reparametrisation) }
         }
         body += claimsTable(claims)
         body += "<h2 id=\"provenance\">Provenance</h2>\n" + provenanceStart + "\n" + unpublished + "\n" + provenanceEnd + "\n"

@@ -15,6 +15,9 @@ public struct BLASInfo: Sendable, Hashable, CustomStringConvertible {
     public var requestedCoreType: String?
     /// The conv layers' GEMM engine (`ConvEngine.preferred`).
     public var convEngine: ConvEngine
+    /// The BLAS library and its version, e.g. "OpenBLAS 0.3.21" (the start of `openblas_get_config()`):
+    /// a release may change a kernel's summation order, hence the bits.
+    public var library: String = NumericEnvironment.library()
 
     /// What a run records as its kernel, e.g. "SkylakeX + avx512 conv": both change the bits.
     public var kernels: String { "\(coreName) + \(convEngine.rawValue) conv" }
@@ -74,6 +77,13 @@ public enum NumericEnvironment {
     public static func currentCoreName() -> String {
         guard let name = openblas_get_corename() else { return "Unknown" }
         return String(cString: name).trimmingSpaces()
+    }
+
+    /// "OpenBLAS 0.3.21": the first two words of `openblas_get_config()` (the rest lists build options
+    /// and the core, which `currentCoreName` gives).
+    public static func library() -> String {
+        guard let config = openblas_get_config() else { return "OpenBLAS (unknown version)" }
+        return String(cString: config).split(separator: " ").prefix(2).joined(separator: " ")
     }
 
     /// Sets OpenBLAS's internal thread count (BatchLab uses 1: see `Network`).

@@ -1,7 +1,10 @@
 // The data-parallel gradient and evaluation of one MPI rank: every rank sees the whole global
 // batch, computes the SUM gradient of its contiguous slice (RankSlice), and MPI_Allreduce sums the
-// slices, so every rank holds the global batch's gradient and takes the same SGD step. The
-// validation set is split the same way. Differs from one process only in float summation order.
+// slices, so every rank holds the global batch's gradient and takes the same SGD step. A training
+// slice is whole 8-image chunks (`RankSlice.chunkBlock`): the gradient noise scale's small batches are
+// then the 1-process chunks at any rank count (with a slice cut mid-chunk, 2 ranks recorded other,
+// equally unbiased, estimates: ParallelNoiseScaleTests). The validation set is split in plain blocks.
+// Differs from one process only in float summation order.
 import Distributed
 import NN
 
@@ -12,14 +15,15 @@ public final class DataParallelGradient: BatchGradient, SetEvaluation {
     /// `maxBatch`: the largest global batch (or evaluation batch) of the run; a rank needs its share.
     public init(model: Model, maxBatch: Int, threads: Int, communicator: Communicator) {
         self.communicator = communicator
-        network = Network(model: model, maxBatch: max(1, (maxBatch + communicator.size - 1) / communicator.size),
-                          threads: threads)
+        let evaluationShare = (maxBatch + communicator.size - 1) / communicator.size
+        let trainingShare = RankSlice.largestChunkBlock(maxCount: maxBatch, chunk: Network.chunkSize, size: communicator.size)
+        network = Network(model: model, maxBatch: max(1, evaluationShare, trainingShare), threads: threads)
     }
 
     public func gradientSum(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
                      labels: UnsafeBufferPointer<Float>, into: UnsafeMutableBufferPointer<Float>,
                      chunks: inout ChunkGradientNorms) -> BatchStats {
-        let (x, y) = mySlice(images: images, labels: labels)
+        let (x, y) = mySlice(images: images, labels: labels, wholeChunks: true)
         var local = BatchStats()
         // The small batches are this rank's fixed chunks (chunk partition of its slice), summed over ranks.
         var mine = ChunkGradientNorms()
@@ -42,18 +46,20 @@ public final class DataParallelGradient: BatchGradient, SetEvaluation {
 
     public func evaluateSet(parameters: UnsafeBufferPointer<Float>, images: UnsafeBufferPointer<Float>,
                      labels: UnsafeBufferPointer<Float>) -> BatchStats {
-        let (x, y) = mySlice(images: images, labels: labels)
+        let (x, y) = mySlice(images: images, labels: labels, wholeChunks: false)
         let local = y.isEmpty ? BatchStats() : network.evaluateSet(parameters: parameters, images: x, labels: y)
         do { return try total(local) } catch {
             communicator.abort("data-parallel evaluation: \(error)")
         }
     }
 
-    /// This rank's block of a batch. images: (N, C, H, W) · labels: (N).
-    private func mySlice(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>)
+    /// This rank's block of a batch (of whole chunks for a gradient). images: (N, C, H, W) · labels: (N).
+    private func mySlice(images: UnsafeBufferPointer<Float>, labels: UnsafeBufferPointer<Float>, wholeChunks: Bool)
         -> (UnsafeBufferPointer<Float>, UnsafeBufferPointer<Float>) {
         let n = labels.count, size = images.count / max(n, 1)
-        let mine = RankSlice.block(count: n, rank: communicator.rank, size: communicator.size)
+        let mine = wholeChunks
+            ? RankSlice.chunkBlock(count: n, chunk: Network.chunkSize, rank: communicator.rank, size: communicator.size)
+            : RankSlice.block(count: n, rank: communicator.rank, size: communicator.size)
         return (UnsafeBufferPointer(rebasing: images[(mine.lowerBound * size)..<(mine.upperBound * size)]),
                 UnsafeBufferPointer(rebasing: labels[mine]))
     }

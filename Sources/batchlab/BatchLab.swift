@@ -60,7 +60,7 @@ let stageRegistry: StageRegistry = {
     return registry
 }()
 
-func workspace() -> Workspace { Workspace(registry: stageRegistry) }
+func workspace() -> Workspace { Workspace(registry: stageRegistry, numericEnvironment: .current) }
 
 func waitMessage(_ message: String) {
     FileHandle.standardError.write(Data("waiting: \(message)\n".utf8))

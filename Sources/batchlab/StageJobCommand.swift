@@ -3,6 +3,7 @@
 import ArgumentParser
 import Foundation
 import Pipeline
+import Study
 
 struct StageJobCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -17,7 +18,7 @@ struct StageJobCommand: ParsableCommand {
         let stop = StopRequest()
         Interruption.watch(stop, quietly: true)
         watchLauncher(stop)
-        let status = StageJobRunner.main(jobPath: job, registry: stageRegistry, stop: stop)
+        let status = StageJobRunner.main(jobPath: job, registry: stageRegistry, numericEnvironment: .current, stop: stop)
         if status != 0 { throw ExitCode(status) }
     }
 

@@ -112,13 +112,19 @@ final class ReliabilityTests: XCTestCase {
         let folder = repositoryRoot.appendingPathComponent("Tests/PipelineTests/Fixtures/broken")
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".yaml") }.sorted()
         XCTAssertGreaterThanOrEqual(files.count, 10)
+        // The kinds this CLI knows, from its registry (`batchlab stages`: one `kind  summary` line each),
+        // so a new kind cannot be forgotten here.
+        let listing = try p.run("stages")
+        XCTAssertEqual(listing.code, 0, listing.stderr)
+        let kinds = listing.stdout.split(separator: "\n").map { String($0.prefix { $0 != " " }) }.sorted()
+        XCTAssertTrue(kinds.contains("train") && kinds.contains("toy.sum"), "study and toy kinds: \(kinds)")
         for name in files {
             try p.write(name, try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8))
             // The corpus is written for the toy registry; the CLI also knows the study's kinds.
             let expected = try String(contentsOf: folder.appendingPathComponent(name.replacingOccurrences(of: ".yaml", with: ".expected")),
                                       encoding: .utf8)
                 .replacingOccurrences(of: "known kinds: toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum",
-                                      with: "known kinds: critical_batch, distances, evaluate, generate, hessian, interpolate, landscape, preprocess, reparametrisation, report, sharpness, split, timing, toy.array, toy.crash, toy.fail, toy.files, toy.sleep, toy.source, toy.sum, train, trajectory")
+                                      with: "known kinds: " + kinds.joined(separator: ", "))
             let r = try p.run("reproduce", name)
             XCTAssertEqual(r.code, 2, name)
             XCTAssertEqual(r.stderr, "error: " + expected.replacingOccurrences(of: name, with: p.url.path + "/" + name), name)

@@ -18,6 +18,30 @@ final class LauncherTests: XCTestCase {
         XCTAssertEqual(RankSlice.block(count: 5, rank: 1, size: 2), 3..<5)
     }
 
+    func testChunkBlocksCoverEveryItemOnceInWholeChunks() {
+        for count in 0...40 {
+            for size in 1...4 {
+                let blocks = (0..<size).map { RankSlice.chunkBlock(count: count, chunk: 8, rank: $0, size: size) }
+                XCTAssertEqual(blocks.flatMap { Array($0) }, Array(0..<count), "count \(count), size \(size)")
+                for b in blocks where !b.isEmpty {
+                    XCTAssertEqual(b.lowerBound % 8, 0, "a slice starts on a chunk boundary: \(b)")
+                    XCTAssertTrue(b.upperBound % 8 == 0 || b.upperBound == count, "and ends on one: \(b)")
+                }
+                let largest = RankSlice.largestChunkBlock(maxCount: count, chunk: 8, size: size)
+                for n in 0...count {
+                    XCTAssertLessThanOrEqual((0..<size).map { RankSlice.chunkBlock(count: n, chunk: 8, rank: $0, size: size).count }.max()!,
+                                             largest, "a workspace of \(largest) holds every share of \(n) ≤ \(count)")
+                }
+            }
+        }
+        // The study's batches over 2 ranks split as plain blocks do; 13 does not (8 + 5, not 7 + 6).
+        for bs in [32, 64, 128, 256] {
+            XCTAssertEqual(RankSlice.chunkBlock(count: bs, chunk: 8, rank: 1, size: 2), RankSlice.block(count: bs, rank: 1, size: 2))
+        }
+        XCTAssertEqual(RankSlice.chunkBlock(count: 13, chunk: 8, rank: 0, size: 2), 0..<8)
+        XCTAssertEqual(RankSlice.chunkBlock(count: 5, chunk: 8, rank: 1, size: 2), 5..<5, "one chunk: the second rank idles")
+    }
+
     func testMessagesRoundTripThroughTheirLines() {
         let messages: [RankMessage] = [
             .progress("epoch 3/50 loss 0.6931 val 0.7"), .metric(name: "min_val_loss", value: 0.1 + 0.2),

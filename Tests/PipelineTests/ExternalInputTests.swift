@@ -106,9 +106,9 @@ final class ExternalInputTests: XCTestCase {
         XCTAssertTrue(with.canonical.contains(#""external":{"folder":"sha256:ab"}"#), with.canonical)
         XCTAssertNotEqual(plain.key, with.key)
         XCTAssertEqual(KeyMaterial(stored: with.stored), with)
-        let rows = ExternalRows.join(with)
+        let rows = KeyRows.join(with)
         XCTAssertEqual(rows["external:folder"], #""sha256:ab""#)
-        let back = ExternalRows.split(rows)
+        let back = KeyRows.split(rows)
         XCTAssertEqual(back.parameters, with.parameters)
         XCTAssertEqual(back.external, with.external)
     }

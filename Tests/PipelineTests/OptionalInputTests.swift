@@ -52,7 +52,7 @@ final class OptionalInputTests: XCTestCase {
               a: {kind: toy.source}
               g: {kind: test.gather, inputs: {values: a.values}}
             """.utf8).write(to: root.appendingPathComponent("pipelines/o.yaml"))
-        let workspace = Workspace(root: root, registry: registry)
+        let workspace = Workspace(root: root, registry: registry, numericEnvironment: NumericIdentity(["conv_engine": "test"]))
         let summary = try workspace.reproduce(ReproduceRequest(pipeline: "pipelines/o.yaml"), reporter: PlainProgress(),
                                               onWait: { _ in })
         XCTAssertEqual(summary.executed.sorted(), ["a", "g"])

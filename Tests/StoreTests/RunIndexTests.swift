@@ -179,7 +179,7 @@ final class RunIndexTests: XCTestCase {
         let reopened = try RunIndex(root: root)
         XCTAssertEqual(try reopened.run(id: run)?.pipelineFile, "pipelines/study.yaml")
         let applied = try reopened.pool.read { db in try RunIndexSchema.migrator.appliedMigrations(db) }
-        XCTAssertEqual(applied, ["v1", "v2", "v3-cluster-jobs"])
+        XCTAssertEqual(applied, ["v1", "v2", "v3-cluster-jobs", "v4-nan-metrics"])
         let journal = try reopened.pool.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         XCTAssertEqual(journal, "wal")
     }

@@ -9,7 +9,7 @@ import XCTest
 
 final class CatsVsDogsCLITests: XCTestCase {
     /// 40 photo-like JPEGs (20 per class) named by `place(label, i)`, plus 2 bad files (4.8% < 5%).
-    func makeFolder(_ root: URL, place: (Int, Int) -> String, bad: [String]) throws {
+    static func makeFolder(_ root: URL, place: (Int, Int) -> String, bad: [String]) throws {
         for i in 0..<40 {
             let label = i % 2
             var random = SeededRandom(seed: UInt64(i + 1))
@@ -27,7 +27,7 @@ final class CatsVsDogsCLITests: XCTestCase {
     func check(layout: String, place: @escaping (Int, Int) -> String, bad: [String], folderBelow: String = "") throws {
         let p = try CLIProject(pipelines: true)
         let photos = p.url.appendingPathComponent("photos")
-        try makeFolder(photos, place: place, bad: bad)
+        try Self.makeFolder(photos, place: place, bad: bad)
         let r = try p.run("run", "split", "-p", "pipelines/cats-vs-dogs.yaml",
                           "--set", "data.folder=\(photos.path)\(folderBelow)", "--set", "data.size=32")
         XCTAssertEqual(r.code, 0, r.stderr + r.stdout)

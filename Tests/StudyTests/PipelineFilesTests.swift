@@ -1,6 +1,7 @@
 // The shipped pipeline files load and plan with the study's stage kinds (no training), so a malformed
-// edit of pipelines/study.yaml or pipelines/cats-vs-dogs.yaml fails CI; and the two files run the same
-// training grid under the same stage names, so analysis stages fit both.
+// edit of pipelines/study.yaml, study-extended.yaml or cats-vs-dogs.yaml fails CI; the default and the
+// photos run the same training grid under the same stage names, so analysis stages fit both; and the
+// extended study is the default with the lr grid and critical_batch replicated, nothing else.
 import Foundation
 import Pipeline
 import Study
@@ -70,5 +71,49 @@ final class PipelineFilesTests: XCTestCase {
                 XCTAssertEqual(instance.inputs["split"]?.map(\.description), ["split.split"])
             }
         }
+    }
+
+    func testTheExtendedStudyIsTheDefaultWithTheGridAndTheCriticalBatchReplicated() throws {
+        let study = try load("study.yaml"), extended = try load("study-extended.yaml")
+        XCTAssertEqual(extended.groups, study.groups)
+        let changed: Set<String> = ["train_grid", "critical_batch", "report"]
+        // Every other instance is the default's: same name, parameters and inputs (so the same cache keys).
+        for instance in extended.instances where !changed.contains(instance.group) {
+            let twin = try XCTUnwrap(study.instance(instance.name), "\(instance.name) is not in study.yaml")
+            XCTAssertEqual(instance.parameters, twin.parameters, instance.name)
+            XCTAssertEqual(instance.inputs.mapValues { $0.map(\.description) }, twin.inputs.mapValues { $0.map(\.description) }, instance.name)
+        }
+        XCTAssertEqual(extended.instances.filter { !changed.contains($0.group) }.count,
+                       study.instances.filter { !changed.contains($0.group) }.count)
+
+        // train_grid: the default's twelve runs in replicates 1–3; replicate 1 has the default's parameters.
+        let grid = extended.instances.filter { $0.group == "train_grid" }
+        XCTAssertEqual(grid.count, 12 * 3)
+        let defaultGrid = study.instances.filter { $0.group == "train_grid" }.map(\.parameters)
+        XCTAssertEqual(grid.filter { $0.parameters["replicate"] == .int(1) }.map(\.parameters), defaultGrid)
+        XCTAssertEqual(Set(grid.compactMap { $0.parameters["replicate"]?.intValue }), [1, 2, 3])
+
+        // critical_batch: one instance per replicate, each reading its own replicate of train (12) and train_grid (12).
+        for r in 1...3 {
+            let instance = try XCTUnwrap(extended.instance("critical_batch@replicate=\(r)"))
+            let runs = try XCTUnwrap(instance.inputs["runs"]?.map(\.description))
+            XCTAssertEqual(runs.count, 24)
+            XCTAssertTrue(runs.allSatisfy { $0.hasSuffix(",replicate=\(r).checkpoint") }, "\(runs)")
+            XCTAssertEqual(runs.filter { $0.hasPrefix("train_grid@") }.count, 12)
+            var parameters = instance.parameters
+            parameters["replicate"] = .int(1)
+            XCTAssertEqual(parameters, study.instance("critical_batch")?.parameters, "only the replicate differs")
+        }
+        // The default's critical_batch reads the same 24 runs as replicate 1 here, in the same order (the same key).
+        XCTAssertEqual(extended.instance("critical_batch@replicate=1")?.inputs["runs"]?.map(\.description),
+                       study.instance("critical_batch")?.inputs["runs"]?.map(\.description)
+                           .map { $0.hasPrefix("train_grid@") ? $0.replacingOccurrences(of: ".checkpoint", with: ",replicate=1.checkpoint") : $0 })
+
+        // The report reads the three fits; everything else as the default's.
+        let report = try XCTUnwrap(extended.instance("report")), twin = try XCTUnwrap(study.instance("report"))
+        XCTAssertEqual(report.inputs["critical"]?.map(\.description), (1...3).map { "critical_batch@replicate=\($0).critical" })
+        XCTAssertEqual(report.inputs.filter { $0.key != "critical" }.mapValues { $0.map(\.description) },
+                       twin.inputs.filter { $0.key != "critical" }.mapValues { $0.map(\.description) })
+        XCTAssertEqual(report.parameters.filter { $0.key != "title" }, twin.parameters.filter { $0.key != "title" })
     }
 }

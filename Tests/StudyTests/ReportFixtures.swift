@@ -75,6 +75,28 @@ enum ReportFixtures {
         return url
     }
 
+    /// A reparametrisation audit as the stage writes it (conv2 × α, conv3 × 1/α at α = 1/4, 1, 4), with the numbers of
+    /// docs/analyses.md's fixture table: φ, λ_max, the trace and the Keskar box move; the adaptive measures do not, the
+    /// average case within 5e-5 relative (inside the page's 1e-4 tolerance).
+    static func reparametrisation(in dir: URL) throws -> URL {
+        let url = dir.appendingPathComponent("audit.h5")
+        let f = try HDF5File.create(url.path)
+        for (name, values) in [("alpha", [0.25, 1, 4]), ("max_logit_change", [0, 0, 0]), ("f_x", [0.3, 0.3, 0.3]),
+                               ("phi", [2.5, 1.0, 9.0]), ("lambda_max", [6.07, 4.71, 47.0]), ("lambda_residual", [1e-3, 1e-3, 1e-3]),
+                               ("trace", [41.3, 9.85, 77.6]), ("trace_standard_error", [0.7, 0.7, 0.7]),
+                               ("adaptive_worst", [0.7383, 0.7383, 0.7383]), ("adaptive_average", [1.158e-3, 1.158e-3, 1.158e-3 * (1 + 5e-5)]),
+                               ("keskar_box_worst", [4.63e-4, 3.22e-4, 2.94e-3])] {
+            try f.write("/" + name, HDF5Array(shape: [values.count], values: values))
+        }
+        let attributes: [(String, HDF5AttributeValue)] = [
+            ("batch_size", .int(32)), ("lr", .double(0.01)), ("layer", .string("conv2")), ("next_layer", .string("conv3")),
+            ("phi_epsilon", .double(1e-3)), ("rho", .double(0.05)), ("epsilon", .double(1e-3)),
+        ]
+        for (name, value) in attributes { try f.setAttribute(name, value) }
+        try f.close()
+        return url
+    }
+
     /// A trajectory object: a quadratic bowl on a 9×9 PCA plane and a spiral path into its centre.
     static func trajectory(in dir: URL, batchSize: Int) throws -> URL {
         let xs = (0..<9).map { -1 + 0.25 * Double($0) }, ys = xs

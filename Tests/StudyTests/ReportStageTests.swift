@@ -87,6 +87,35 @@ final class ReportStageTests: XCTestCase {
         let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
         XCTAssertTrue(page.contains("not measured"))
         XCTAssertTrue(page.contains("not run: this pipeline has no data for it."))
+        XCTAssertTrue(page.contains("Not run: this pipeline has no <code>reparametrisation</code> stage"), "S10's invariance table")
+    }
+
+    func testTheInvarianceTableShowsTheAuditPerAlphaWithItsVerdicts() throws {
+        let h = try StageHarness()
+        let (runs, distances) = try trainingInputs(h)
+        let audit = try ReportFixtures.reparametrisation(in: h.root)
+        let context = try h.run(ReportStage.self, manyInputs: ["runs": runs, "distances": [distances], "reparametrisation": [audit]])
+        let page = String(decoding: try Data(contentsOf: context.output("index")), as: UTF8.self)
+        let table = try XCTUnwrap(page.range(of: "id=\"reparametrisation\"").map { String(page[$0.lowerBound...]) })
+        XCTAssertTrue(page.range(of: "id=\"s10\"")!.lowerBound < page.range(of: "id=\"reparametrisation\"")!.lowerBound, "in S10")
+        XCTAssertTrue(table.contains("bs-32 minimizer (lr 0.01) with <code>conv2</code>'s weights and bias × α and <code>conv3</code>"))
+        XCTAssertTrue(table.contains("no logit moved by more than 0.0001 at any α (largest change 0)"), table)
+        XCTAssertTrue(table.contains("≤ 0.0001·|m(1)| at every α"), "the tolerance is stated")
+        XCTAssertTrue(table.contains("<th>measure</th><th>α = 0.25</th><th>α = 1</th><th>α = 4</th>"
+            + "<th>largest relative change vs α = 1</th><th>verdict</th>"), table)
+        // max |m(α) − m(1)| / |m(1)|: λ_max (47 − 4.71)/4.71 = 8.98, φ 8/1, the trace (77.6 − 9.85)/9.85 = 6.88.
+        for row in ["<td>Keskar's φ (ε 0.001, L-BFGS-B)</td><td>2.5</td><td>1</td><td>9</td><td>8</td><td>changes</td>",
+                    "<td>λ_max (Lanczos)</td><td>6.07</td><td>4.71</td><td>47</td><td>9</td><td>changes</td>",
+                    "<td>Hessian trace (Hutchinson)</td><td>41.3</td><td>9.85</td><td>77.6</td><td>6.9</td><td>changes</td>",
+                    "<td>adaptive sharpness, worst case (ρ 0.05)</td><td>0.7383</td><td>0.7383</td><td>0.7383</td><td>0</td><td>invariant</td>",
+                    "<td>adaptive sharpness, average case (ρ 0.05)</td><td>1.16e-03</td><td>1.16e-03</td><td>1.16e-03</td><td>5e-05</td>"
+                        + "<td>invariant</td>",
+                    "<td>Keskar-box sharpness, worst case (ε 0.001, sign ascent)</td><td>4.63e-04</td><td>3.22e-04</td><td>2.94e-03</td>"
+                        + "<td>8.1</td><td>changes</td>",
+                    "<td>training loss f(θ) (check: unchanged)</td><td>0.3</td><td>0.3</td><td>0.3</td><td>0</td><td>invariant</td>",
+                    "<td>max |Δ logit| vs the original θ</td><td>0</td><td>0</td><td>0</td><td>–</td><td>unchanged</td>"] {
+            XCTAssertTrue(table.contains(row), "\(row) in:\n\(table)")
+        }
     }
 
     /// A timing object as the timing stage writes it: seconds per epoch by batch size, 4 rounds.

@@ -13,7 +13,8 @@ public enum StageReference {
             this file is stale). A pipeline file names a kind with `kind:`, sets `params:` and wires `inputs:` to
             other stages' outputs (`stage.output`). Values outside a parameter's allowed range or choices fail
             when the file loads, with the file, line and column of the value. A kind's cache key covers its code
-            version, its parameters and the contents of its inputs.
+            version, its parameters and the contents of its inputs; for a kind marked *numeric environment*, also
+            the BLAS library and core and the conv engine of the process ([store.md](store.md#what-a-key-covers)).
 
             """
         for type in registry.registered {
@@ -25,6 +26,9 @@ public enum StageReference {
     static func section(_ type: any Stage.Type, published: PublishHook?) -> String {
         var out = "## `\(type.kind)`\n\n\(type.summary.prefix(1).uppercased() + type.summary.dropFirst()). "
             + "Code version \(type.codeVersion).\n"
+        if type.numerics == .kernels {
+            out += "\nNumeric environment: its bits depend on the BLAS kernels and the conv engine, so its key includes them.\n"
+        }
         if type.exclusive { out += "\nRuns alone: the executor waits for the running stages and starts nothing beside it.\n" }
         if type.measuresTime {
             out += "\nIts outputs are measurements of time, the declared exception to every object being a function of its "
