@@ -51,7 +51,9 @@ final class PipelineFilesTests: XCTestCase {
         XCTAssertEqual(critical.filter { $0.hasPrefix("train_grid@") }.count, 12)
         // The claims' analyses follow the replicates; the others read replicate 1.
         XCTAssertEqual(study.instances.filter { $0.group == "sharpness" }.count, 7 * 5)
-        XCTAssertEqual(study.instances.filter { $0.group == "hessian" }.count, 7)
+        XCTAssertEqual(study.instances.filter { $0.group == "hessian" }.count, 7 * 3, "λ_max beside φ in claims 5 and 7: 3 replicates")
+        XCTAssertEqual(study.instance("hessian@batch_size=256,lr=0.08,replicate=3")?.inputs["checkpoint"]?.map(\.description),
+                       ["train@batch_size=256,lr=0.08,replicate=3.checkpoint"], "each replicate's Hessian at its own minimizer")
         XCTAssertEqual(study.instance("interpolate_across")?.inputs["large"]?.map(\.description),
                        ["train@batch_size=256,lr=0.01,snapshots=24,replicate=2.checkpoint"])
 
@@ -116,4 +118,22 @@ final class PipelineFilesTests: XCTestCase {
                        twin.inputs.filter { $0.key != "critical" }.mapValues { $0.map(\.description) })
         XCTAssertEqual(report.parameters.filter { $0.key != "title" }, twin.parameters.filter { $0.key != "title" })
     }
+
+    /// The robustness subset (pipelines/examples/claims.yaml) is the default's claim-deciding stages with
+    /// the default's parameters and inputs, so its verdicts under another seed or engine are the study's.
+    func testTheClaimsSubsetRepeatsTheDefaultsStages() throws {
+        let study = try load("study.yaml"), claims = try load("examples/claims.yaml")
+        XCTAssertEqual(claims.groups, ["data", "split", "train", "evaluate", "sharpness", "hessian", "timing", "distances", "report"])
+        for instance in claims.instances where instance.group != "report" {
+            let twin = try XCTUnwrap(study.instance(instance.name), "\(instance.name) is not in study.yaml")
+            XCTAssertEqual(instance.parameters, twin.parameters, instance.name)
+            // evaluate and distances read every train run of their file: the subset's have no sweep.
+            guard !["evaluate", "distances"].contains(instance.group) else { continue }
+            XCTAssertEqual(instance.inputs.mapValues { $0.map(\.description) }, twin.inputs.mapValues { $0.map(\.description) }, instance.name)
+        }
+        XCTAssertEqual(claims.instances.filter { $0.group == "train" }.count, 7 * 5, "both lr families in 5 replicates, no sweep")
+        XCTAssertEqual(claims.instance("evaluate")?.inputs["runs"]?.count, 7 * 5)
+        XCTAssertEqual(claims.instances.filter { $0.group == "sharpness" }.count, study.instances.filter { $0.group == "sharpness" }.count)
+    }
 }
+
