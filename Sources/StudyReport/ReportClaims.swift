@@ -249,9 +249,9 @@ public enum ReportClaims {
         let tagged = fixed.filter { measure.value($0) != nil }.map { (run: $0, family: 0) }
             + scaled.filter { measure.value($0) != nil }.map { (run: $0, family: 1) }
         let members = Set(tagged.map { Member(family: $0.family, batchSize: $0.run.batchSize) })
-        let used = Dictionary(grouping: tagged, by: \.run.replicate)
+        let used = Dictionary(grouping: tagged) { $0.run.replicate }
             .filter { Set($0.value.map { Member(family: $0.family, batchSize: $0.run.batchSize) }) == members }.keys.sorted()
-        let left = Set(tagged.map(\.run.replicate)).subtracting(used).sorted()
+        let left = Set(tagged.map { $0.run.replicate }).subtracting(used).sorted()
         let complete = tagged.filter { used.contains($0.run.replicate) }
         let means = "fixed lr: " + perBatchSize(complete.filter { $0.family == 0 }.map(\.run), measure)
             + "; scaled lr: " + perBatchSize(complete.filter { $0.family == 1 }.map(\.run), measure)
@@ -299,7 +299,7 @@ public enum ReportClaims {
         guard Set(measured.map(\.batchSize)).count > 1 else {
             return ClaimResult(number: number, claim: claim, figures: figures, verdict: .notMeasured, evidence: missing)
         }
-        let blocks = completeBlocks(measured, member: \.batchSize)
+        let blocks = completeBlocks(measured) { $0.batchSize }
         let means = measure.name + ": " + perBatchSize(blocks.runs, measure)
             + blocksText(blocks.used, left: blocks.left, missing: "not every batch size of the family measured there")
         guard blocks.used.count > 1 else {
