@@ -31,6 +31,7 @@ public enum Replicates {
 
     /// The points of a fan-out, point i repeated over replicates 1…counts[i], the replicate coordinate last.
     static func expand(_ points: [[Coordinate]], nodes: [Node], counts: [Int]) -> ([[Coordinate]], [Node]) {
+        precondition(points.count == nodes.count && points.count == counts.count, "one node and one count per point")
         var expanded: [[Coordinate]] = [], expandedNodes: [Node] = []
         for ((point, node), count) in zip(zip(points, nodes), counts) {
             for r in 1...count {

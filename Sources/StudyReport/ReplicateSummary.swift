@@ -22,7 +22,8 @@ enum ReplicateSummary {
         let counts = Dictionary(grouping: values.filter { $0.value.isFinite }, by: \.batchSize).mapValues(\.count)
         let n = counts.values.max() ?? 0
         guard Set(counts.values).count > 1 else { return n > 1 ? "mean and 95 % CI over \(n) replicates" : "one replicate: no interval" }
-        return "mean and 95 % CI over n replicates: " + counts.sorted { $0.key < $1.key }.map { "bs \($0.key) n = \($0.value)" }.joined(separator: ", ")
+        return "mean and 95 % CI over n replicates: "
+            + counts.sorted { $0.key < $1.key }.map { "bs \($0.key) n = \($0.value)" }.joined(separator: ", ")
     }
 
     /// "0.0123 [0.0101, 0.0145]" (mean and 95 % CI), or the single value when there is one replicate.

@@ -47,14 +47,19 @@ public enum ReportClaims {
         + "(complete blocks: every batch size of the family, for claim 6 of both families), so that no comparison mixes "
         + "unpaired runs; a pipeline may give one family more replicates than another (pipelines/study-extended.yaml), and "
         + "each claim's numbers name its n and which replicates it left out. "
-        + "Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number per replicate (their mean's t interval)."
+        + "Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number "
+        + "per replicate (their mean's t interval)."
 
     /// "Replicates per claim: 1, 3, 4, 5: n = 15 (1–15); 6, 7: n = 5 (1–5)." — the method's data, claim by claim.
     public static func replicatesUsed(_ claims: [ClaimResult]) -> String {
         var groups: [(replicates: [Int], numbers: [Int])] = []
         for c in claims {
             guard let r = c.replicates, !r.isEmpty else { continue }
-            if let i = groups.firstIndex(where: { $0.replicates == r }) { groups[i].numbers.append(c.number) } else { groups.append((r, [c.number])) }
+            if let i = groups.firstIndex(where: { $0.replicates == r }) {
+                groups[i].numbers.append(c.number)
+            } else {
+                groups.append((r, [c.number]))
+            }
         }
         guard !groups.isEmpty else { return "" }
         return "Replicates per claim: " + groups.map { g in

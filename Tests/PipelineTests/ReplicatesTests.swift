@@ -169,8 +169,9 @@ final class EntryReplicatesTests: XCTestCase {
         XCTAssertEqual(Set(after.values).count, after.count, "every instance its own key")
         // The analysis follows its replicate; replicate r of the entry is the stage-wide count's replicate r.
         XCTAssertEqual(more.instance("sharp@bs=32,replicate=4")!.inputs["checkpoint"]!.map(\.stage), ["train@bs=32,replicate=4"])
-        let wide = try graph(study("[{bs: 32}, {bs: 256}]", "[{bs: 32}, {bs: 256}]").replacingOccurrences(of: "replicates: 2", with: "replicates: 4"))
-        for (name, key) in after { XCTAssertEqual(keys(wide)[name], key, name) }
+        let wide = keys(try graph(study("[{bs: 32}, {bs: 256}]", "[{bs: 32}, {bs: 256}]")
+            .replacingOccurrences(of: "replicates: 2", with: "replicates: 4")))
+        for (name, key) in after { XCTAssertEqual(wide[name], key, name) }
     }
 
     func testSetSetsEveryEntrysCount() throws {

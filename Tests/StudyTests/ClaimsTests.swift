@@ -214,8 +214,8 @@ final class ClaimsTests: XCTestCase {
         let runs = (1...15).map { run(32, replicate: $0, minVal: 0.3 + 0.001 * Double($0)) }
             + (1...5).map { run(64, replicate: $0, minVal: 0.3 + 0.001 * Double($0)) }
         let text = ReportClaims.perBatchSize(runs) { $0.minValLoss }
-        XCTAssertTrue(text.hasPrefix("bs 32 ") && text.contains("] (n = 15), bs 64 ") && text.contains("] (n = 5) (mean [95 % CI] over n replicates)"),
-                      text)
+        XCTAssertTrue(text.hasPrefix("bs 32 ") && text.contains("] (n = 15), bs 64 ")
+                      && text.contains("] (n = 5) (mean [95 % CI] over n replicates)"), text)
     }
 
     func testReplicateRangesAreWrittenCompactly() {
