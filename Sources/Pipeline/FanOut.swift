@@ -29,31 +29,49 @@ enum FanOut {
         return (points, Array(repeating: node, count: points.count))
     }
 
+    /// An entry's own replicate count (`{bs: 32, replicates: 15}`) and where it was written.
+    struct EntryReplicates {
+        let count: Int
+        let location: SourceLocation
+    }
+
     /// `foreach: [{bs: 32, lr: 0.1}, {bs: 64, lr: 0.2}]` → one point per entry, located at the entry.
+    /// An entry may carry `replicates: N`, its own count in place of the stage's (`Replicates.swift`):
+    /// not a parameter, so it is neither a coordinate nor part of the instance names or keys.
     static func foreach(_ node: Node, kind: any Stage.Type, context: String, given: [String: ParamValue],
-                        yaml: YAMLReader) throws -> ([[Coordinate]], [Node]) {
+                        yaml: YAMLReader) throws -> ([[Coordinate]], [Node], [EntryReplicates?]) {
         let entries = try yaml.sequence(node, what: "foreach of \(context)")
         guard !entries.isEmpty else {
             throw PipelineError.badValue(yaml.location(node), what: "foreach of \(context)",
                                          reason: "the list is empty; give at least one entry")
         }
-        var points: [[Coordinate]] = []
+        var points: [[Coordinate]] = [], counts: [EntryReplicates?] = []
         for entry in entries {
-            var point: [Coordinate] = []
+            var point: [Coordinate] = [], count: EntryReplicates?
             let pairs = try yaml.mapping(entry, what: "a foreach entry of \(context)")
             guard !pairs.isEmpty else {
                 throw PipelineError.missingValue(yaml.location(entry), what: "parameter values",
                                                  context: "a foreach entry of \(context)")
             }
             for (key, keyNode, value) in pairs {
+                if key == Replicates.countKey && kind.parameter(named: key) == nil {
+                    count = EntryReplicates(count: try Replicates.count(value, what: "replicates of a foreach entry of \(context)", yaml: yaml),
+                                            location: yaml.location(value))
+                    continue
+                }
                 let spec = try declared(key, keyNode, kind: kind, context: context, section: "foreach",
                                         given: given, yaml: yaml)
                 point.append(Coordinate(key: key, value: try yaml.value(value, spec: spec,
                                                                         what: "foreach value of '\(key)' in \(context)")))
             }
+            guard !point.isEmpty else {
+                throw PipelineError.missingValue(yaml.location(entry), what: "parameter values beside 'replicates'",
+                                                 context: "a foreach entry of \(context)")
+            }
             points.append(point)
+            counts.append(count)
         }
-        return (points, entries)
+        return (points, entries, counts)
     }
 
     private static func declared(_ key: String, _ keyNode: Node, kind: any Stage.Type, context: String,

@@ -159,10 +159,11 @@ public struct PipelineLoader: Sendable {
         }
         var points: [[Coordinate]] = [[]]
         var pointNodes: [Node] = [nameNode]
+        var entryCounts: [FanOut.EntryReplicates?] = []
         if let matrixNode {
             (points, pointNodes) = try FanOut.matrix(matrixNode, kind: kind, context: context, given: given, yaml: yaml)
         } else if let foreachNode {
-            (points, pointNodes) = try FanOut.foreach(foreachNode, kind: kind, context: context, given: given, yaml: yaml)
+            (points, pointNodes, entryCounts) = try FanOut.foreach(foreachNode, kind: kind, context: context, given: given, yaml: yaml)
         }
 
         if let count = try replicateCount(replicatesNode, override: override, kind: kind, context: context,
@@ -171,7 +172,12 @@ public struct PipelineLoader: Sendable {
                 throw PipelineError.badValue(location, what: context,
                                              reason: "'replicate' is set in params/foreach/matrix and 'replicates' is given; keep one")
             }
-            (points, pointNodes) = Replicates.expand(points, nodes: pointNodes, count: count)
+            // `--set STAGE.replicates=N` sets every entry's count: a smoke run shrinks the whole stage.
+            let counts = points.indices.map { i in override == nil && i < entryCounts.count ? entryCounts[i]?.count ?? count : count }
+            (points, pointNodes) = Replicates.expand(points, nodes: pointNodes, counts: counts)
+        } else if let first = entryCounts.compactMap({ $0 }).first {
+            throw PipelineError.badValue(first.location, what: "replicates of a foreach entry of \(context)",
+                                         reason: "give the stage its own 'replicates: N' too (the count of the other entries)")
         }
 
         var inputs: [(input: String, node: Node)] = []
@@ -220,11 +226,6 @@ public struct PipelineLoader: Sendable {
                                          reason: "stage kind '\(kind.kind)' does not take replicates (it has no 'replicate' parameter)")
         }
         if let override { return override }
-        guard case .int(let n) = try yaml.value(node!, as: .int, what: "replicates of \(context)"),
-              (1...Replicates.maximum).contains(n) else {
-            throw PipelineError.badValue(at, what: "replicates of \(context)",
-                                         reason: "give a whole number from 1 to \(Replicates.maximum)")
-        }
-        return n
+        return try Replicates.count(node!, what: "replicates of \(context)", yaml: yaml)
     }
 }

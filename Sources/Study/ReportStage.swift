@@ -12,13 +12,14 @@ public struct ReportStage: Stage {
     public static let kind = "report"
     // Figures and pages from its inputs' numbers: no BLAS.
     public static let numerics = StageNumerics.portable
-    public static let codeVersion = 14  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    public static let codeVersion = 15  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
     // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
     // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
     // PCA trajectories, Hessian spectrum); 12: both; 13: claim 8 on the windows after the initial plateau, claim 9 over
     // several critical_batch objects (one per replicate); F11/F20 contour levels never empty; 14: S10's invariance table from the
-    // reparametrisation audit (issue 14 §3)
+    // reparametrisation audit (issue 14 §3); 15: each claim on its complete blocks (replicates with every member of its
+    // family), its n and the replicates left out named; per-batch-size n where families have unequal replicates
     public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table and the invariance table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).

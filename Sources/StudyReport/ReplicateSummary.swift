@@ -16,10 +16,14 @@ enum ReplicateSummary {
 
     static let columns = ["batch_size", "mean", "ci95_lower", "ci95_upper", "replicates", "rgb"]
 
-    /// "mean ± 95 % CI over 3 replicates", or "one replicate: no interval".
+    /// "mean ± 95 % CI over 3 replicates", or "one replicate: no interval"; with unequal counts per batch
+    /// size (pipelines/study-extended.yaml: 15 at lr 0.01, 5 elsewhere) each batch size's n.
     static func legend(_ values: [(batchSize: Int, value: Double)]) -> String {
-        let n = Dictionary(grouping: values, by: \.batchSize).values.map(\.count).max() ?? 0
-        return n > 1 ? "mean and 95 % CI over \(n) replicates" : "one replicate: no interval"
+        let counts = Dictionary(grouping: values.filter { $0.value.isFinite }, by: \.batchSize).mapValues(\.count)
+        let n = counts.values.max() ?? 0
+        guard Set(counts.values).count > 1 else { return n > 1 ? "mean and 95 % CI over \(n) replicates" : "one replicate: no interval" }
+        return "mean and 95 % CI over n replicates: "
+            + counts.sorted { $0.key < $1.key }.map { "bs \($0.key) n = \($0.value)" }.joined(separator: ", ")
     }
 
     /// "0.0123 [0.0101, 0.0145]" (mean and 95 % CI), or the single value when there is one replicate.

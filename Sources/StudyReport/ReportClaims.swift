@@ -19,6 +19,8 @@ public struct ClaimResult: Sendable {
     public let evidence: String
     /// The effect the verdict rests on (slope per doubling of the batch size, or a slope difference), when measured.
     public var effect: Interval? = nil
+    /// The replicates the verdict rests on (blocks with every member of the claim's family), when decided from replicates.
+    public var replicates: [Int]? = nil
 }
 
 /// A measure of a run and how the claim expects it to move with the batch size.
@@ -41,7 +43,63 @@ public enum ReportClaims {
         + "(every batch size back to back) as a block. Claim 6 compares the slopes of the two "
         + "learning-rate families in one model (an interaction term). Holds: the interval excludes 0 in the claimed direction; "
         + "contradicted: it excludes 0 the other way; inconclusive: it contains 0, or there is one replicate only (no interval "
-        + "across initialisations exists). Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number per replicate (their mean's t interval)."
+        + "across initialisations exists). A claim uses the replicates in which every member of its family was measured "
+        + "(complete blocks: every batch size of the family, for claim 6 of both families), so that no comparison mixes "
+        + "unpaired runs; a pipeline may give one family more replicates than another (pipelines/study-extended.yaml), and "
+        + "each claim's numbers name its n and which replicates it left out. "
+        + "Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number "
+        + "per replicate (their mean's t interval)."
+
+    /// "Replicates per claim: 1, 3, 4, 5: n = 15 (1–15); 6, 7: n = 5 (1–5)." — the method's data, claim by claim.
+    public static func replicatesUsed(_ claims: [ClaimResult]) -> String {
+        var groups: [(replicates: [Int], numbers: [Int])] = []
+        for c in claims {
+            guard let r = c.replicates, !r.isEmpty else { continue }
+            if let i = groups.firstIndex(where: { $0.replicates == r }) {
+                groups[i].numbers.append(c.number)
+            } else {
+                groups.append((r, [c.number]))
+            }
+        }
+        guard !groups.isEmpty else { return "" }
+        return "Replicates per claim: " + groups.map { g in
+            (g.numbers.count > 1 ? "claims " : "claim ") + g.numbers.map(String.init).joined(separator: ", ")
+                + ": n = \(g.replicates.count) (replicate\(g.replicates.count > 1 ? "s" : "") \(ranges(g.replicates)))"
+        }.joined(separator: "; ") + "."
+    }
+
+    /// [1, 2, 3, 5, 6] → "1–3, 5, 6".
+    static func ranges(_ values: [Int]) -> String {
+        var parts: [String] = [], start: Int?, last: Int?
+        func close() {
+            guard let a = start, let b = last else { return }
+            parts += b - a >= 2 ? ["\(a)–\(b)"] : (a...b).map(String.init)
+        }
+        for v in values.sorted() {
+            if let l = last, v == l + 1 { last = v; continue }
+            close()
+            (start, last) = (v, v)
+        }
+        close()
+        return parts.joined(separator: ", ")
+    }
+
+    /// The runs of the replicates that have every member (`member`: e.g. the batch size) that occurs in
+    /// `runs`, and the replicates left out. A replicate missing a member would enter the block model with
+    /// fewer paired differences than the others, or (one run) with none: it is set aside and named.
+    static func completeBlocks<M: Hashable>(_ runs: [ReportRun], member: (ReportRun) -> M) -> (runs: [ReportRun], used: [Int], left: [Int]) {
+        let members = Set(runs.map(member))
+        let byReplicate = Dictionary(grouping: runs, by: \.replicate)
+        let used = byReplicate.filter { Set($0.value.map(member)) == members }.keys.sorted()
+        let left = byReplicate.keys.filter { !used.contains($0) }.sorted()
+        return (runs.filter { used.contains($0.replicate) }, used, left)
+    }
+
+    /// "; n = 5 replicates (1–5; 6–15 left out: not every batch size measured there)".
+    static func blocksText(_ used: [Int], left: [Int], missing: String) -> String {
+        "; n = \(used.count) replicate\(used.count == 1 ? "" : "s") (\(ranges(used))"
+            + (left.isEmpty ? ")" : "; \(ranges(left)) left out: \(missing))")
+    }
 
     public static func evaluate(_ data: ReportData) -> [ClaimResult] {
         let fixed = data.fixedFamilyReplicates, scaled = data.scaledFamilyReplicates
@@ -97,7 +155,7 @@ public enum ReportClaims {
         return ClaimResult(number: number, claim: result.claim, figures: result.figures, verdict: result.verdict,
                            evidence: result.evidence + ". Beside it, not the verdict's measure: " + beside.evidence
                                + " (by λ_max alone: \(beside.verdict.rawValue))",
-                           effect: result.effect)
+                           effect: result.effect, replicates: result.replicates)
     }
 
     // MARK: - The claims that need more than one trend
@@ -159,10 +217,10 @@ public enum ReportClaims {
         let note = "\(capped.count) run(s) stopped by the epoch cap (\(capped[0].maxEpochs)): their minimum is a lower bound"
         if result.verdict == .holds && capped.allSatisfy({ $0.batchSize == largest }) {
             return ClaimResult(number: 3, claim: claim, figures: "F4", verdict: .holds, evidence: result.evidence + "; " + note,
-                               effect: result.effect)
+                               effect: result.effect, replicates: result.replicates)
         }
         return ClaimResult(number: 3, claim: claim, figures: "F4", verdict: .inconclusive,
-                           evidence: note + "; raise max_epochs. " + result.evidence, effect: result.effect)
+                           evidence: note + "; raise max_epochs. " + result.evidence, effect: result.effect, replicates: result.replicates)
     }
 
     /// Claim 4: both trends must hold; either contradicted contradicts it.
@@ -178,7 +236,7 @@ public enum ReportClaims {
             : both.allSatisfy { $0 == .holds } ? .holds : both.contains(.contradicted) ? .contradicted : .inconclusive
         return ClaimResult(number: 4, claim: claim, figures: "F8, F6", verdict: verdict,
                            evidence: verdict == .notMeasured ? median.evidence : median.evidence + ". " + distance.evidence,
-                           effect: median.effect)
+                           effect: median.effect, replicates: median.replicates)
     }
 
     /// Claim 6: the slope of the minimum validation loss over log2(batch size) is smaller with the
@@ -190,22 +248,35 @@ public enum ReportClaims {
             return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .notMeasured,
                                evidence: "needs both families with two batch sizes")
         }
-        let means = "fixed lr: " + perBatchSize(fixed, measure) + "; scaled lr: " + perBatchSize(scaled, measure)
-        let fixed = fixed.filter { measure.value($0) != nil }, scaled = scaled.filter { measure.value($0) != nil }
-        let observations = fixed.map { Observation(block: $0.replicate, x: log2(Double($0.batchSize)), y: measure.value($0)!, group: 0) }
-            + scaled.map { Observation(block: $0.replicate, x: log2(Double($0.batchSize)), y: measure.value($0)!, group: 1) }
-        guard Set(observations.map(\.block)).count > 1 else {
+        // Complete blocks over both families: a replicate counts when it has every (family, batch size) measured.
+        // The run shared by both families (bs 32 at the base lr) is in both lists, tagged by its family.
+        struct Member: Hashable { let family: Int, batchSize: Int }
+        let tagged = fixed.filter { measure.value($0) != nil }.map { (run: $0, family: 0) }
+            + scaled.filter { measure.value($0) != nil }.map { (run: $0, family: 1) }
+        let members = Set(tagged.map { Member(family: $0.family, batchSize: $0.run.batchSize) })
+        let used = Dictionary(grouping: tagged) { $0.run.replicate }
+            .filter { Set($0.value.map { Member(family: $0.family, batchSize: $0.run.batchSize) }) == members }.keys.sorted()
+        let left = Set(tagged.map { $0.run.replicate }).subtracting(used).sorted()
+        let complete = tagged.filter { used.contains($0.run.replicate) }
+        let means = "fixed lr: " + perBatchSize(complete.filter { $0.family == 0 }.map(\.run), measure)
+            + "; scaled lr: " + perBatchSize(complete.filter { $0.family == 1 }.map(\.run), measure)
+            + blocksText(used, left: left, missing: "not every batch size of both families measured there")
+        let observations = complete.map {
+            Observation(block: $0.run.replicate, x: log2(Double($0.run.batchSize)), y: measure.value($0.run)!, group: $0.family)
+        }
+        guard used.count > 1 else {
             return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .inconclusive,
-                               evidence: oneReplicate + " " + means)
+                               evidence: (used.isEmpty ? noCompleteBlock : oneReplicate) + " " + means, replicates: used)
         }
         do {
             let difference = try BlockedTrend.slopeDifference(observations)
             let verdict = ClaimResult.Verdict(Verdict.decide(difference, claimed: .decreasing))
             return ClaimResult(number: 6, claim: claim, figures: figures, verdict: verdict,
                                evidence: means + "; slope per doubling, scaled − fixed: " + describe(difference, logScale: false),
-                               effect: difference)
+                               effect: difference, replicates: used)
         } catch {
-            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means)
+            return ClaimResult(number: 6, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means,
+                               replicates: used)
         }
     }
 
@@ -213,6 +284,8 @@ public enum ReportClaims {
     /// `1  holds         Larger batch → …` then the effect and the numbers, indented.
     public static func text(_ claims: [ClaimResult]) -> String {
         var out = "Claims (\(claims.filter { $0.verdict == .holds || $0.verdict == .contradicted }.count) of \(claims.count) decided):\n"
+        let used = replicatesUsed(claims)
+        if !used.isEmpty { out += "  " + used + "\n" }
         for c in claims {
             out += "  \(c.number)  " + c.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + c.claim + " (\(c.figures))\n"
             out += "       " + c.evidence + "\n"
@@ -222,6 +295,7 @@ public enum ReportClaims {
 
     // MARK: - One trend
 
+    static let noCompleteBlock = "no replicate has every member of the family measured: no paired comparison."
     static let oneReplicate = "one replicate only: no interval across initialisations (set `replicates: 3` or more on train and its analyses)."
 
     static func decide(_ number: Int, _ claim: String, _ figures: String, _ runs: [ReportRun], _ measure: ClaimMeasure,
@@ -230,11 +304,14 @@ public enum ReportClaims {
         guard Set(measured.map(\.batchSize)).count > 1 else {
             return ClaimResult(number: number, claim: claim, figures: figures, verdict: .notMeasured, evidence: missing)
         }
-        let means = measure.name + ": " + perBatchSize(measured, measure)
-        guard Set(measured.map(\.replicate)).count > 1 else {
-            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive, evidence: oneReplicate + " " + means)
+        let blocks = completeBlocks(measured) { $0.batchSize }
+        let means = measure.name + ": " + perBatchSize(blocks.runs, measure)
+            + blocksText(blocks.used, left: blocks.left, missing: "not every batch size of the family measured there")
+        guard blocks.used.count > 1 else {
+            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive,
+                               evidence: (blocks.used.isEmpty ? noCompleteBlock : oneReplicate) + " " + means, replicates: blocks.used)
         }
-        let observations = measured.map { r -> Observation in
+        let observations = blocks.runs.map { r -> Observation in
             let y = measure.value(r)!
             return Observation(block: r.replicate, x: log2(Double(r.batchSize)), y: measure.logScale ? log(y) : y)
         }
@@ -243,9 +320,10 @@ public enum ReportClaims {
             return ClaimResult(number: number, claim: claim, figures: figures,
                                verdict: ClaimResult.Verdict(Verdict.decide(slope, claimed: measure.claimed)),
                                evidence: means + "; per doubling of the batch: " + describe(slope, logScale: measure.logScale),
-                               effect: slope)
+                               effect: slope, replicates: blocks.used)
         } catch {
-            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means)
+            return ClaimResult(number: number, claim: claim, figures: figures, verdict: .inconclusive, evidence: "\(error); " + means,
+                               replicates: blocks.used)
         }
     }
 
@@ -256,12 +334,16 @@ public enum ReportClaims {
         let runs = runs.filter { value($0) != nil }
         guard !runs.isEmpty else { return "no runs" }
         let sizes = Set(runs.map(\.batchSize)).sorted()
+        // Unequal replicates per batch size (pipelines/study-extended.yaml's figures): each mean names its n.
+        let counts = Dictionary(grouping: runs, by: \.batchSize).mapValues(\.count)
+        let equal = Set(counts.values).count == 1
         return sizes.map { bs in
             let values = runs.filter { $0.batchSize == bs }.compactMap(value)
             let m = Sample.meanInterval(values)
             let interval = m.lower.map { " [\(GnuplotText.short($0)), \(GnuplotText.short(m.upper!))]" } ?? ""
-            return "bs \(bs) \(GnuplotText.short(m.estimate))\(interval)"
-        }.joined(separator: ", ") + " (mean [95 % CI] over \(Set(runs.map(\.replicate)).count) replicate(s))"
+            return "bs \(bs) \(GnuplotText.short(m.estimate))\(interval)" + (equal ? "" : " (n = \(values.count))")
+        }.joined(separator: ", ") + (equal ? " (mean [95 % CI] over \(Set(runs.map(\.replicate)).count) replicate(s))"
+                                         : " (mean [95 % CI] over n replicates)")
     }
 
     /// "+0.0123 [0.0041, 0.0205] (95 %, df 8)", or "× 0.81 [0.74, 0.88]" on a log scale.

@@ -47,13 +47,14 @@ extension ReportClaims {
             return s.reduce(0, +) / Double(s.count)
         }
         guard means.count > 1 else {
-            return ClaimResult(number: 8, claim: claim, figures: "F18", verdict: .inconclusive, evidence: oneReplicate + " " + text)
+            return ClaimResult(number: 8, claim: claim, figures: "F18", verdict: .inconclusive, evidence: oneReplicate + " " + text,
+                               replicates: replicates)
         }
         let interval = Sample.meanInterval(means)
         return ClaimResult(number: 8, claim: claim, figures: "F18",
                            verdict: ClaimResult.Verdict(Verdict.decide(interval, claimed: .decreasing)),
                            evidence: "family mean slope over \(means.count) replicates: " + describe(interval, logScale: false) + "; " + text,
-                           effect: interval)
+                           effect: interval, replicates: replicates)
     }
 
     static let oneGridReplicate = "one replicate of the learning-rate grid: no interval across initialisations. "

@@ -91,7 +91,7 @@ public enum ReportPage {
                     "<span class=\"\(css)\">\(c.verdict.rawValue)</span>", HTML.escape(c.evidence)]
         }
         return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims and two of issue 14 (noise scale, critical batch size), decided on this run's numbers. "
-            + HTML.escape(ReportClaims.method) + "</p>\n"
+            + HTML.escape(ReportClaims.method) + " " + HTML.escape(ReportClaims.replicatesUsed(claims)) + "</p>\n"
             + HTML.table(header: ["#", "claim", "figures", "verdict", "numbers"], rows: rows, raw: true, cssClass: "claims")
     }
 

@@ -120,6 +120,81 @@ final class ReplicatesTests: XCTestCase {
     }
 }
 
+/// A `foreach` entry's own count (`{bs: 32, replicates: 4}`): more replicates of some configurations,
+/// replicate r of them the same instance and key as under a stage-wide count (pipelines/study-extended.yaml).
+final class EntryReplicatesTests: XCTestCase {
+    private let registry = StageRegistry([ReplicatedRun.self, Analysis.self] + ToyStages.all)
+
+    private func graph(_ text: String, overrides: [String] = []) throws -> PipelineGraph {
+        try PipelineLoader(registry: registry).load(text: text, file: "r.yaml", overrides: overrides)
+    }
+
+    private func error(_ text: String) -> String? {
+        do { _ = try graph(text); return nil } catch { return "\(error)" }
+    }
+
+    private func keys(_ g: PipelineGraph) -> [String: String] {
+        Dictionary(uniqueKeysWithValues: g.instances.map {
+            ($0.name, KeyMaterial(kind: $0.kind.kind, codeVersion: $0.kind.codeVersion, parameters: $0.parameters, inputs: [:]).key)
+        })
+    }
+
+    private func study(_ entries: String, _ analysisEntries: String) -> String {
+        """
+        stages:
+          train:
+            kind: test.run
+            replicates: 2
+            foreach: \(entries)
+          sharp:
+            kind: test.analysis
+            replicates: 2
+            foreach: \(analysisEntries)
+            inputs: {checkpoint: train.checkpoint}
+        """
+    }
+
+    func testAnEntrysCountAddsReplicatesOfThatEntryOnlyWithTheSameKeys() throws {
+        let base = try graph(study("[{bs: 32}, {bs: 256}]", "[{bs: 32}, {bs: 256}]"))
+        let more = try graph(study("[{bs: 32, replicates: 4}, {bs: 256}]", "[{bs: 32, replicates: 4}, {bs: 256}]"))
+        XCTAssertEqual(more.instances.filter { $0.group == "train" }.map(\.name), [
+            "train@bs=32,replicate=1", "train@bs=32,replicate=2", "train@bs=32,replicate=3", "train@bs=32,replicate=4",
+            "train@bs=256,replicate=1", "train@bs=256,replicate=2",
+        ], "the count is no coordinate: the names are those of a stage-wide count")
+        XCTAssertNil(more.instance("train@bs=32,replicate=4")!.parameters["replicates"], "not a parameter")
+        let before = keys(base), after = keys(more)
+        for (name, key) in before { XCTAssertEqual(after[name], key, "\(name) keeps its key") }
+        XCTAssertEqual(Set(after.keys).subtracting(before.keys).sorted(),
+                       ["sharp@bs=32,replicate=3", "sharp@bs=32,replicate=4", "train@bs=32,replicate=3", "train@bs=32,replicate=4"])
+        XCTAssertEqual(Set(after.values).count, after.count, "every instance its own key")
+        // The analysis follows its replicate; replicate r of the entry is the stage-wide count's replicate r.
+        XCTAssertEqual(more.instance("sharp@bs=32,replicate=4")!.inputs["checkpoint"]!.map(\.stage), ["train@bs=32,replicate=4"])
+        let wide = keys(try graph(study("[{bs: 32}, {bs: 256}]", "[{bs: 32}, {bs: 256}]")
+            .replacingOccurrences(of: "replicates: 2", with: "replicates: 4")))
+        for (name, key) in after { XCTAssertEqual(wide[name], key, name) }
+    }
+
+    func testSetSetsEveryEntrysCount() throws {
+        let g = try graph(study("[{bs: 32, replicates: 4}, {bs: 256}]", "[{bs: 32}, {bs: 256}]"),
+                          overrides: ["train.replicates=3"])
+        XCTAssertEqual(g.instances.filter { $0.group == "train" }.map(\.name), [
+            "train@bs=32,replicate=1", "train@bs=32,replicate=2", "train@bs=32,replicate=3",
+            "train@bs=256,replicate=1", "train@bs=256,replicate=2", "train@bs=256,replicate=3",
+        ])
+    }
+
+    func testBadEntryCountsAreLocatedErrors() {
+        XCTAssertEqual(error("stages:\n  s:\n    kind: test.run\n    replicates: 2\n    foreach: [{bs: 1, replicates: 0}]\n"),
+                       "r.yaml:5:35: replicates of a foreach entry of stage 's': give a whole number from 1 to 100")
+        XCTAssertEqual(error("stages:\n  s:\n    kind: test.run\n    foreach: [{bs: 1, replicates: 3}, {bs: 2}]\n"),
+                       "r.yaml:4:35: replicates of a foreach entry of stage 's': give the stage its own 'replicates: N' too "
+                           + "(the count of the other entries)")
+        XCTAssertEqual(error("stages:\n  s:\n    kind: test.run\n    replicates: 2\n    foreach: [{replicates: 3}]\n"),
+                       "r.yaml:5:15: a foreach entry of stage 's' is missing parameter values beside 'replicates'")
+        XCTAssertNotNil(error("stages:\n  s:\n    kind: test.run\n    replicates: 2\n    foreach: [{bs: 1, replicates: many}]\n"))
+    }
+}
+
 final class ReplicateReferenceTests: XCTestCase {
     func testReplicateOneNamesTheUnreplicatedInstanceToo() throws {
         let registry = StageRegistry(ToyStages.all)

@@ -151,4 +151,76 @@ final class ClaimsTests: XCTestCase {
         XCTAssertTrue(beside.evidence.contains("λ_max of the Hessian") && beside.evidence.contains("× 1.19 [")
                       && beside.evidence.contains("(by λ_max alone: holds)"), beside.evidence)
     }
+    /// Families with unequal replicates (pipelines/study-extended.yaml: the fixed lr in 15, the scaled lr in
+    /// 5): the fixed family's claims use all 15; claims 6 and 7 use the replicates in which every member of
+    /// their families exists (1–5: bs 32 at lr 0.01 alone in 6–15 is no paired comparison), and each says so.
+    func testEachClaimUsesTheReplicatesWhereItsWholeFamilyExists() throws {
+        var k = 0
+        func y(_ rep: Int, _ bs: Int, slope: Double) -> Double {
+            defer { k += 1 }
+            return 0.30 + 0.05 * Double(rep % 4) + slope * log2(Double(bs) / 32) + smallNoise[k % smallNoise.count]
+        }
+        let fixed = (1...15).flatMap { rep in [32, 64, 128, 256].map { run($0, replicate: rep, minVal: y(rep, $0, slope: 0.01)) } }
+        let scaled = (1...5).flatMap { rep in
+            [64, 128, 256].map { run($0, lr: 0.01 * Double($0) / 32, replicate: rep, minVal: y(rep, $0, slope: 0)) }
+        }
+        let runs = fixed + scaled
+        let sharpness = runs.map { r in
+            SharpnessResult(batchSize: r.batchSize, learningRate: r.learningRate, replicate: r.replicate, epsilon: [1e-3],
+                            phi: [50 + Double(r.replicate) + 2 * log2(Double(r.batchSize)) + 0.1 * sin(Double(7 * r.replicate + r.batchSize))],
+                            fX: [0.3], fMax: [0.5])
+        }
+        let table = DistanceTable(layerNames: [], runs: [], binEdges: [1, 2], ratio: [], ratioSmallBatch: 32,
+                                  ratioLargeBatch: 256, ratioLearningRate: 0.01)
+        let results = ReportClaims.evaluate(ReportData(runs: runs, distances: table, curve: nil, sharpness: sharpness, grids: [],
+                                                       settings: ReportSettings()))
+        let one = results[0], three = results[2], five = results[4], six = results[5], seven = results[6]
+        for claim in [one, three, five] {
+            XCTAssertEqual(claim.replicates, Array(1...15), "claim \(claim.number): \(claim.evidence)")
+            XCTAssertTrue(claim.evidence.contains("n = 15 replicates (1–15)") && !claim.evidence.contains("left out"), claim.evidence)
+        }
+        XCTAssertEqual(one.verdict, .holds, one.evidence)
+        XCTAssertEqual(one.effect?.degreesOfFreedom, 60 - 15 - 1, "60 runs, 15 replicate intercepts, 1 slope")
+        for claim in [six, seven] {
+            XCTAssertEqual(claim.replicates, Array(1...5), "claim \(claim.number): \(claim.evidence)")
+            XCTAssertTrue(claim.evidence.contains("n = 5 replicates (1–5; 6–15 left out: not every batch size of "), claim.evidence)
+        }
+        // Claim 6: 5 blocks of the fixed family (20 runs) and of the scaled (bs 32 shared: 20 runs); 5 intercepts, 3 slopes/shifts.
+        XCTAssertEqual(six.effect?.degreesOfFreedom, 40 - 5 - 3, six.evidence)
+        XCTAssertEqual(six.verdict, .holds, six.evidence)
+        // Claim 7 on φ over the scaled family's 5 complete blocks: 4 batch sizes × 5, 5 intercepts, 1 slope.
+        XCTAssertEqual(seven.effect?.degreesOfFreedom, 20 - 5 - 1, seven.evidence)
+        XCTAssertEqual(ReportClaims.replicatesUsed(results),
+                       "Replicates per claim: claims 1, 3, 5: n = 15 (replicates 1–15); claims 6, 7: n = 5 (replicates 1–5).")
+
+        // One run missing (replicate 7's bs 128): replicate 7 is left out of claim 1, not mixed in as a partial
+        // block; the slope is the one of the other 14 replicates.
+        let gap = runs.filter { !($0.replicate == 7 && $0.batchSize == 128) }
+        let withGap = claims(gap)[0], without = claims(gap.filter { $0.replicate != 7 })[0]
+        XCTAssertEqual(withGap.replicates, Array(1...6) + Array(8...15))
+        XCTAssertTrue(withGap.evidence.contains("n = 14 replicates (1–6, 8–15; 7 left out: not every batch size of the family measured there)"),
+                      withGap.evidence)
+        XCTAssertEqual(try XCTUnwrap(withGap.effect).estimate, try XCTUnwrap(without.effect).estimate, accuracy: 1e-12)
+        XCTAssertEqual(withGap.effect?.degreesOfFreedom, without.effect?.degreesOfFreedom)
+    }
+
+    /// The figures' means say each batch size's n when the counts differ (F13's scaled family: bs 32 in 15).
+    func testUnequalReplicatesPerBatchSizeAreNamedInTheFiguresAndMeans() {
+        let values = (1...15).map { (batchSize: 32, value: Double($0)) } + (1...5).map { (batchSize: 64, value: Double($0)) }
+        XCTAssertEqual(ReplicateSummary.legend(values), "mean and 95 % CI over n replicates: bs 32 n = 15, bs 64 n = 5")
+        XCTAssertEqual(ReplicateSummary.rows(values).map { $0[4] }, [15, 5], "the replicates column")
+        XCTAssertEqual(ReplicateSummary.legend(values.filter { $0.batchSize == 64 } + (1...5).map { (batchSize: 32, value: Double($0)) }),
+                       "mean and 95 % CI over 5 replicates")
+        let runs = (1...15).map { run(32, replicate: $0, minVal: 0.3 + 0.001 * Double($0)) }
+            + (1...5).map { run(64, replicate: $0, minVal: 0.3 + 0.001 * Double($0)) }
+        let text = ReportClaims.perBatchSize(runs) { $0.minValLoss }
+        XCTAssertTrue(text.hasPrefix("bs 32 ") && text.contains("] (n = 15), bs 64 ")
+                      && text.contains("] (n = 5) (mean [95 % CI] over n replicates)"), text)
+    }
+
+    func testReplicateRangesAreWrittenCompactly() {
+        XCTAssertEqual(ReportClaims.ranges([1, 2, 3, 4, 5]), "1–5")
+        XCTAssertEqual(ReportClaims.ranges([6, 1, 2, 4, 3, 9, 10]), "1–4, 6, 9, 10")
+        XCTAssertEqual(ReportClaims.ranges([2]), "2")
+    }
 }

@@ -1,7 +1,8 @@
 // The shipped pipeline files load and plan with the study's stage kinds (no training), so a malformed
 // edit of pipelines/study.yaml, study-extended.yaml or cats-vs-dogs.yaml fails CI; the default and the
 // photos run the same training grid under the same stage names, so analysis stages fit both; and the
-// extended study is the default with the lr grid and critical_batch replicated, nothing else.
+// extended study is the default with the fixed-lr family (and its sharpness) in 15 replicates and the lr
+// grid and critical_batch in 3, nothing else.
 import Foundation
 import Pipeline
 import Study
@@ -75,18 +76,54 @@ final class PipelineFilesTests: XCTestCase {
         }
     }
 
-    func testTheExtendedStudyIsTheDefaultWithTheGridAndTheCriticalBatchReplicated() throws {
+    func testTheExtendedStudyIsTheDefaultWithTheFixedFamilyTheGridAndTheCriticalBatchReplicated() throws {
         let study = try load("study.yaml"), extended = try load("study-extended.yaml")
         XCTAssertEqual(extended.groups, study.groups)
         let changed: Set<String> = ["train_grid", "critical_batch", "report"]
-        // Every other instance is the default's: same name, parameters and inputs (so the same cache keys).
-        for instance in extended.instances where !changed.contains(instance.group) {
-            let twin = try XCTUnwrap(study.instance(instance.name), "\(instance.name) is not in study.yaml")
-            XCTAssertEqual(instance.parameters, twin.parameters, instance.name)
-            XCTAssertEqual(instance.inputs.mapValues { $0.map(\.description) }, twin.inputs.mapValues { $0.map(\.description) }, instance.name)
+        // Every instance of the default is here with the same name, parameters and inputs (so the same cache
+        // keys), but for the stages that read every run (evaluate, distances: the new runs too).
+        let gatherers: Set<String> = ["evaluate", "distances"]
+        for twin in study.instances where !changed.contains(twin.group) {
+            let instance = try XCTUnwrap(extended.instance(twin.name), "\(twin.name) is not in study-extended.yaml")
+            XCTAssertEqual(instance.parameters, twin.parameters, twin.name)
+            guard !gatherers.contains(twin.group) else { continue }
+            XCTAssertEqual(instance.inputs.mapValues { $0.map(\.description) }, twin.inputs.mapValues { $0.map(\.description) }, twin.name)
         }
-        XCTAssertEqual(extended.instances.filter { !changed.contains($0.group) }.count,
-                       study.instances.filter { !changed.contains($0.group) }.count)
+        // Beyond them: replicates 6–15 of the four fixed-lr runs and of their sharpness, nothing else; each
+        // the default's replicate-5 instance but for the replicate (a new θ_init and data order, the same rule).
+        let fixedFamily: Set<String> = ["32@0.01", "64@0.01", "128@0.01", "256@0.01"]
+        func configuration(_ i: StageInstance) -> String { "\(i.parameters["batch_size"]!.intValue!)@\(i.parameters["lr"]!.doubleValue!)" }
+        let added = extended.instances.filter { !changed.contains($0.group) && study.instance($0.name) == nil }
+        XCTAssertEqual(added.filter { $0.group == "train" }.count, 4 * 10)
+        XCTAssertEqual(added.filter { $0.group == "sharpness" }.count, 4 * 10)
+        XCTAssertEqual(added.count, 80, "\(Set(added.map(\.group)))")
+        for instance in added {
+            let r = try XCTUnwrap(instance.parameters["replicate"]?.intValue)
+            XCTAssertTrue(fixedFamily.contains(configuration(instance)) && (6...15).contains(r), instance.name)
+            let fifth = try XCTUnwrap(study.instance(instance.name.replacingOccurrences(of: ",replicate=\(r)", with: ",replicate=5")))
+            var parameters = instance.parameters
+            parameters["replicate"] = .int(5)
+            XCTAssertEqual(parameters, fifth.parameters, instance.name)
+            if instance.group == "sharpness" {
+                let source = try XCTUnwrap(instance.inputs["checkpoint"]?.map(\.stage), instance.name)
+                XCTAssertEqual(source.count, 1, instance.name)
+                let train = try XCTUnwrap(extended.instance(source[0]))
+                XCTAssertEqual(train.group, "train")
+                for key in ["batch_size", "lr", "replicate"] { XCTAssertEqual(train.parameters[key], instance.parameters[key], instance.name) }
+            }
+        }
+        // 15 replicates at lr 0.01, 5 for the other eight configurations; the hessian stays at 3.
+        let counts = Dictionary(grouping: try self.grid(extended), by: { $0 }).mapValues(\.count)
+        XCTAssertEqual(counts.filter { fixedFamily.contains($0.key) }.values.sorted(), [15, 15, 15, 15])
+        XCTAssertEqual(counts.filter { !fixedFamily.contains($0.key) }.values.sorted(), Array(repeating: 5, count: 8))
+        XCTAssertEqual(extended.instances.filter { $0.group == "hessian" }.count, 7 * 3)
+        // evaluate and distances read the default's 60 runs and the 40 new ones.
+        for group in gatherers {
+            let runs = try XCTUnwrap(extended.instance(group)?.inputs["runs"]?.map(\.description))
+            let defaults = try XCTUnwrap(study.instance(group)?.inputs["runs"]?.map(\.description))
+            XCTAssertEqual(runs.count, 100, group)
+            XCTAssertTrue(Set(defaults).isSubset(of: Set(runs)), group)
+        }
 
         // train_grid: the default's twelve runs in replicates 1–3; replicate 1 has the default's parameters.
         let grid = extended.instances.filter { $0.group == "train_grid" }
@@ -111,11 +148,14 @@ final class PipelineFilesTests: XCTestCase {
                        study.instance("critical_batch")?.inputs["runs"]?.map(\.description)
                            .map { $0.hasPrefix("train_grid@") ? $0.replacingOccurrences(of: ".checkpoint", with: ",replicate=1.checkpoint") : $0 })
 
-        // The report reads the three fits; everything else as the default's.
+        // The report reads the three fits, every run (100) and every sharpness (75); everything else as the default's.
         let report = try XCTUnwrap(extended.instance("report")), twin = try XCTUnwrap(study.instance("report"))
         XCTAssertEqual(report.inputs["critical"]?.map(\.description), (1...3).map { "critical_batch@replicate=\($0).critical" })
-        XCTAssertEqual(report.inputs.filter { $0.key != "critical" }.mapValues { $0.map(\.description) },
-                       twin.inputs.filter { $0.key != "critical" }.mapValues { $0.map(\.description) })
+        XCTAssertEqual(report.inputs["runs"]?.count, 100)
+        XCTAssertEqual(report.inputs["sharpness"]?.count, 7 * 5 + 4 * 10)
+        let own: Set<String> = ["critical", "runs", "sharpness"]
+        XCTAssertEqual(report.inputs.filter { !own.contains($0.key) }.mapValues { $0.map(\.description) },
+                       twin.inputs.filter { !own.contains($0.key) }.mapValues { $0.map(\.description) })
         XCTAssertEqual(report.parameters.filter { $0.key != "title" }, twin.parameters.filter { $0.key != "title" })
     }
 
