@@ -269,6 +269,31 @@ AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, 
     }
 }
 
+// MARK: - col2im (fold) for the input gradient
+
+AVX2 void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *dcol, float *dx) {
+    // As bl_avx512_fold3x3 (the sums of Im2col.fold3x3, tap by tap in order from +0), 8 pixels per chain.
+    const ptrdiff_t hw = height * width;
+    for (ptrdiff_t p0 = 0; p0 < hw; p0 += KC) {
+        const ptrdiff_t count = hw - p0 < KC ? hw - p0 : KC, groups = (count + 7) / 8;
+        __m256i inside[9][KC / 8];
+        tap_masks(p0, count, groups, height, width, inside);
+        for (ptrdiff_t c = 0; c < channels; c++) {
+            const float *rows = dcol + c * 9 * hw + p0;
+            float *out = dx + c * hw + p0;
+            for (ptrdiff_t g = 0; g < groups; g++) {
+                __m256 acc = _mm256_setzero_ps();
+                for (int t = 0; t < 9; t++) {
+                    const ptrdiff_t shift = (t / 3 - 1) * width + (t % 3 - 1);
+                    acc = _mm256_add_ps(acc, _mm256_maskload_ps(rows + t * hw + 8 * g - shift, inside[8 - t][g]));
+                }
+                if (count - 8 * g >= 8) _mm256_storeu_ps(out + 8 * g, acc);
+                else _mm256_maskstore_ps(out + 8 * g, first_lanes(count - 8 * g), acc);
+            }
+        }
+    }
+}
+
 // MARK: - Transpose
 
 // r[0..7]: 8 rows of 8 → their transpose, in registers (unpack, 4×4 shuffles, 128-bit lane swaps).

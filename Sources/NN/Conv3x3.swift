@@ -60,15 +60,17 @@ public enum Conv3x3 {
         }
         guard let dX else { return }
         if engine.hasOwnKernels {
-            // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image.
+            // dCol(C·9, HW) = W(K, C·9)ᵀ · dOut(K, HW), then fold back onto the image (the kernels' fold:
+            // the bits of Im2col.fold3x3, which Swift compiles for SSE2 only).
             ConvGEMM.nn(engine, m: ck, n: hw, k: k, a: w, aRow: 1, aCol: ck, b: dOut, ldb: hw, c: dCol, ldc: hw, accumulate: false)
+            ConvGEMM.fold3x3(engine, channels: s.inChannels, height: s.height, width: s.width, dCol: dCol, into: dX)
         } else {
             for t in stride(from: 0, to: hw, by: tile) {
                 GEMM.sgemm(transA: true, m: ck, n: min(tile, hw - t), k: k, a: w, lda: ck, b: dOut + t, ldb: hw,
                            beta: 0, c: dCol + t, ldc: hw)
             }
+            Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
         }
-        Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
     }
 
     /// dW(K, C·9) += dWTᵀ, the layout step after `backward`'s transposed weight gradient.

@@ -107,6 +107,19 @@ public enum ConvGEMM {
         }
     }
 
+    /// dx(C, H, W) = the fold (col2im) of dCol(C·9, H·W), OVERWRITTEN: the bits of `Im2col.fold3x3`, which it
+    /// replaces on the own-kernel engines (one vector chain per pixels over the nine taps instead of nine
+    /// scalar passes over dx). dCol is only read.
+    @inline(__always)
+    public static func fold3x3(_ engine: ConvEngine, channels: Int, height: Int, width: Int, dCol: UnsafePointer<Float>,
+                               into dx: UnsafeMutablePointer<Float>) {
+        switch engine {
+        case .avx512: bl_avx512_fold3x3(channels, height, width, dCol, dx)
+        case .avx2: bl_avx2_fold3x3(channels, height, width, dCol, dx)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col.fold3x3")
+        }
+    }
+
     /// dst(cols, rows) = srcᵀ, src (rows, cols); leading dimensions lds, ldd.
     @inline(__always)
     public static func transpose(_ engine: ConvEngine, rows: Int, cols: Int, src: UnsafePointer<Float>, lds: Int,

@@ -164,6 +164,27 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
+    /// The kernels' fold has the bits of Im2col.fold3x3 (taps added in order from +0) on planes narrower
+    /// than a vector, with a short last group (5×7), several pixel blocks (64×64) and the study's planes;
+    /// a column of −0 folds to +0 as in the Swift loop, and dCol is left as it was.
+    func testFoldHasTheBitsOfIm2colFold() {
+        for engine in engines {
+            for (c, h, w) in [(1, 1, 1), (2, 2, 2), (3, 5, 7), (16, 32, 32), (32, 16, 16), (64, 8, 8), (5, 64, 64), (4, 3, 40)] {
+                let hw = h * w
+                for negativeZeros in [false, true] {
+                    let dCol = negativeZeros ? [Float](repeating: -0.0, count: c * 9 * hw) : values(c * 9 * hw, UInt64(c * 31 + hw))
+                    var scratch = dCol  // Im2col.fold3x3 zeroes its padding entries
+                    var expected = [Float](repeating: .nan, count: c * hw), folded = expected
+                    Im2col.fold3x3(&scratch, channels: c, height: h, width: w, into: &expected)
+                    dCol.withUnsafeBufferPointer { d in
+                        ConvGEMM.fold3x3(engine, channels: c, height: h, width: w, dCol: d.baseAddress!, into: &folded)
+                    }
+                    XCTAssertEqual(folded.map(\.bitPattern), expected.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) −0: \(negativeZeros)")
+                }
+            }
+        }
+    }
+
     func testTransposeMatchesDefinition() {
         for engine in engines {
             for (rows, cols) in [(1, 1), (8, 8), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {

@@ -32,6 +32,11 @@ void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                        const float *x, const float *dout_t, float *dw_t);
 
+/// dx(C, H, W) = fold of dcol (C·9, H·W), the adjoint of im2col for a 3×3 convolution (stride 1,
+/// padding 1), OVERWRITING dx: the bits of Im2col.fold3x3 (each pixel's taps added in order from 0).
+/// dcol is only read.
+void bl_avx512_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *dcol, float *dx);
+
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
@@ -61,6 +66,9 @@ void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff
 /// As bl_avx512_conv3x3_weight_gradient: the bits of unfolding x and calling bl_avx2_sgemm_nn.
 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                      const float *x, const float *dout_t, float *dw_t);
+
+/// As bl_avx512_fold3x3.
+void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *dcol, float *dx);
 
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
