@@ -87,12 +87,13 @@ public enum ReportClaims {
     /// The runs of the replicates that have every member (`member`: e.g. the batch size) that occurs in
     /// `runs`, and the replicates left out. A replicate missing a member would enter the block model with
     /// fewer paired differences than the others, or (one run) with none: it is set aside and named.
-    static func completeBlocks<M: Hashable>(_ runs: [ReportRun], member: (ReportRun) -> M) -> (runs: [ReportRun], used: [Int], left: [Int]) {
-        let members = Set(runs.map(member))
-        let byReplicate = Dictionary(grouping: runs, by: \.replicate)
+    static func completeBlocks<T, M: Hashable>(_ items: [T], replicate: (T) -> Int,
+                                               member: (T) -> M) -> (runs: [T], used: [Int], left: [Int]) {
+        let members = Set(items.map(member))
+        let byReplicate = Dictionary(grouping: items, by: replicate)
         let used = byReplicate.filter { Set($0.value.map(member)) == members }.keys.sorted()
         let left = byReplicate.keys.filter { !used.contains($0) }.sorted()
-        return (runs.filter { used.contains($0.replicate) }, used, left)
+        return (items.filter { used.contains(replicate($0)) }, used, left)
     }
 
     /// "; n = 5 replicates (1–5; 6–15 left out: not every batch size measured there)".
@@ -253,11 +254,8 @@ public enum ReportClaims {
         struct Member: Hashable { let family: Int, batchSize: Int }
         let tagged = fixed.filter { measure.value($0) != nil }.map { (run: $0, family: 0) }
             + scaled.filter { measure.value($0) != nil }.map { (run: $0, family: 1) }
-        let members = Set(tagged.map { Member(family: $0.family, batchSize: $0.run.batchSize) })
-        let used = Dictionary(grouping: tagged) { $0.run.replicate }
-            .filter { Set($0.value.map { Member(family: $0.family, batchSize: $0.run.batchSize) }) == members }.keys.sorted()
-        let left = Set(tagged.map { $0.run.replicate }).subtracting(used).sorted()
-        let complete = tagged.filter { used.contains($0.run.replicate) }
+        let (complete, used, left) = completeBlocks(tagged, replicate: { $0.run.replicate },
+                                                    member: { Member(family: $0.family, batchSize: $0.run.batchSize) })
         let means = "fixed lr: " + perBatchSize(complete.filter { $0.family == 0 }.map(\.run), measure)
             + "; scaled lr: " + perBatchSize(complete.filter { $0.family == 1 }.map(\.run), measure)
             + blocksText(used, left: left, missing: "not every batch size of both families measured there")
@@ -304,7 +302,7 @@ public enum ReportClaims {
         guard Set(measured.map(\.batchSize)).count > 1 else {
             return ClaimResult(number: number, claim: claim, figures: figures, verdict: .notMeasured, evidence: missing)
         }
-        let blocks = completeBlocks(measured) { $0.batchSize }
+        let blocks = completeBlocks(measured, replicate: \.replicate) { $0.batchSize }
         let means = measure.name + ": " + perBatchSize(blocks.runs, measure)
             + blocksText(blocks.used, left: blocks.left, missing: "not every batch size of the family measured there")
         guard blocks.used.count > 1 else {
