@@ -36,6 +36,7 @@ public struct TrainStage: Stage {
         public var maxEpochs = 100
         public var patience = 10
         public var patienceUnit = PatienceUnit.epochs
+        public var plateauLoss: Double?
         public var convWidths = [16, 32, 64]
         public var denseWidths = [128, 64]
         public var snapshots = 0
@@ -54,6 +55,12 @@ public struct TrainStage: Stage {
              .field("max_epochs", \.maxEpochs, help: "epoch cap", range: .atLeast(1)),
              .field("patience", \.patience, help: "early-stopping window size", range: .atLeast(1)),
              .field("patience_unit", \.patienceUnit, help: "epochs or iterations"),
+             // Optional: left out, it is not in the cache key, so runs that do not set it keep their objects.
+             .optionalField("plateau_loss", \.plateauLoss,
+                            help: "early stopping is armed only once a validation loss below this has been seen (before: "
+                                + "train on, up to max_epochs); not set = armed from the first epoch. Guards against "
+                                + "stopping on the initial plateau (ln 2 ≈ 0.6931 for two balanced classes)",
+                            range: .greaterThan(0)),
              .field("conv_widths", \.convWidths, help: "conv block widths", range: .atLeast(1)),
              .field("dense_widths", \.denseWidths, help: "dense layer widths", range: .atLeast(1)),
              .field("snapshots", \.snapshots,
@@ -72,7 +79,7 @@ public struct TrainStage: Stage {
                            initSeed: replicateSeed(UInt64(truncatingIfNeeded: seed), replicate: replicate),
                            shuffleSeed: replicateSeed(UInt64(truncatingIfNeeded: shuffleSeed), replicate: replicate),
                            maxEpochs: maxEpochs, patience: patience, patienceUnit: patienceUnit, replicate: replicate,
-                           snapshotLimit: snapshots)
+                           snapshotLimit: snapshots, plateauLoss: plateauLoss)
         }
     }
 
@@ -142,7 +149,7 @@ public struct TrainStage: Stage {
         guard writes else { return }
         try TrainingCheckpoint.write(state, model: model, config: config, workers: workers, trainCount: train.count,
                                      validationCount: validation.count, to: context.output("checkpoint").path)
-        report(state, seconds: seconds, context: context)
+        report(state, plateauLoss: config.plateauLoss, seconds: seconds, context: context)
         context.measure("workers", Double(workers))
         if let dir = context.resumeDirectory { ResumeCheckpoint.remove(in: dir) }
     }
@@ -184,7 +191,7 @@ public struct TrainStage: Stage {
     }
 
     /// Scalars to the index: results as metrics, wall times and the BLAS setup as measurements.
-    static func report(_ state: TrainingState, seconds: [Double], context: StageContext) {
+    static func report(_ state: TrainingState, plateauLoss: Double?, seconds: [Double], context: StageContext) {
         let best = state.epochs[state.bestEpoch - 1]
         context.metric("min_val_loss", best.validationLoss)
         context.metric("epoch_min", Double(state.bestEpoch))
@@ -192,6 +199,8 @@ public struct TrainStage: Stage {
         context.metric("train_loss_at_min", best.trainLoss)
         context.metric("epochs_run", Double(state.completedEpochs))
         context.metric("final_train_loss", state.epochs.last!.trainLoss)
+        // Only runs with a plateau loss: 0 says it never went below it (the report excludes such runs).
+        if let plateau = plateauLoss { context.metric("plateau_left_epoch", Double(state.plateauLeftEpoch(plateau) ?? 0)) }
         // NaN (no estimate, or |G|² ≤ 0 at that epoch) is no number for the index: the series has it.
         let bSimple = state.noise[state.bestEpoch - 1].bSimple
         if bSimple.isFinite { context.metric("b_simple_at_min", bSimple) }
