@@ -74,6 +74,13 @@ final class PipelineFilesTests: XCTestCase {
                 XCTAssertEqual(instance.inputs["split"]?.map(\.description), ["split.split"])
             }
         }
+        // Every train instance of every shipped study pipeline arms early stopping below chance (ln 2 = 0.6931):
+        // the rule that sets aside runs that never leave the initial plateau is in the file before the runs.
+        for graph in [study, photos, try load("study-extended.yaml"), try load("examples/claims.yaml")] {
+            let trains = graph.instances.filter { $0.kind.kind == "train" }
+            XCTAssertFalse(trains.isEmpty)
+            for instance in trains { XCTAssertEqual(instance.parameters["plateau_loss"], .double(0.68), instance.name) }
+        }
     }
 
     func testTheExtendedStudyIsTheDefaultWithTheFixedFamilyTheGridAndTheCriticalBatchReplicated() throws {
