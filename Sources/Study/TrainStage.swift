@@ -132,17 +132,22 @@ public struct TrainStage: Stage {
         }
         try agreeOnResume(state.completedEpochs)
         var epochStart = Date()
+        var lastSave: Date?
         try trainer.run(&state) { state in
             seconds.append(Date().timeIntervalSince(epochStart))
-            if writes, let dir = context.resumeDirectory {
+            // Read once: a stop asked for after this line is served at the next epoch, whose state is saved.
+            let stopping = context.stop.isRequested
+            if writes, let dir = context.resumeDirectory,
+               Self.resumeSaveIsDue(lastSave: lastSave, now: Date(), stopped: state.stopped != nil, stopping: stopping) {
                 try ResumeCheckpoint.save(state, epochSeconds: seconds, fingerprint: fingerprint, in: dir)
+                lastSave = Date()
             }
             let e = state.epochs.last!
             context.progress(String(format: "epoch %d/%d loss %.4f val %.4f acc %.3f", state.completedEpochs,
                                     config.maxEpochs, e.trainLoss, e.validationLoss, e.validationAccuracy))
-            // A safe point: the epoch is in the resume file, so an interruption loses nothing.
-            if writes, context.resumeDirectory != nil {
-                try context.stop.check(stage: context.instance, kept: "epoch \(state.completedEpochs) of \(config.maxEpochs)")
+            // A safe point: the epoch was just saved, so an interruption loses nothing.
+            if writes, context.resumeDirectory != nil, stopping {
+                throw StageInterrupted(stage: context.instance, kept: "epoch \(state.completedEpochs) of \(config.maxEpochs)")
             }
             epochStart = Date()
         }
@@ -152,6 +157,23 @@ public struct TrainStage: Stage {
         report(state, plateauLoss: config.plateauLoss, seconds: seconds, context: context)
         context.measure("workers", Double(workers))
         if let dir = context.resumeDirectory { ResumeCheckpoint.remove(in: dir) }
+    }
+
+    /// Seconds of training a kill -9 may cost at most. Saving the resume file after every epoch cost about
+    /// as much as a small epoch (θ three times, the snapshots, a SHA-256 of the file: 0.04 s beside a 0.11 s
+    /// epoch, 0.25 s with 24 θ snapshots; measured 2026-12-03 on the default study, a third of its time).
+    static let resumeInterval: TimeInterval = 10
+
+    /// Whether the state after this epoch is written to the resume file: after the first epoch (so a
+    /// run killed early resumes, and the kill tests see a file soon), then once `resumeInterval` has
+    /// passed, and always before a requested stop; never after the last epoch, whose state goes into the
+    /// checkpoint object next. Resuming from any epoch gives the same bits, so this only moves how much
+    /// a kill -9 loses, never a result.
+    static func resumeSaveIsDue(lastSave: Date?, now: Date, stopped: Bool, stopping: Bool) -> Bool {
+        if stopping { return true }
+        if stopped { return false }
+        guard let lastSave else { return true }
+        return now.timeIntervalSince(lastSave) >= resumeInterval
     }
 
     /// The model for the data's image size, and the training and validation sets as floats.
