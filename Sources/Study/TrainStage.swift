@@ -121,7 +121,7 @@ public struct TrainStage: Stage {
         let (config, model) = (trainer.config, trainer.model)
         let (train, validation) = (trainer.train, trainer.validation)
         // The resume directory is private to this stage's cache key; the fingerprint guards the rest.
-        let fingerprint = "\(kind) v\(codeVersion(for: context.parameters)) \(config) \(model.spec) train \(train.count) val \(validation.count)"
+        let fingerprint = "\(kind) v\(codeVersion(for: context.parameters)) \(config.resumeDescription) \(model.spec) train \(train.count) val \(validation.count)"
             + (workers > 1 ? " workers \(workers)" : "")
         var state = trainer.initialState()
         var seconds: [Double] = []

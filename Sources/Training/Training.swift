@@ -65,6 +65,17 @@ public struct TrainingConfig: Sendable, Hashable {
     }
 }
 
+extension TrainingConfig {
+    /// The config as a resume file's fingerprint names it: Swift's default description of the fields
+    /// before `plateauLoss` existed, plus `plateauLoss` only when set. A run without it keeps the
+    /// fingerprint older builds wrote (same cache key, same resume folder), so their resume files still load.
+    public var resumeDescription: String {
+        "TrainingConfig(batchSize: \(batchSize), learningRate: \(learningRate), initSeed: \(initSeed), shuffleSeed: \(shuffleSeed), "
+            + "maxEpochs: \(maxEpochs), patience: \(patience), patienceUnit: \(String(reflecting: patienceUnit)), "
+            + "replicate: \(replicate), snapshotLimit: \(snapshotLimit)" + (plateauLoss.map { ", plateauLoss: \($0)" } ?? "") + ")"
+    }
+}
+
 /// One completed epoch.
 public struct EpochSummary: Sendable, Equatable {
     /// Mean over the epoch's batches of the batch-mean loss (what Keras reports).

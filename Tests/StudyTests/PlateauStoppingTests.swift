@@ -138,11 +138,26 @@ final class PlateauStoppingTests: XCTestCase {
         trainer.runEpoch(&state)
         trainer.runEpoch(&state)
         XCTAssertNil(trainer.stopReason(state), "not armed (no loss below 1e-6): only the cap of 4 epochs stops it")
-        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(p.trainingConfig) \(model.spec) train \(train.count) val \(validation.count)"
+        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(p.trainingConfig.resumeDescription) \(model.spec) train \(train.count) val \(validation.count)"
         let resume = h.root.appendingPathComponent("resume")
         try ResumeCheckpoint.save(state, epochSeconds: [1, 1], fingerprint: fingerprint, in: resume)
         let resumed = try h.run(TrainStage.self, never, inputs: inputs, resume: resume)
         XCTAssertEqual(resumed.measurements["resumed_after_epoch"], 2)
         XCTAssertEqual(try Data(contentsOf: resumed.output("checkpoint")), try Data(contentsOf: context.output("checkpoint")))
+    }
+
+    /// A resume file's fingerprint names the config as builds before plateau_loss did (Swift's description
+    /// of the old fields: pinned here), so a run killed under an older build resumes under this one; with
+    /// plateau_loss set it is named too (another run, another fingerprint).
+    func testTheResumeFingerprintOfARunWithoutPlateauLossIsUnchanged() {
+        var config = TrainingConfig(batchSize: 16, learningRate: 0.05, initSeed: 1, shuffleSeed: 7, maxEpochs: 4, patience: 4,
+                                    patienceUnit: .epochs)
+        let old = "TrainingConfig(batchSize: 16, learningRate: 0.05, initSeed: 1, shuffleSeed: 7, maxEpochs: 4, patience: 4, "
+            + "patienceUnit: Training.PatienceUnit.epochs, replicate: 1, snapshotLimit: 0)"
+        XCTAssertEqual(config.resumeDescription, old)
+        XCTAssertEqual(config.resumeDescription, "\(config)".replacingOccurrences(of: ", plateauLoss: nil", with: ""),
+                       "every field but plateauLoss, as Swift describes them")
+        config.plateauLoss = 0.68
+        XCTAssertEqual(config.resumeDescription, String(old.dropLast()) + ", plateauLoss: 0.68)")
     }
 }

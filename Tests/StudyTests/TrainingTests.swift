@@ -97,7 +97,7 @@ final class TrainingTests: XCTestCase {
         trainer.runEpoch(&state)
         var full = config
         full.maxEpochs = 4
-        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(full) \(model.spec) train \(train.count) val \(validation.count)"
+        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(full.resumeDescription) \(model.spec) train \(train.count) val \(validation.count)"
         let resume = h.root.appendingPathComponent("resume")
         try ResumeCheckpoint.save(state, epochSeconds: [1, 1], fingerprint: fingerprint, in: resume)
         let resumed = try h.run(TrainStage.self, Self.tiny, inputs: inputs, resume: resume)
