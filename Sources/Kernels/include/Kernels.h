@@ -1,5 +1,6 @@
 // Hand-written conv GEMM kernels in two instruction sets: AVX-512 (gemm_avx512.c) and AVX2 + FMA
-// (gemm_avx2.c); see those files for why. All matrices are float32; strides are in elements.
+// (gemm_avx2.c), and the conv block's tail (bias + ReLU + max-pool, pool_*.c); see those files for why.
+// All matrices are float32; strides are in elements.
 // Callers must check bl_avx512_available() / bl_avx2_available() first: the kernels contain those
 // instructions and would fault on other CPUs.
 //
@@ -40,6 +41,18 @@ void bl_avx512_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, co
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
+/// pooled(K, H/2, W/2) = maxpool2x2(relu(conv + bias)) for conv (K, H, W) and bias (K), with argmax
+/// (K, H/2, W/2) ∈ 0…3 (first maximum wins) unless argmax is NULL (pool_avx512.c): the bits of
+/// BiasReluPool.forward and .forwardNoIndices. pooled and argmax are overwritten.
+void bl_avx512_bias_relu_pool(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *conv, const float *bias,
+                              float *pooled, unsigned char *argmax);
+
+/// d_conv (K, H, W) from d_pooled (K, H/2, W/2), OVERWRITTEN: the gradient at the argmax position where
+/// the pooled value is > 0, +0 elsewhere; d_bias (K) += each channel's sum in BiasReluPool.backward's
+/// order: the bits of BiasReluPool.backward.
+void bl_avx512_bias_relu_pool_backward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *d_pooled,
+                                       const float *pooled, const unsigned char *argmax, float *d_conv, float *d_bias);
+
 // MARK: - AVX2 + FMA
 
 /// 1 when the CPU and the OS support AVX2 and FMA (checked once), else 0.
@@ -72,6 +85,14 @@ void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, cons
 
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+
+/// As bl_avx512_bias_relu_pool (pool_avx2.c).
+void bl_avx2_bias_relu_pool(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *conv, const float *bias,
+                            float *pooled, unsigned char *argmax);
+
+/// As bl_avx512_bias_relu_pool_backward.
+void bl_avx2_bias_relu_pool_backward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *d_pooled,
+                                     const float *pooled, const unsigned char *argmax, float *d_conv, float *d_bias);
 
 // MARK: - The CPU's FMA peak
 
