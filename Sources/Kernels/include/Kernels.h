@@ -28,10 +28,11 @@ void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
                                const float *w, const float *x, float *out);
 
 /// dWᵀ(C·9, K) += col·dOutᵀ for a 3×3 convolution (stride 1, padding 1) without an im2col buffer:
-/// x (C, H, W), dout_t = dOutᵀ (H·W, K) row-major, dw_t (C·9, K). The same bits as unfolding x and
-/// calling bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dout_t, K, dw_t, K, 1).
+/// x (C, H, W), dout_t = dOutᵀ (H·W, K) row-major, dw_t (C·9, K); padded: scratch of C·(H+2)·(W+2)
+/// floats (overwritten). The same bits as unfolding x and calling
+/// bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dout_t, K, dw_t, K, 1).
 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
-                                       const float *x, const float *dout_t, float *dw_t);
+                                       const float *x, const float *dout_t, float *dw_t, float *padded);
 
 /// dx(C, H, W) = fold of dcol (C·9, H·W), the adjoint of im2col for a 3×3 convolution (stride 1,
 /// padding 1), OVERWRITING dx: the bits of Im2col.fold3x3 (each pixel's taps added in order from 0).
@@ -76,7 +77,8 @@ void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t wid
 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                    const float *w, const float *x, float *out, int tile_rows, int tile_vecs);
 
-/// As bl_avx512_conv3x3_weight_gradient: the bits of unfolding x and calling bl_avx2_sgemm_nn.
+/// As bl_avx512_conv3x3_weight_gradient (building col's rows per pixel block, without scratch): the bits
+/// of unfolding x and calling bl_avx2_sgemm_nn.
 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                      const float *x, const float *dout_t, float *dw_t);
 
