@@ -199,7 +199,8 @@ public struct PipelineLoader: Sendable {
         for (point, pointNode) in zip(points, pointNodes) {
             var parameters = given
             for c in point { parameters[c.key] = c.value }
-            for spec in kind.parameters where parameters[spec.name] == nil {
+            // An optional parameter left out stays out: the instance's key is the one it had before it existed.
+            for spec in kind.parameters where parameters[spec.name] == nil && !spec.optional {
                 guard let value = spec.defaultValue else {
                     throw PipelineError.missingValue(location, what: "parameter '\(spec.name)' (\(spec.type))",
                                                      context: context)

@@ -1,19 +1,25 @@
 // The Stage protocol: what a kind of stage declares (parameters, inputs, outputs, code version)
 // and the body the executor calls. Concrete kinds live elsewhere (toy kinds here, the study's in Study).
 
-/// A declared parameter of a stage kind. No default means the pipeline file must give it. `range`
-/// (numbers) and `choices` (strings) are checked when the pipeline file loads (ParamConstraint.swift).
+/// A declared parameter of a stage kind. No default means the pipeline file must give it, unless it
+/// is `optional`: then leaving it out means "not set", and an instance without it carries no value for
+/// it (so its cache key is the key it had before the parameter existed). `range` (numbers) and
+/// `choices` (strings) are checked when the pipeline file loads (ParamConstraint.swift).
 public struct ParamSpec: Sendable {
     public let name: String
     public let type: ParamType
     public let defaultValue: ParamValue?
+    /// May be left out (no default, not required); see above.
+    public let optional: Bool
     public let help: String
     public let range: ParamRange?
     public let choices: [String]?
 
     public init(_ name: String, _ type: ParamType, default defaultValue: ParamValue? = nil, help: String = "",
-                range: ParamRange? = nil, choices: [String]? = nil) {
+                range: ParamRange? = nil, choices: [String]? = nil, optional: Bool = false) {
+        precondition(!(optional && defaultValue != nil), "parameter \(name): an optional parameter has no default")
         self.name = name
+        self.optional = optional
         self.type = type
         self.defaultValue = defaultValue
         self.help = help

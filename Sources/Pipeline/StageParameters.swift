@@ -77,6 +77,26 @@ public struct ParamBinding<Root> {
         }, encode: { root, out in out[name] = root[keyPath: keyPath].paramValue })
     }
 
+    /// An optional parameter `name` stored at `keyPath` (nil: not set). Left out of the pipeline file it
+    /// stays nil and out of the instance's values, so adding it to a kind changes no existing cache key;
+    /// a given value is checked against `range` like any other.
+    public static func optionalField<Value: ParamCodable>(_ name: String, _ keyPath: WritableKeyPath<Root, Value?>,
+                                                          help: String = "", range: ParamRange? = nil) -> ParamBinding {
+        let spec = ParamSpec(name, Value.paramType, help: help, range: range, choices: Value.choices, optional: true)
+        return ParamBinding(specs: { _ in [spec] }, decode: { root, values, stage in
+            guard let raw = values[name] else { root[keyPath: keyPath] = nil; return }
+            if let (_, bad) = spec.violation(raw) {
+                throw StageParameterError.invalid(stage: stage, name: name, value: "\(bad)", expected: spec.allowed)
+            }
+            guard let value = Value(paramValue: raw) else {
+                throw StageParameterError.invalid(stage: stage, name: name, value: "\(raw)", expected: Value.paramType.description)
+            }
+            root[keyPath: keyPath] = value
+        }, encode: { root, out in
+            if let value = root[keyPath: keyPath] { out[name] = value.paramValue }
+        })
+    }
+
     /// Every parameter of the group stored at `keyPath`, with the group's help and ranges; the
     /// defaults are those of the group's value in `Root()`, so each kind may choose its own.
     public static func group<Group: StageParameters>(_ keyPath: WritableKeyPath<Root, Group>) -> ParamBinding {

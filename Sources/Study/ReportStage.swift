@@ -12,7 +12,7 @@ public struct ReportStage: Stage {
     public static let kind = "report"
     // Figures and pages from its inputs' numbers: no BLAS.
     public static let numerics = StageNumerics.portable
-    public static let codeVersion = 15  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
+    public static let codeVersion = 16  // 8: claims from replicates (intervals, verdicts); 9: F2, F10, F13, F15 mean ± 95 % CI over replicates;
     // 10: no provenance in the stored page (the publish step adds it: ReportPublishing); 11 (science): seconds from the timing
     // objects (F3, F4, F5, F14, claim 2), not the run index; the held-out test set; intervals in F1, F3–F8, F12, F14, F16;
     // F9 across θ_init; the claims as text; 11 (beyond): F18–F21 and claims 8–9 (issue 14: noise scale, steps to target,
@@ -20,6 +20,7 @@ public struct ReportStage: Stage {
     // several critical_batch objects (one per replicate); F11/F20 contour levels never empty; 14: S10's invariance table from the
     // reparametrisation audit (issue 14 §3); 15: each claim on its complete blocks (replicates with every member of its
     // family), its n and the replicates left out named; per-batch-size n where families have unequal replicates
+    // 16: runs that never left the initial plateau (train's plateau_loss) are missing to the claims and named
     public static let summary = "figures F1–F21 (SVG, PNG, TSV), report.html with the claims table and the invariance table (provenance added when published), the claims as text"
     public static let figureIDs = (1...21).map { "f\($0)" }
     /// The page's title and the figures' settings (StudyReport's `ReportSettings`, whose defaults are the study's).
@@ -76,7 +77,7 @@ public struct ReportStage: Stage {
         let claims = ReportClaims.evaluate(data)
         let page = ReportPage.html(title: p.title, data: data, entries: entries, claims: claims)
         try Data(page.utf8).write(to: context.output("index"))
-        try Data(ReportClaims.text(claims).utf8).write(to: context.output("claims"))
+        try Data(ReportClaims.text(claims, runs: data.runs).utf8).write(to: context.output("claims"))
         context.metric("figures_measured", Double(entries.filter(\.figure.measured).count))
         for claim in claims {
             context.metric("claim\(claim.number)", claim.verdict == .holds ? 1 : claim.verdict == .contradicted ? 0 : -1)

@@ -47,6 +47,9 @@ public enum ReportClaims {
         + "(complete blocks: every batch size of the family, for claim 6 of both families), so that no comparison mixes "
         + "unpaired runs; a pipeline may give one family more replicates than another (pipelines/study-extended.yaml), and "
         + "each claim's numbers name its n and which replicates it left out. "
+        + "A run that never left the initial plateau (its train stage set plateau_loss, and it reached max_epochs without a "
+        + "validation loss below it) is missing to every claim, so its replicate drops out of its family's complete blocks; "
+        + "the report names each such run (a rule fixed in the pipeline file before the runs, not a post-hoc exclusion). "
         + "Nine claims are tested without a multiplicity correction; claims 8 and 9 (issue 14) are decided from one number "
         + "per replicate (their mean's t interval)."
 
@@ -103,7 +106,9 @@ public enum ReportClaims {
     }
 
     public static func evaluate(_ data: ReportData) -> [ClaimResult] {
-        let fixed = data.fixedFamilyReplicates, scaled = data.scaledFamilyReplicates
+        // Runs that never left the plateau are missing to every claim (PlateauExclusion.swift).
+        let fixed = data.fixedFamilyReplicates.filter { !$0.neverLeftPlateau }
+        let scaled = data.scaledFamilyReplicates.filter { !$0.neverLeftPlateau }
         let lr = "lr \(Float(data.settings.fixedLR))"
         let eps = data.settings.epsilon
         func phi(_ r: ReportRun) -> Double? {
@@ -122,7 +127,7 @@ public enum ReportClaims {
         results.append(scalingRule(fixed, scaled, minVal))
         results.append(sharpness(7, "With scaled lr, large-batch minimizers are still sharper than small-batch ones", "F15", data, scaled,
                                  phi: phi, missing: "no sharpness results for two batch sizes of the scaled family"))
-        return results + beyond(data)  // 8, 9: ReportClaimsBeyond.swift
+        return results + beyond(data, fixed: fixed)  // 8, 9: ReportClaimsBeyond.swift
     }
 
     /// What claims 1 and 6 measure generalisation by: the loss of θ_min on the held-out test set when the
@@ -280,10 +285,13 @@ public enum ReportClaims {
 
     /// The claims as plain text, one block per claim (what `make reproduce` prints at the end):
     /// `1  holds         Larger batch → …` then the effect and the numbers, indented.
-    public static func text(_ claims: [ClaimResult]) -> String {
+    /// `runs`: every run of the report, for the line naming the runs the claims excluded.
+    public static func text(_ claims: [ClaimResult], runs: [ReportRun] = []) -> String {
         var out = "Claims (\(claims.filter { $0.verdict == .holds || $0.verdict == .contradicted }.count) of \(claims.count) decided):\n"
         let used = replicatesUsed(claims)
         if !used.isEmpty { out += "  " + used + "\n" }
+        let excluded = exclusionsText(runs)
+        if !excluded.isEmpty { out += "  " + excluded + "\n" }
         for c in claims {
             out += "  \(c.number)  " + c.verdict.rawValue.padding(toLength: 13, withPad: " ", startingAt: 0) + c.claim + " (\(c.figures))\n"
             out += "       " + c.evidence + "\n"

@@ -12,8 +12,11 @@ import Report
 import Statistics
 
 extension ReportClaims {
-    static func beyond(_ data: ReportData) -> [ClaimResult] {
-        [noiseScaleGrows(data.fixedFamilyReplicates), criticalBatchPredicted(data.critical)]
+    /// `fixed`: the fixed-lr family without the runs that never left the plateau. Claim 8 averages each
+    /// replicate over its family, so a replicate missing one of them leaves too (as completeBlocks does).
+    static func beyond(_ data: ReportData, fixed: [ReportRun]) -> [ClaimResult] {
+        let incomplete = Set(data.fixedFamilyReplicates.filter(\.neverLeftPlateau).map(\.replicate))
+        return [noiseScaleGrows(fixed.filter { !incomplete.contains($0.replicate) }), criticalBatchPredicted(data.critical)]
     }
 
     /// The slope of log2 B_simple on the training loss over a run's pooled windows after its plateau

@@ -27,6 +27,9 @@ public struct ReportRun: Sendable {
     /// Loss and accuracy of θ_min on the held-out test set (the `evaluate` object), when the pipeline has one.
     public var testLoss: Double?
     public var testAccuracy: Double?
+    /// The train stage's `plateau_loss` (nil: not set) and the first epoch below it (nil: never; PlateauExclusion.swift).
+    public var plateauLoss: Double?
+    public var plateauLeftEpoch: Int?
 
     public var epochsRun: Int { valLoss.count }
     public var minValLoss: Double { valLoss[epochMin - 1] }
@@ -168,6 +171,11 @@ extension ReportData {
         run.noise = try TrainingCheckpoint.readNoise(file)
         if case .int(let c)? = try? file.attribute("validation_count") { run.validationCount = Int(c) }
         if case .string(let m)? = try? file.attribute("model") { run.model = m }
+        if case .double(let p)? = try? file.attribute("plateau_loss") {
+            run.plateauLoss = p
+            // 0: never below it.
+            if case .int(let e)? = try? file.attribute("plateau_left_epoch"), e > 0 { run.plateauLeftEpoch = Int(e) }
+        }
         if case .int(let p)? = try? file.attribute("patience"), case .string(let u)? = try? file.attribute("patience_unit") {
             run.patience = "\(p) \(u)"
         }

@@ -24,7 +24,7 @@ public enum ReportPage {
             for entry in entries where entry.section == number { body += figure(entry) }
             if number == 10 { body += invarianceTable(data.reparametrisation) }
         }
-        body += claimsTable(claims)
+        body += claimsTable(claims, excluded: ReportClaims.exclusionsText(data.runs))
         body += "<h2 id=\"provenance\">Provenance</h2>\n" + provenanceStart + "\n" + unpublished + "\n" + provenanceEnd + "\n"
         return HTML.page(title: title, body: body)
     }
@@ -84,14 +84,16 @@ public enum ReportPage {
             """
     }
 
-    static func claimsTable(_ claims: [ClaimResult]) -> String {
+    /// `excluded`: the sentence naming the runs the claims left out (ReportClaims.exclusionsText), "" when none.
+    static func claimsTable(_ claims: [ClaimResult], excluded: String = "") -> String {
         let rows = claims.map { c -> [String] in
             let css = c.verdict == .holds ? "holds" : c.verdict == .contradicted ? "fails" : "none"
             return ["\(c.number)", HTML.escape(c.claim), HTML.escape(c.figures),
                     "<span class=\"\(css)\">\(c.verdict.rawValue)</span>", HTML.escape(c.evidence)]
         }
         return "<h2 id=\"claims\">Claims</h2>\n<p>The spec's seven claims and two of issue 14 (noise scale, critical batch size), decided on this run's numbers. "
-            + HTML.escape(ReportClaims.method) + " " + HTML.escape(ReportClaims.replicatesUsed(claims)) + "</p>\n"
+            + HTML.escape(ReportClaims.method) + " " + HTML.escape(ReportClaims.replicatesUsed(claims))
+            + (excluded.isEmpty ? "" : " " + HTML.escape(excluded)) + "</p>\n"
             + HTML.table(header: ["#", "claim", "figures", "verdict", "numbers"], rows: rows, raw: true, cssClass: "claims")
     }
 

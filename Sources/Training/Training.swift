@@ -42,9 +42,17 @@ public struct TrainingConfig: Sendable, Hashable {
     public var replicate: Int
     /// θ snapshots kept for PCA trajectories (0: none); see `ThetaSnapshots`.
     public var snapshotLimit: Int
+    /// Early stopping is armed only once some validation loss is below this (nil: armed from the start).
+    /// Guards against stopping on the initial plateau (ln 2 for two balanced classes), where the best
+    /// epoch can sit still for longer than the patience before the loss starts to fall. Derived from the
+    /// epoch history each time, never stored, so a resumed run decides as one that never stopped.
+    public var plateauLoss: Double?
 
     public init(batchSize: Int, learningRate: Float, initSeed: UInt64, shuffleSeed: UInt64, maxEpochs: Int,
-                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1, snapshotLimit: Int = 0) {
+                patience: Int, patienceUnit: PatienceUnit, replicate: Int = 1, snapshotLimit: Int = 0,
+                plateauLoss: Double? = nil) {
+        precondition(plateauLoss.map { $0 > 0 && $0.isFinite } ?? true, "plateau loss must be finite and > 0")
+        self.plateauLoss = plateauLoss
         self.replicate = replicate
         self.snapshotLimit = snapshotLimit
         self.batchSize = batchSize
@@ -54,6 +62,17 @@ public struct TrainingConfig: Sendable, Hashable {
         self.maxEpochs = maxEpochs
         self.patience = patience
         self.patienceUnit = patienceUnit
+    }
+}
+
+extension TrainingConfig {
+    /// The config as a resume file's fingerprint names it: Swift's default description of the fields
+    /// before `plateauLoss` existed, plus `plateauLoss` only when set. A run without it keeps the
+    /// fingerprint older builds wrote (same cache key, same resume folder), so their resume files still load.
+    public var resumeDescription: String {
+        "TrainingConfig(batchSize: \(batchSize), learningRate: \(learningRate), initSeed: \(initSeed), shuffleSeed: \(shuffleSeed), "
+            + "maxEpochs: \(maxEpochs), patience: \(patience), patienceUnit: \(String(reflecting: patienceUnit)), "
+            + "replicate: \(replicate), snapshotLimit: \(snapshotLimit)" + (plateauLoss.map { ", plateauLoss: \($0)" } ?? "") + ")"
     }
 }
 
@@ -107,6 +126,11 @@ public struct TrainingState: Sendable, Equatable {
 
     public var completedEpochs: Int { epochs.count }
     public var minimumValidationLoss: Double? { bestEpoch > 0 ? epochs[bestEpoch - 1].validationLoss : nil }
+
+    /// The first epoch (from 1) whose validation loss is below `plateauLoss`; nil while none is.
+    public func plateauLeftEpoch(_ plateauLoss: Double) -> Int? {
+        epochs.firstIndex { $0.validationLoss < plateauLoss }.map { $0 + 1 }
+    }
 }
 
 /// The gradient of the SUM of per-example losses over one batch (overwrites `into`), and the
@@ -197,8 +221,11 @@ public final class Trainer {
         }
     }
 
-    /// The stop decision after the last completed epoch, nil to go on.
+    /// The stop decision after the last completed epoch, nil to go on. With a plateau loss, patience
+    /// applies only once an epoch has gone below it; before that only the epoch cap stops the run.
     func stopReason(_ state: TrainingState) -> StopReason? {
+        let armed = config.plateauLoss.map { state.plateauLeftEpoch($0) != nil } ?? true
+        guard armed else { return state.completedEpochs >= config.maxEpochs ? .maxEpochs : nil }
         let since = state.completedEpochs - state.bestEpoch
         let window = config.patienceUnit == .epochs ? since : since * stepsPerEpoch
         if window >= config.patience { return .patience }

@@ -13,6 +13,7 @@
 //   /snapshots/theta float32 (S, P), /snapshots/epoch int64 (S), attribute `every` on /snapshots:
 //       θ after epochs every·k (ThetaSnapshots), only when the run keeps snapshots (`snapshots` > 0)
 //   attributes on /: batch_size, lr, seed, shuffle_seed (the replicate's own), replicate (only when > 1), workers, epochs_run, epoch_min, min_val_loss, stopped, …
+//       plateau_loss and plateau_left_epoch (first epoch with val loss < plateau_loss, 0: never) only when the run sets plateau_loss
 import Foundation
 import NN
 import Store
@@ -52,6 +53,11 @@ public enum TrainingCheckpoint {
         for (name, value) in attributes { try file.setAttribute(name, value) }
         // Only replicates after the first say so: replicate 1 is byte for byte the unreplicated run.
         if config.replicate > 1 { try file.setAttribute("replicate", .int(Int64(config.replicate))) }
+        // Only runs with a plateau loss, so the others keep their bytes. plateau_left_epoch 0: never below it.
+        if let plateau = config.plateauLoss {
+            try file.setAttribute("plateau_loss", .double(plateau))
+            try file.setAttribute("plateau_left_epoch", .int(Int64(state.plateauLeftEpoch(plateau) ?? 0)))
+        }
         try file.close()
     }
 

@@ -39,10 +39,14 @@ enum FuzzTarget: String, CaseIterable {
             .filter { $0.hasPrefix("#set ") }.map { String($0.dropFirst(5)) }
         do {
             let graph = try PipelineLoader(registry: registry).load(text: text, file: "fuzz.yaml", overrides: overrides)
-            // A loaded graph is usable: every instance has every declared parameter.
+            // A loaded graph is usable: every instance has every declared parameter but the optional ones
+            // (those may be absent: not set), and every value it has is allowed.
             for instance in graph.instances {
                 for spec in instance.kind.parameters {
-                    check(instance.parameters[spec.name] != nil, "\(instance.name) lacks \(spec.name)")
+                    check(spec.optional || instance.parameters[spec.name] != nil, "\(instance.name) lacks \(spec.name)")
+                    if let value = instance.parameters[spec.name] {
+                        check(spec.violation(value) == nil, "\(instance.name): \(spec.name) = \(value) is not allowed")
+                    }
                 }
             }
         } catch let error as PipelineError {

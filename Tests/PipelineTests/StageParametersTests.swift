@@ -34,6 +34,15 @@ private struct Example: StageParameters, Equatable {
     }
 }
 
+private struct WithOptional: StageParameters, Equatable {
+    var count = 1
+    var threshold: Double?
+    init() {}
+    static var bindings: [ParamBinding<WithOptional>] {
+        [.field("count", \.count), .optionalField("threshold", \.threshold, help: "armed below this", range: .greaterThan(0))]
+    }
+}
+
 final class StageParametersTests: XCTestCase {
     func testTheDeclarationIsDerivedFromTheStructInBindingOrder() {
         let d = Example.declaration
@@ -87,5 +96,26 @@ final class StageParametersTests: XCTestCase {
         }
         XCTAssertEqual(Kind.parameters.map(\.name), Example.declaration.map(\.name))
         XCTAssertEqual(Kind.parameters.map(\.defaultValue), Example.declaration.map(\.defaultValue))
+    }
+
+    /// An optional field: declared with no default and `optional`, nil when left out and then absent from
+    /// `values` (so from the cache key), checked against its range when given.
+    func testAnOptionalFieldIsLeftOutWhenNotSet() throws {
+        let spec = try XCTUnwrap(WithOptional.declaration.last)
+        XCTAssertEqual(spec.name, "threshold")
+        XCTAssertTrue(spec.optional)
+        XCTAssertNil(spec.defaultValue)
+        XCTAssertFalse(WithOptional.declaration[0].optional)
+        let absent = try WithOptional(["count": .int(2)], stage: "s")
+        XCTAssertNil(absent.threshold)
+        XCTAssertEqual(absent.values, ["count": .int(2)], "nothing for the optional field")
+        let given = try WithOptional(["threshold": .double(0.5)], stage: "s")
+        XCTAssertEqual(given.threshold, 0.5)
+        XCTAssertEqual(given.values["threshold"], .double(0.5))
+        XCTAssertEqual(try WithOptional(given.values, stage: "s"), given)
+        XCTAssertThrowsError(try WithOptional(["threshold": .double(0)], stage: "s")) {
+            XCTAssertEqual("\($0)", "\(StageParameterError.invalid(stage: "s", name: "threshold", value: "0.0", expected: "a number > 0"))")
+        }
+        XCTAssertThrowsError(try WithOptional(["threshold": .string("x")], stage: "s"))
     }
 }

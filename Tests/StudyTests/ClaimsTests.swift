@@ -204,6 +204,55 @@ final class ClaimsTests: XCTestCase {
         XCTAssertEqual(withGap.effect?.degreesOfFreedom, without.effect?.degreesOfFreedom)
     }
 
+    /// The protocol for a run that never left the initial plateau (train's plateau_loss set, max_epochs reached,
+    /// no val loss below it): it is missing to the claims, so its replicate drops out of the family's complete
+    /// blocks (the same numbers as without that replicate), and the report names it beside "Replicates per claim".
+    /// A run with plateau_loss set that did leave the plateau counts as usual.
+    func testARunThatNeverLeftThePlateauIsExcludedAndNamed() throws {
+        var k = 0
+        let runs = (1...10).flatMap { rep in
+            [32, 64, 128, 256].map { bs -> ReportRun in
+                defer { k += 1 }
+                var r = run(bs, replicate: rep, minVal: 0.30 + 0.05 * Double(rep % 4) + 0.01 * log2(Double(bs) / 32)
+                                + smallNoise[k % smallNoise.count])
+                r.plateauLoss = 0.68
+                r.plateauLeftEpoch = 1
+                return r
+            }
+        }
+        // Replicate 9's bs 256: chance loss (ln 2) for all 800 epochs, stopped by the cap.
+        var stuck = run(256, replicate: 9, minVal: 0.6933, epochMin: 12, stopped: "max_epochs")
+        stuck.valLoss = Array(repeating: 0.6935, count: 800)
+        stuck.valLoss[11] = 0.6933
+        stuck.maxEpochs = 800
+        stuck.plateauLoss = 0.68
+        XCTAssertTrue(stuck.neverLeftPlateau)
+        XCTAssertFalse(runs[0].neverLeftPlateau, "left the plateau at epoch 1")
+        var unset = stuck
+        unset.plateauLoss = nil
+        XCTAssertFalse(unset.neverLeftPlateau, "no plateau_loss: no rule, the run counts as before")
+
+        let all = runs.filter { !($0.replicate == 9 && $0.batchSize == 256) } + [stuck]
+        let results = claims(all), without = claims(runs.filter { $0.replicate != 9 })
+        for (with, reference) in [(results[0], without[0]), (results[2], without[2])] {
+            XCTAssertEqual(with.replicates, Array(1...8) + [10], "claim \(with.number): \(with.evidence)")
+            XCTAssertTrue(with.evidence.contains("n = 9 replicates (1–8, 10; 9 left out: not every batch size of the family measured there)"),
+                          with.evidence)
+            XCTAssertEqual(try XCTUnwrap(with.effect).estimate, try XCTUnwrap(reference.effect).estimate, accuracy: 1e-12)
+            XCTAssertEqual(with.effect?.degreesOfFreedom, reference.effect?.degreesOfFreedom)
+        }
+        XCTAssertFalse(results[2].evidence.contains("epoch cap"), "the excluded run is not one of claim 3's capped runs: \(results[2].evidence)")
+        let named = "Excluded from the claims (never left the initial plateau: no validation loss below plateau_loss before "
+            + "max_epochs; the rule is fixed in the pipeline file before the runs, and the run's replicate drops out of each claim "
+            + "whose family it belongs to): bs 256, lr 0.01, replicate 9 (lowest val loss 0.6933 ≥ plateau_loss 0.68 in 800 epochs)."
+        XCTAssertEqual(ReportClaims.exclusionsText(all), named)
+        XCTAssertEqual(ReportClaims.exclusionsText(runs), "", "no run excluded: no line")
+        let text = ReportClaims.text(results, runs: all)
+        XCTAssertTrue(text.contains("Replicates per claim: ") && text.contains("  " + named + "\n"), text)
+        // Without the rule (plateau_loss not set) the stuck run is an ordinary capped run: replicate 9 counts.
+        XCTAssertEqual(claims(runs.filter { !($0.replicate == 9 && $0.batchSize == 256) } + [unset])[0].replicates, Array(1...10))
+    }
+
     /// The figures' means say each batch size's n when the counts differ (F13's scaled family: bs 32 in 15).
     func testUnequalReplicatesPerBatchSizeAreNamedInTheFiguresAndMeans() {
         let values = (1...15).map { (batchSize: 32, value: Double($0)) } + (1...5).map { (batchSize: 64, value: Double($0)) }

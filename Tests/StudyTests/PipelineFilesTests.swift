@@ -2,7 +2,7 @@
 // edit of pipelines/study.yaml, study-extended.yaml or cats-vs-dogs.yaml fails CI; the default and the
 // photos run the same training grid under the same stage names, so analysis stages fit both; and the
 // extended study is the default with the fixed-lr family (and its sharpness) in 15 replicates and the lr
-// grid and critical_batch in 3, nothing else.
+// grid (extended down to bs 8 and 16) and critical_batch in 3, nothing else.
 import Foundation
 import Pipeline
 import Study
@@ -74,6 +74,13 @@ final class PipelineFilesTests: XCTestCase {
                 XCTAssertEqual(instance.inputs["split"]?.map(\.description), ["split.split"])
             }
         }
+        // Every train instance of every shipped study pipeline arms early stopping below chance (ln 2 = 0.6931):
+        // the rule that sets aside runs that never leave the initial plateau is in the file before the runs.
+        for graph in [study, photos, try load("study-extended.yaml"), try load("examples/claims.yaml")] {
+            let trains = graph.instances.filter { $0.kind.kind == "train" }
+            XCTAssertFalse(trains.isEmpty)
+            for instance in trains { XCTAssertEqual(instance.parameters["plateau_loss"], .double(0.68), instance.name) }
+        }
     }
 
     func testTheExtendedStudyIsTheDefaultWithTheFixedFamilyTheGridAndTheCriticalBatchReplicated() throws {
@@ -125,26 +132,31 @@ final class PipelineFilesTests: XCTestCase {
             XCTAssertTrue(Set(defaults).isSubset(of: Set(runs)), group)
         }
 
-        // train_grid: the default's twelve runs in replicates 1–3; replicate 1 has the default's parameters.
+        // train_grid: the default's twelve runs and five lrs (0.01–0.16) at bs 8 and 16, in replicates 1–3;
+        // replicate 1 of the default's twelve has the default's parameters (the same keys).
         let grid = extended.instances.filter { $0.group == "train_grid" }
-        XCTAssertEqual(grid.count, 12 * 3)
+        XCTAssertEqual(grid.count, (12 + 2 * 5) * 3)
         let defaultGrid = study.instances.filter { $0.group == "train_grid" }.map(\.parameters)
-        XCTAssertEqual(grid.filter { $0.parameters["replicate"] == .int(1) }.map(\.parameters), defaultGrid)
+        let firstReplicate = grid.filter { $0.parameters["replicate"] == .int(1) }.map(\.parameters)
+        XCTAssertEqual(Array(firstReplicate.prefix(12)), defaultGrid)
+        let small = try self.grid(extended, "train_grid").filter { $0.hasPrefix("8@") || $0.hasPrefix("16@") }
+        XCTAssertEqual(Set(small), Set([8, 16].flatMap { bs in [0.01, 0.02, 0.04, 0.08, 0.16].map { "\(bs)@\($0)" } }))
+        XCTAssertEqual(small.count, 2 * 5 * 3)
         XCTAssertEqual(Set(grid.compactMap { $0.parameters["replicate"]?.intValue }), [1, 2, 3])
 
-        // critical_batch: one instance per replicate, each reading its own replicate of train (12) and train_grid (12).
+        // critical_batch: one instance per replicate, each reading its own replicate of train (12) and train_grid (22).
         for r in 1...3 {
             let instance = try XCTUnwrap(extended.instance("critical_batch@replicate=\(r)"))
             let runs = try XCTUnwrap(instance.inputs["runs"]?.map(\.description))
-            XCTAssertEqual(runs.count, 24)
+            XCTAssertEqual(runs.count, 34)
             XCTAssertTrue(runs.allSatisfy { $0.hasSuffix(",replicate=\(r).checkpoint") }, "\(runs)")
-            XCTAssertEqual(runs.filter { $0.hasPrefix("train_grid@") }.count, 12)
+            XCTAssertEqual(runs.filter { $0.hasPrefix("train_grid@") }.count, 22)
             var parameters = instance.parameters
             parameters["replicate"] = .int(1)
             XCTAssertEqual(parameters, study.instance("critical_batch")?.parameters, "only the replicate differs")
         }
-        // The default's critical_batch reads the same 24 runs as replicate 1 here, in the same order (the same key).
-        XCTAssertEqual(extended.instance("critical_batch@replicate=1")?.inputs["runs"]?.map(\.description),
+        // Replicate 1 here reads the default's critical_batch's 24 runs, in the same order, then the ten small-batch runs.
+        XCTAssertEqual(extended.instance("critical_batch@replicate=1")?.inputs["runs"]?.map(\.description).prefix(24).map { $0 },
                        study.instance("critical_batch")?.inputs["runs"]?.map(\.description)
                            .map { $0.hasPrefix("train_grid@") ? $0.replacingOccurrences(of: ".checkpoint", with: ",replicate=1.checkpoint") : $0 })
 

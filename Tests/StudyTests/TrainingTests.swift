@@ -66,6 +66,19 @@ final class TrainingTests: XCTestCase {
         XCTAssertEqual(try Data(contentsOf: a), try Data(contentsOf: b))
     }
 
+    /// The resume file is written after the first epoch, then every `resumeInterval` seconds, always
+    /// before a requested stop, and not after the last epoch (its state goes into the object).
+    func testTheResumeFileIsSavedFirstThenByIntervalAndAlwaysBeforeAStop() {
+        let t0 = Date(timeIntervalSinceReferenceDate: 1000), interval = TrainStage.resumeInterval
+        XCTAssertTrue(TrainStage.resumeSaveIsDue(lastSave: nil, now: t0, stopped: false, stopping: false))
+        XCTAssertFalse(TrainStage.resumeSaveIsDue(lastSave: t0, now: t0 + interval / 2, stopped: false, stopping: false))
+        XCTAssertTrue(TrainStage.resumeSaveIsDue(lastSave: t0, now: t0 + interval / 2, stopped: false, stopping: true))
+        XCTAssertTrue(TrainStage.resumeSaveIsDue(lastSave: t0, now: t0 + interval, stopped: false, stopping: false))
+        XCTAssertFalse(TrainStage.resumeSaveIsDue(lastSave: t0, now: t0 + 2 * interval, stopped: true, stopping: false))
+        XCTAssertFalse(TrainStage.resumeSaveIsDue(lastSave: nil, now: t0, stopped: true, stopping: false))
+        XCTAssertTrue(TrainStage.resumeSaveIsDue(lastSave: t0, now: t0, stopped: true, stopping: true))
+    }
+
     func testResumedTrainingEqualsAnUninterruptedRun() throws {
         let h = try StageHarness()
         let inputs = try data(h)
@@ -84,7 +97,7 @@ final class TrainingTests: XCTestCase {
         trainer.runEpoch(&state)
         var full = config
         full.maxEpochs = 4
-        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(full) \(model.spec) train \(train.count) val \(validation.count)"
+        let fingerprint = "\(TrainStage.kind) v\(TrainStage.codeVersion) \(full.resumeDescription) \(model.spec) train \(train.count) val \(validation.count)"
         let resume = h.root.appendingPathComponent("resume")
         try ResumeCheckpoint.save(state, epochSeconds: [1, 1], fingerprint: fingerprint, in: resume)
         let resumed = try h.run(TrainStage.self, Self.tiny, inputs: inputs, resume: resume)

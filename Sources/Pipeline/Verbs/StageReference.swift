@@ -45,7 +45,7 @@ public enum StageReference {
             out += "| parameter | type | default | allowed | meaning |\n| --- | --- | --- | --- | --- |\n"
             for p in type.parameters {
                 let allowed = p.choices?.joined(separator: ", ") ?? p.range.map { (p.isList ? "each " : "") + $0.description } ?? ""
-                out += "| `\(p.name)` | \(p.type.shortName) | \(p.defaultValue.map { "`\($0)`" } ?? "required") "
+                out += "| `\(p.name)` | \(p.type.shortName) | \(p.defaultValue.map { "`\($0)`" } ?? (p.optional ? "not set" : "required")) "
                     + "| \(cell(allowed)) | \(cell(p.help)) |\n"
             }
             out += "\n"
