@@ -219,7 +219,7 @@ public final class ExactHVP: @unchecked Sendable {
                 }
             }
             for (b, s) in blocks.enumerated() {
-                Conv3x3.addTransposed(ws.dWT.pointer + weightOffset[b], shape: s, into: slot + weightOffset[b])
+                Conv3x3.addTransposed(ws.dWT.pointer + weightOffset[b], shape: s, into: slot + weightOffset[b], engine: convEngine)
             }
         }
         hv.update(from: chunkSums.pointer, count: convCount)

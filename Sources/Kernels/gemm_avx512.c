@@ -354,3 +354,25 @@ AVX512 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src
     for (; i < rows; i++)
         for (ptrdiff_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
+
+// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add per element, dst + src, as the
+// scalar loop it replaces (Conv3x3.addTransposed, strided reads with overflow checks: ~1.3 % of a step).
+AVX512 void bl_avx512_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst) {
+    ptrdiff_t i = 0;
+    for (; i + 16 <= rows; i += 16) {
+        ptrdiff_t j = 0;
+        for (; j + 16 <= cols; j += 16) {
+            __m512 r[16];
+            for (int q = 0; q < 16; q++) r[q] = _mm512_loadu_ps(src + (i + q) * cols + j);
+            transpose16(r);
+            for (int q = 0; q < 16; q++) {
+                float *d = dst + (j + q) * rows + i;
+                _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), r[q]));
+            }
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 16; q++) dst[j * rows + i + q] += src[(i + q) * cols + j];
+    }
+    for (; i < rows; i++)
+        for (ptrdiff_t j = 0; j < cols; j++) dst[j * rows + i] += src[i * cols + j];
+}

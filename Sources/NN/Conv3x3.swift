@@ -73,6 +73,17 @@ public enum Conv3x3 {
         }
     }
 
+    /// `addTransposed` on the engine's kernels (same bits: one add per element), or in Swift for OpenBLAS.
+    @inline(__always)
+    public static func addTransposed(_ dWT: UnsafePointer<Float>, shape s: ConvBlockShape, into dW: UnsafeMutablePointer<Float>,
+                                     engine: ConvEngine) {
+        if engine.hasOwnKernels {
+            ConvGEMM.addTransposed(engine, rows: s.inChannels * 9, cols: s.outChannels, src: dWT, dst: dW)
+        } else {
+            addTransposed(dWT, shape: s, into: dW)
+        }
+    }
+
     /// dW(K, C·9) += dWTᵀ, the layout step after `backward`'s transposed weight gradient.
     /// dWT: (C·9, K) · dW: (K, C·9).
     public static func addTransposed(_ dWT: UnsafePointer<Float>, shape s: ConvBlockShape, into dW: UnsafeMutablePointer<Float>) {

@@ -208,7 +208,8 @@ public final class Network: @unchecked Sendable {
                 }
             }
             for (b, s) in blocks.enumerated() {
-                Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b])
+                Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b],
+                                      engine: convEngine)
             }
         }
         // Fixed-order reduction of the chunks' partial sums.

@@ -138,6 +138,17 @@ public enum ConvGEMM {
         }
     }
 
+    /// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add per element, the bits of the
+    /// scalar loop `dst[j·rows + i] += src[i·cols + j]`.
+    @inline(__always)
+    public static func addTransposed(_ engine: ConvEngine, rows: Int, cols: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+        switch engine {
+        case .avx512: bl_avx512_add_transposed(rows, cols, src, dst)
+        case .avx2: bl_avx2_add_transposed(rows, cols, src, dst)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path")
+        }
+    }
+
     /// The AVX2 product with a chosen C tile (rows × 8·vectors; 0 = default): for tests of the bits
     /// across blockings and for measuring tile shapes (`batchlab-bench --gemm`).
     public static func avx2Tiled(m: Int, n: Int, k: Int, a: UnsafePointer<Float>, aRow: Int, aCol: Int, b: UnsafePointer<Float>,

@@ -200,6 +200,25 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
+    /// addTransposed is the scalar loop's one add per element (dst + src), with ±0 so a zero's sign
+    /// would show a skipped or reordered add, on the study's (C·9, K) shapes and ragged edges.
+    func testAddTransposedIsTheScalarLoop() {
+        for engine in engines {
+            var negativeZeros = 0
+            for (rows, cols) in [(27, 16), (144, 32), (288, 64), (576, 64), (9, 17), (45, 40), (1, 1), (20, 3)] {
+                let zeros: [Float] = [0, -0.0]
+                let src = values(rows * cols, UInt64(rows * cols)).enumerated().map { $0.offset % 4 == 0 ? zeros[$0.offset / 4 % 2] : $0.element }
+                let start = values(rows * cols, UInt64(rows + 5)).enumerated().map { $0.offset % 3 == 0 ? zeros[$0.offset / 3 % 2] : $0.element }
+                var expected = start, fast = start
+                for i in 0..<rows { for j in 0..<cols { expected[j * rows + i] += src[i * cols + j] } }
+                ConvGEMM.addTransposed(engine, rows: rows, cols: cols, src: src, dst: &fast)
+                XCTAssertEqual(fast.map(\.bitPattern), expected.map(\.bitPattern), "\(engine) (\(rows), \(cols))")
+                negativeZeros += expected.filter { $0 == 0 && $0.sign == .minus }.count
+            }
+            XCTAssertGreaterThan(negativeZeros, 10, "\(engine): the data should keep some −0")
+        }
+    }
+
     func testTransposeMatchesDefinition() {
         for engine in engines {
             for (rows, cols) in [(1, 1), (8, 8), (16, 16), (17, 33), (32, 1024), (64, 64), (3, 20)] {

@@ -42,6 +42,9 @@ void bl_avx512_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, co
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
 
+/// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add (dst + src) per element.
+void bl_avx512_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst);
+
 /// pooled(K, H/2, W/2) = maxpool2x2(relu(conv + bias)) for conv (K, H, W) and bias (K), with argmax
 /// (K, H/2, W/2) ∈ 0…3 (first maximum wins) unless argmax is NULL (pool_avx512.c): the bits of
 /// BiasReluPool.forward and .forwardNoIndices. pooled and argmax are overwritten.
@@ -87,6 +90,9 @@ void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, cons
 
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+
+/// As bl_avx512_add_transposed.
+void bl_avx2_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst);
 
 /// As bl_avx512_bias_relu_pool (pool_avx2.c).
 void bl_avx2_bias_relu_pool(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *conv, const float *bias,
