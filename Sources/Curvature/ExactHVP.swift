@@ -100,7 +100,7 @@ public final class ExactHVP: @unchecked Sendable {
                     }
                     let o = i * s.pooledSize
                     BiasReluPool.forward(ws.conv.pointer, bias: theta + biasOffset[b], channels: s.outChannels, height: s.height,
-                                         width: s.width, pooled: pooled[b].pointer + o, argmax: argmax[b].pointer + o)
+                                         width: s.width, pooled: pooled[b].pointer + o, argmax: argmax[b].pointer + o, engine: convEngine)
                     Self.poolTangent(ws.convDot.pointer, biasDot: v + biasOffset[b], pooled: pooled[b].pointer + o,
                                      argmax: argmax[b].pointer + o, shape: s, out: pooledDot[b].pointer + o)
                     x = UnsafePointer(pooled[b].pointer + o)
@@ -195,10 +195,11 @@ public final class ExactHVP: @unchecked Sendable {
                     let s = blocks[b], o = i * s.pooledSize
                     ws.biasScratch.pointer.update(repeating: 0, count: s.outChannels)
                     BiasReluPool.backward(dPooled: dP, pooled: pooled[b].pointer + o, argmax: argmax[b].pointer + o, channels: s.outChannels,
-                                          height: s.height, width: s.width, dConv: ws.dConv.pointer, dBias: ws.biasScratch.pointer)
+                                          height: s.height, width: s.width, dConv: ws.dConv.pointer, dBias: ws.biasScratch.pointer,
+                                          engine: convEngine)
                     BiasReluPool.backward(dPooled: dPDot, pooled: pooled[b].pointer + o, argmax: argmax[b].pointer + o,
                                           channels: s.outChannels, height: s.height, width: s.width, dConv: ws.dConvDot.pointer,
-                                          dBias: slot + biasOffset[b])
+                                          dBias: slot + biasOffset[b], engine: convEngine)
                     let w = theta + weightOffset[b], dWT = ws.dWT.pointer + weightOffset[b]
                     let input = b == 0 ? images + i * model.spec.inputSize : UnsafePointer(pooled[b - 1].pointer + i * blocks[b - 1].pooledSize)
                     // R{g_W} += x ⊗ δ̇ (and Wᵀ δ̇ into dInDot)
@@ -218,7 +219,7 @@ public final class ExactHVP: @unchecked Sendable {
                 }
             }
             for (b, s) in blocks.enumerated() {
-                Conv3x3.addTransposed(ws.dWT.pointer + weightOffset[b], shape: s, into: slot + weightOffset[b])
+                Conv3x3.addTransposed(ws.dWT.pointer + weightOffset[b], shape: s, into: slot + weightOffset[b], engine: convEngine)
             }
         }
         hv.update(from: chunkSums.pointer, count: convCount)

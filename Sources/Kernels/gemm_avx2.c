@@ -331,3 +331,24 @@ AVX2 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, pt
     for (; i < rows; i++)
         for (ptrdiff_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
 }
+
+// As bl_avx512_add_transposed, in blocks of 8 × 8.
+AVX2 void bl_avx2_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst) {
+    ptrdiff_t i = 0;
+    for (; i + 8 <= rows; i += 8) {
+        ptrdiff_t j = 0;
+        for (; j + 8 <= cols; j += 8) {
+            __m256 r[8];
+            for (int q = 0; q < 8; q++) r[q] = _mm256_loadu_ps(src + (i + q) * cols + j);
+            transpose8(r);
+            for (int q = 0; q < 8; q++) {
+                float *d = dst + (j + q) * rows + i;
+                _mm256_storeu_ps(d, _mm256_add_ps(_mm256_loadu_ps(d), r[q]));
+            }
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 8; q++) dst[j * rows + i + q] += src[(i + q) * cols + j];
+    }
+    for (; i < rows; i++)
+        for (ptrdiff_t j = 0; j < cols; j++) dst[j * rows + i] += src[i * cols + j];
+}

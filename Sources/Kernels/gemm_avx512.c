@@ -144,6 +144,12 @@ AVX512 static void tap_masks(ptrdiff_t first, ptrdiff_t count, ptrdiff_t groups,
     }
 }
 
+// The flat offset of tap t = 3·ky + kx's source pixel, (ky − 1)·width + kx − 1: a table, because a
+// division by 9 and by 3 per packed row cost ~1/3 of the forward's packing.
+static inline void tap_shifts(ptrdiff_t width, ptrdiff_t shift[9]) {
+    for (int t = 0; t < 9; t++) shift[t] = (t / 3 - 1) * width + (t % 3 - 1);
+}
+
 // MARK: - Convolution forward without im2col
 
 AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
@@ -154,6 +160,8 @@ AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrd
     // numbers im2col would have written, so the bits are those of unfold3x3 + bl_avx512_sgemm_nn.
     const ptrdiff_t hw = height * width, depth = channels * 9;
     const ptrdiff_t kstep = balanced_step(depth);
+    ptrdiff_t shift[9];
+    tap_shifts(width, shift);
     float panel[KC * 32] __attribute__((aligned(64)));
     for (ptrdiff_t j = 0; j < hw; j += 32) {
         const __mmask16 m0 = lane_mask(hw - j), m1 = lane_mask(hw - j - 16);
@@ -162,12 +170,13 @@ AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrd
         tap_masks(j, hw - j < 32 ? hw - j : 32, 2, height, width, inside);
         for (ptrdiff_t p0 = 0; p0 < depth; p0 += kstep) {
             const ptrdiff_t kc = depth - p0 < kstep ? depth - p0 : kstep;
+            ptrdiff_t c = p0 / 9, t = p0 % 9;  // row p0 + p of col is tap t of channel c
             for (ptrdiff_t p = 0; p < kc; p++) {
-                const ptrdiff_t row = p0 + p, c = row / 9, t = row % 9;
                 // Masked lanes are never read, so a shift before the plane or past it cannot fault.
-                const float *src = x + c * hw + j + (t / 3 - 1) * width + (t % 3 - 1);
+                const float *src = x + c * hw + j + shift[t];
                 _mm512_store_ps(panel + p * 32, _mm512_maskz_loadu_ps(inside[t][0], src));
                 if (v == 2) _mm512_store_ps(panel + p * 32 + 16, _mm512_maskz_loadu_ps(inside[t][1], src + 16));
+                if (++t == 9) { t = 0; c++; }
             }
             const int from_c = p0 > 0;
             for (ptrdiff_t i = 0; i < k_out; i += 8) {
@@ -180,32 +189,94 @@ AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrd
 
 // MARK: - Weight gradient without im2col
 
+// R rows × 16·V columns of dWᵀ += Σ_p A(r, p)·B(p, ·) over the pixels of one block, given as `segs`
+// runs of pixels within an image row: run s has len[s] pixels and starts at padded offset start[s].
+// A(r, p) is read in place from the zero-padded image, at row_off[r] + the pixel's padded offset; B
+// (the block's rows of dOutᵀ) is read row after row. The chain continues from C, pixel by pixel in order.
+#define WG_BLOCK(R, V)                                                                                   \
+    AVX512 static void wg_block_##R##x##V(ptrdiff_t segs, const ptrdiff_t *start, const ptrdiff_t *len,   \
+                                          const float *padded, const ptrdiff_t *row_off, const float *b,  \
+                                          ptrdiff_t ldb, float *c, ptrdiff_t ldc, __mmask16 m0, __mmask16 m1) { \
+        __m512 acc[R][V];                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                acc[r][v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, c + r * ldc + 16 * v);                 \
+        for (ptrdiff_t s = 0; s < segs; s++) {                                                           \
+            const float *ap[R];                                                                          \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) ap[r] = padded + row_off[r] + start[s]; \
+            const ptrdiff_t n = len[s];                                                                  \
+            for (ptrdiff_t q = 0; q < n; q++) {                                                          \
+                __m512 row[V];                                                                           \
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                            \
+                    row[v] = _mm512_maskz_loadu_ps(v == 0 ? m0 : m1, b + 16 * v);                        \
+                b += ldb;                                                                                \
+                _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                          \
+                    const __m512 x = _mm512_set1_ps(ap[r][q]);                                           \
+                    _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                        \
+                        acc[r][v] = _mm512_fmadd_ps(x, row[v], acc[r][v]);                               \
+                }                                                                                        \
+            }                                                                                            \
+        }                                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                _mm512_mask_storeu_ps(c + r * ldc + 16 * v, v == 0 ? m0 : m1, acc[r][v]);                 \
+    }
+WG_BLOCK(8, 2) WG_BLOCK(7, 2) WG_BLOCK(6, 2) WG_BLOCK(5, 2) WG_BLOCK(4, 2) WG_BLOCK(3, 2) WG_BLOCK(2, 2) WG_BLOCK(1, 2)
+WG_BLOCK(8, 1) WG_BLOCK(7, 1) WG_BLOCK(6, 1) WG_BLOCK(5, 1) WG_BLOCK(4, 1) WG_BLOCK(3, 1) WG_BLOCK(2, 1) WG_BLOCK(1, 1)
+
+typedef void (*wg_block_fn)(ptrdiff_t, const ptrdiff_t *, const ptrdiff_t *, const float *, const ptrdiff_t *, const float *,
+                            ptrdiff_t, float *, ptrdiff_t, __mmask16, __mmask16);
+static const wg_block_fn wg_blocks[8][2] = {
+    {wg_block_1x1, wg_block_1x2}, {wg_block_2x1, wg_block_2x2}, {wg_block_3x1, wg_block_3x2}, {wg_block_4x1, wg_block_4x2},
+    {wg_block_5x1, wg_block_5x2}, {wg_block_6x1, wg_block_6x2}, {wg_block_7x1, wg_block_7x2}, {wg_block_8x1, wg_block_8x2},
+};
+
 AVX512 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
-                                              const float *x, const float *dout_t, float *dw_t) {
-    // dWᵀ(C·9, K) += col(C·9, H·W)·dOutᵀ(H·W, K) with col's rows built 8 at a time for one block of
-    // pixels (8 × ≤128 floats, in L1) instead of unfolding the whole image first (C·9·H·W floats
-    // written to memory and read back: ~6 % of a 64×64 training step). Each element's chain still
-    // runs over the pixels in order and continues from C across blocks: the bits of unfold3x3 +
+                                              const float *x, const float *dout_t, float *dw_t, float *padded) {
+    // dWᵀ(C·9, K) += col(C·9, H·W)·dOutᵀ(H·W, K) without col: x is copied once into a zero-padded
+    // image (C, H + 2, W + 2), where row (c, ky, kx) of col at pixel (y, x) is the element at (c, y + ky,
+    // x + kx), and the kernel reads col's elements there. Building col's rows per block of pixels
+    // instead (masked loads from x into an L1 buffer) cost 8–9 % of a 64×64 batch-32 training step,
+    // most of it waiting on x, which the forward pass left in L3; the copy streams it once. Each
+    // element's chain still runs over the pixels in order, with the same values (+0 in the padding)
+    // and continues from C across blocks: the bits of unfold3x3 +
     // bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dOutᵀ, K, dWᵀ, K, 1).
-    const ptrdiff_t hw = height * width, depth = channels * 9;
+    const ptrdiff_t hw = height * width, depth = channels * 9, wp = width + 2, plane = (height + 2) * wp;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        float *dst = padded + c * plane;
+        const float *src = x + c * hw;
+        for (ptrdiff_t q = 0; q < wp; q++) dst[q] = dst[(height + 1) * wp + q] = 0.0f;
+        for (ptrdiff_t y = 0; y < height; y++) {
+            float *row = dst + (y + 1) * wp;
+            row[0] = row[width + 1] = 0.0f;
+            for (ptrdiff_t q = 0; q < width; q++) row[1 + q] = src[y * width + q];
+        }
+    }
+    ptrdiff_t tap[9];  // padded offset of tap (ky, kx) relative to the pixel's (y, x)
+    for (int t = 0; t < 9; t++) tap[t] = (t / 3) * wp + t % 3;
     const ptrdiff_t kstep = balanced_step(hw);
-    float rows[8 * KC] __attribute__((aligned(64)));
+    ptrdiff_t start[KC], len[KC];
     for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
-        const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep, groups = (kc + 15) / 16;
-        __mmask16 inside[9][KC / 16];  // per tap and 16-pixel group of this block
-        tap_masks(p0, kc, groups, height, width, inside);
+        const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep;
+        ptrdiff_t segs = 0;  // the block's pixels as runs within image rows
+        for (ptrdiff_t p = p0; p < p0 + kc; segs++) {
+            const ptrdiff_t y = p / width, xx = p % width;
+            const ptrdiff_t n = width - xx < p0 + kc - p ? width - xx : p0 + kc - p;
+            start[segs] = y * wp + xx;
+            len[segs] = n;
+            p += n;
+        }
         for (ptrdiff_t i = 0; i < depth; i += 8) {
             const ptrdiff_t count = depth - i < 8 ? depth - i : 8;
-            for (ptrdiff_t r = 0; r < count; r++) {  // row (c, t) of col over pixels p0 … p0 + kc − 1
-                const ptrdiff_t c = (i + r) / 9, t = (i + r) % 9;
-                const float *src = x + c * hw + p0 + (t / 3 - 1) * width + (t % 3 - 1);
-                for (ptrdiff_t g = 0; g < groups; g++)
-                    _mm512_storeu_ps(rows + r * kc + 16 * g, _mm512_maskz_loadu_ps(inside[t][g], src + 16 * g));
+            ptrdiff_t row_off[8], c = i / 9, t = i % 9;
+            for (ptrdiff_t r = 0; r < count; r++) {  // row (c, t) of col
+                row_off[r] = c * plane + tap[t];
+                if (++t == 9) { t = 0; c++; }
             }
             for (ptrdiff_t j = 0; j < k_out; j += 32) {
                 const __mmask16 m0 = lane_mask(k_out - j), m1 = lane_mask(k_out - j - 16);
-                nn_blocks[count - 1][m1 ? 1 : 0](kc, rows, kc, 1, dout_t + p0 * k_out + j, k_out, dw_t + i * k_out + j, k_out,
-                                                 m0, m1, 1);
+                wg_blocks[count - 1][m1 ? 1 : 0](segs, start, len, padded, row_off, dout_t + p0 * k_out + j, k_out,
+                                                 dw_t + i * k_out + j, k_out, m0, m1);
             }
         }
     }
@@ -282,4 +353,26 @@ AVX512 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src
     }
     for (; i < rows; i++)
         for (ptrdiff_t j = 0; j < cols; j++) dst[j * ldd + i] = src[i * lds + j];
+}
+
+// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add per element, dst + src, as the
+// scalar loop it replaces (Conv3x3.addTransposed, strided reads with overflow checks: ~1.3 % of a step).
+AVX512 void bl_avx512_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst) {
+    ptrdiff_t i = 0;
+    for (; i + 16 <= rows; i += 16) {
+        ptrdiff_t j = 0;
+        for (; j + 16 <= cols; j += 16) {
+            __m512 r[16];
+            for (int q = 0; q < 16; q++) r[q] = _mm512_loadu_ps(src + (i + q) * cols + j);
+            transpose16(r);
+            for (int q = 0; q < 16; q++) {
+                float *d = dst + (j + q) * rows + i;
+                _mm512_storeu_ps(d, _mm512_add_ps(_mm512_loadu_ps(d), r[q]));
+            }
+        }
+        for (; j < cols; j++)
+            for (int q = 0; q < 16; q++) dst[j * rows + i + q] += src[(i + q) * cols + j];
+    }
+    for (; i < rows; i++)
+        for (ptrdiff_t j = 0; j < cols; j++) dst[j * rows + i] += src[i * cols + j];
 }

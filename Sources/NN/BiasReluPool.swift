@@ -2,8 +2,42 @@
 // output while it is still in cache. Only the pooled values and a 2-bit argmax per output are kept.
 // max(a + b) = max(a) + b exactly in floating point (rounding is monotone), so pooling before
 // adding the bias gives the same bits as the unfused order; likewise ReLU after the max.
+// The Swift loops below are the definition and the OpenBLAS engine's path; the own-kernel engines
+// run Tensor's ConvTail (the same comparisons and sums in C with AVX-512 or AVX2: the same bits).
+import Tensor
 
 public enum BiasReluPool {
+    // MARK: - By engine
+
+    /// `forward` (with argmax) or `forwardNoIndices` (argmax nil) on the engine's kernels, or in Swift for OpenBLAS.
+    @inline(__always)
+    public static func forward(_ conv: UnsafePointer<Float>, bias: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
+                               pooled: UnsafeMutablePointer<Float>, argmax: UnsafeMutablePointer<UInt8>?, engine: ConvEngine) {
+        if engine.hasOwnKernels {
+            ConvTail.forward(engine, conv: conv, bias: bias, channels: channels, height: height, width: width, pooled: pooled, argmax: argmax)
+        } else if let argmax {
+            forward(conv, bias: bias, channels: channels, height: height, width: width, pooled: pooled, argmax: argmax)
+        } else {
+            forwardNoIndices(conv, bias: bias, channels: channels, height: height, width: width, pooled: pooled)
+        }
+    }
+
+    /// `backward` on the engine's kernels, or in Swift for OpenBLAS.
+    @inline(__always)
+    public static func backward(dPooled: UnsafePointer<Float>, pooled: UnsafePointer<Float>, argmax: UnsafePointer<UInt8>,
+                                channels: Int, height: Int, width: Int,
+                                dConv: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>, engine: ConvEngine) {
+        if engine.hasOwnKernels {
+            ConvTail.backward(engine, dPooled: dPooled, pooled: pooled, argmax: argmax, channels: channels, height: height, width: width,
+                              dConv: dConv, dBias: dBias)
+        } else {
+            backward(dPooled: dPooled, pooled: pooled, argmax: argmax, channels: channels, height: height, width: width,
+                     dConv: dConv, dBias: dBias)
+        }
+    }
+
+    // MARK: - The definition (Swift)
+
     /// pooled = maxpool2x2(relu(conv + bias)).
     /// conv: (K, H, W) · bias: (K) · pooled: (K, H/2, W/2), overwritten · argmax: (K, H/2, W/2) ∈ 0…3
     /// (0 top-left, 1 top-right, 2 bottom-left, 3 bottom-right; first maximum wins, as in PyTorch).

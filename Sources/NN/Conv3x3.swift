@@ -49,7 +49,7 @@ public enum Conv3x3 {
             // vector of output channels (K ≤ 16) that kernel is load-bound and OpenBLAS is faster.
             ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
             ConvGEMM.conv3x3WeightGradient(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: k,
-                                           x: x, dOutT: dCol, dWT: dWT)
+                                           x: x, dOutT: dCol, dWT: dWT, scratch: col)  // col: C·9·H·W ≥ the padded image
         } else {
             // dWᵀ(C·9, K) += col(C·9, HW) · dOut(K, HW)ᵀ, tile by tile in pixel order
             Im2col.unfold3x3(x, channels: s.inChannels, height: s.height, width: s.width, into: col)
@@ -70,6 +70,17 @@ public enum Conv3x3 {
                            beta: 0, c: dCol + t, ldc: hw)
             }
             Im2col.fold3x3(dCol, channels: s.inChannels, height: s.height, width: s.width, into: dX)
+        }
+    }
+
+    /// `addTransposed` on the engine's kernels (same bits: one add per element), or in Swift for OpenBLAS.
+    @inline(__always)
+    public static func addTransposed(_ dWT: UnsafePointer<Float>, shape s: ConvBlockShape, into dW: UnsafeMutablePointer<Float>,
+                                     engine: ConvEngine) {
+        if engine.hasOwnKernels {
+            ConvGEMM.addTransposed(engine, rows: s.inChannels * 9, cols: s.outChannels, src: dWT, dst: dW)
+        } else {
+            addTransposed(dWT, shape: s, into: dW)
         }
     }
 

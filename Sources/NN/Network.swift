@@ -172,13 +172,9 @@ public final class Network: @unchecked Sendable {
                     Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer,
                                     engine: convEngine)
                     let out = pooled[b].pointer + i * s.pooledSize
-                    if keepIndices {
-                        BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
-                                             height: s.height, width: s.width, pooled: out, argmax: argmax[b].pointer + i * s.pooledSize)
-                    } else {
-                        BiasReluPool.forwardNoIndices(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels,
-                                                      height: s.height, width: s.width, pooled: out)
-                    }
+                    BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels, height: s.height,
+                                         width: s.width, pooled: out, argmax: keepIndices ? argmax[b].pointer + i * s.pooledSize : nil,
+                                         engine: convEngine)
                     x = UnsafePointer(out)
                 }
             }
@@ -201,7 +197,8 @@ public final class Network: @unchecked Sendable {
                     let s = blocks[b]
                     BiasReluPool.backward(dPooled: dPooled, pooled: pooled[b].pointer + i * s.pooledSize,
                                           argmax: argmax[b].pointer + i * s.pooledSize, channels: s.outChannels,
-                                          height: s.height, width: s.width, dConv: ws.dConv.pointer, dBias: slot + convBiasOffset[b])
+                                          height: s.height, width: s.width, dConv: ws.dConv.pointer, dBias: slot + convBiasOffset[b],
+                                          engine: convEngine)
                     let input = b == 0 ? images + i * model.spec.inputSize : UnsafePointer(pooled[b - 1].pointer + i * blocks[b - 1].pooledSize)
                     let dInput = b == 0 ? nil : (b % 2 == 0 ? ws.dInA.pointer : ws.dInB.pointer)
                     Conv3x3.backward(input, weights: theta + convWeightOffset[b], dOut: ws.dConv.pointer, shape: s,
@@ -211,7 +208,8 @@ public final class Network: @unchecked Sendable {
                 }
             }
             for (b, s) in blocks.enumerated() {
-                Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b])
+                Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b],
+                                      engine: convEngine)
             }
         }
         // Fixed-order reduction of the chunks' partial sums.

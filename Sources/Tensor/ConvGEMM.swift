@@ -95,17 +95,24 @@ public enum ConvGEMM {
         }
     }
 
-    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: col's
-    /// rows are built a tile at a time per block of pixels, in L1. The bits of `Im2col.unfold3x3` + `nn`.
+    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: AVX-512
+    /// reads col's elements from a zero-padded copy of x in `scratch` (C·(H+2)·(W+2) floats, overwritten;
+    /// `paddedSize`), AVX2 builds col's rows a tile at a time per block of pixels, in L1. The bits of
+    /// `Im2col.unfold3x3` + `nn`.
     @inline(__always)
     public static func conv3x3WeightGradient(_ engine: ConvEngine, channels: Int, height: Int, width: Int, outChannels k: Int,
-                                             x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>) {
+                                             x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>,
+                                             scratch: UnsafeMutablePointer<Float>) {
         switch engine {
-        case .avx512: bl_avx512_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
+        case .avx512: bl_avx512_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT, scratch)
         case .avx2: bl_avx2_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
         case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col + GEMM.sgemm")
         }
     }
+
+    /// Floats of `conv3x3WeightGradient`'s scratch: the zero-padded image, C·(H+2)·(W+2) (never more
+    /// than an im2col buffer's C·9·H·W).
+    public static func paddedSize(channels: Int, height: Int, width: Int) -> Int { channels * (height + 2) * (width + 2) }
 
     /// dx(C, H, W) = the fold (col2im) of dCol(C·9, H·W), OVERWRITTEN: the bits of `Im2col.fold3x3`, which it
     /// replaces on the own-kernel engines (one vector chain per pixels over the nine taps instead of nine
@@ -127,6 +134,17 @@ public enum ConvGEMM {
         switch engine {
         case .avx512: bl_avx512_transpose(rows, cols, src, lds, dst, ldd)
         case .avx2: bl_avx2_transpose(rows, cols, src, lds, dst, ldd)
+        case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path")
+        }
+    }
+
+    /// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add per element, the bits of the
+    /// scalar loop `dst[j·rows + i] += src[i·cols + j]`.
+    @inline(__always)
+    public static func addTransposed(_ engine: ConvEngine, rows: Int, cols: Int, src: UnsafePointer<Float>, dst: UnsafeMutablePointer<Float>) {
+        switch engine {
+        case .avx512: bl_avx512_add_transposed(rows, cols, src, dst)
+        case .avx2: bl_avx2_add_transposed(rows, cols, src, dst)
         case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path")
         }
     }

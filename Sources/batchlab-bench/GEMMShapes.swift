@@ -70,7 +70,7 @@ enum GEMMShapes {
                         case (.weightGradient, true):  // as Conv3x3: transpose dOut, then an outer-product GEMM
                             ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut.pointer, lds: hw, dst: out.pointer, ldd: k)
                             ConvGEMM.conv3x3WeightGradient(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: k,
-                                                           x: x.pointer, dOutT: out.pointer, dWT: dWT.pointer)
+                                                           x: x.pointer, dOutT: out.pointer, dWT: dWT.pointer, scratch: col.pointer)
                         case (.weightGradient, false):
                             for t in stride(from: 0, to: hw, by: Conv3x3.columnTile) {
                                 GEMM.sgemm(transB: true, m: ck, n: k, k: min(Conv3x3.columnTile, hw - t), a: col.pointer + t, lda: hw,

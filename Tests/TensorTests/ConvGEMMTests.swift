@@ -148,18 +148,33 @@ final class ConvGEMMTests: XCTestCase {
 
     /// The weight gradient without a whole-image im2col (col's rows built per pixel block)
     /// has the bits of unfold3x3 + the product, on planes narrower than a block, a short last group
-    /// (5×7) and several pixel blocks (64×64), for K below, at and above one vector.
+    /// (5×7), blocks that start and end inside an image row (5×7, 3×50, 1-pixel-wide planes) and several
+    /// pixel blocks (64×64), for K below, at and above one vector. And with x = −0, dOutᵀ > 0 and dWᵀ
+    /// starting at −0: every chain stays −0 until a padding product (+0) turns it to +0, so a kernel
+    /// that skipped the padding instead of multiplying by +0 would keep −0 where the bits say +0.
     func testWeightGradientWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
         for engine in engines {
-            for (c, h, w, k) in [(4, 8, 8, 32), (16, 32, 32, 32), (3, 5, 7, 40), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20), (2, 2, 2, 17)] {
-                let hw = h * w, depth = c * 9
-                let x = values(c * hw, UInt64(c * h)), dOutT = values(hw * k, UInt64(k + 1)), start = values(depth * k, 3)
-                var col = [Float](repeating: .nan, count: depth * hw)
-                Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
-                var explicit = start, fused = start
-                ConvGEMM.nn(engine, m: depth, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dOutT, ldb: k, c: &explicit, ldc: k, accumulate: true)
-                ConvGEMM.conv3x3WeightGradient(engine, channels: c, height: h, width: w, outChannels: k, x: x, dOutT: dOutT, dWT: &fused)
-                XCTAssertEqual(fused.map(\.bitPattern), explicit.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) → \(k)")
+            for (c, h, w, k) in [(4, 8, 8, 32), (16, 32, 32, 32), (3, 5, 7, 40), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20), (2, 2, 2, 17),
+                                 (2, 3, 50, 33), (3, 9, 1, 32)] {
+                for signedZeros in [false, true] {
+                    let hw = h * w, depth = c * 9
+                    let x = signedZeros ? [Float](repeating: -0.0, count: c * hw) : values(c * hw, UInt64(c * h))
+                    let dOutT = values(hw * k, UInt64(k + 1)).map { signedZeros ? abs($0) + 0.5 : $0 }
+                    let start = signedZeros ? [Float](repeating: -0.0, count: depth * k) : values(depth * k, 3)
+                    var col = [Float](repeating: .nan, count: depth * hw)
+                    Im2col.unfold3x3(x, channels: c, height: h, width: w, into: &col)
+                    var explicit = start, fused = start
+                    ConvGEMM.nn(engine, m: depth, n: k, k: hw, a: col, aRow: hw, aCol: 1, b: dOutT, ldb: k, c: &explicit, ldc: k,
+                                accumulate: true)
+                    var scratch = [Float](repeating: .nan, count: ConvGEMM.paddedSize(channels: c, height: h, width: w))
+                    ConvGEMM.conv3x3WeightGradient(engine, channels: c, height: h, width: w, outChannels: k, x: x, dOutT: dOutT, dWT: &fused,
+                                                   scratch: &scratch)
+                    let label = "\(engine) \(c)×\(h)×\(w) → \(k), −0: \(signedZeros)"
+                    XCTAssertEqual(fused.map(\.bitPattern), explicit.map(\.bitPattern), label)
+                    if signedZeros {
+                        XCTAssertTrue(explicit.contains { $0.sign == .minus } && explicit.contains { $0.sign == .plus }, label + ": both zeros")
+                    }
+                }
             }
         }
     }
@@ -182,6 +197,25 @@ final class ConvGEMMTests: XCTestCase {
                     XCTAssertEqual(folded.map(\.bitPattern), expected.map(\.bitPattern), "\(engine) \(c)×\(h)×\(w) −0: \(negativeZeros)")
                 }
             }
+        }
+    }
+
+    /// addTransposed is the scalar loop's one add per element (dst + src), with ±0 so a zero's sign
+    /// would show a skipped or reordered add, on the study's (C·9, K) shapes and ragged edges.
+    func testAddTransposedIsTheScalarLoop() {
+        for engine in engines {
+            var negativeZeros = 0
+            for (rows, cols) in [(27, 16), (144, 32), (288, 64), (576, 64), (9, 17), (45, 40), (1, 1), (20, 3)] {
+                let zeros: [Float] = [0, -0.0]
+                let src = values(rows * cols, UInt64(rows * cols)).enumerated().map { $0.offset % 4 == 0 ? zeros[$0.offset / 4 % 2] : $0.element }
+                let start = values(rows * cols, UInt64(rows + 5)).enumerated().map { $0.offset % 3 == 0 ? zeros[$0.offset / 3 % 2] : $0.element }
+                var expected = start, fast = start
+                for i in 0..<rows { for j in 0..<cols { expected[j * rows + i] += src[i * cols + j] } }
+                ConvGEMM.addTransposed(engine, rows: rows, cols: cols, src: src, dst: &fast)
+                XCTAssertEqual(fast.map(\.bitPattern), expected.map(\.bitPattern), "\(engine) (\(rows), \(cols))")
+                negativeZeros += expected.filter { $0 == 0 && $0.sign == .minus }.count
+            }
+            XCTAssertGreaterThan(negativeZeros, 10, "\(engine): the data should keep some −0")
         }
     }
 

@@ -1,5 +1,6 @@
 // Hand-written conv GEMM kernels in two instruction sets: AVX-512 (gemm_avx512.c) and AVX2 + FMA
-// (gemm_avx2.c); see those files for why. All matrices are float32; strides are in elements.
+// (gemm_avx2.c), and the conv block's tail (bias + ReLU + max-pool, pool_*.c); see those files for why.
+// All matrices are float32; strides are in elements.
 // Callers must check bl_avx512_available() / bl_avx2_available() first: the kernels contain those
 // instructions and would fault on other CPUs.
 //
@@ -27,10 +28,11 @@ void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t w
                                const float *w, const float *x, float *out);
 
 /// dWᵀ(C·9, K) += col·dOutᵀ for a 3×3 convolution (stride 1, padding 1) without an im2col buffer:
-/// x (C, H, W), dout_t = dOutᵀ (H·W, K) row-major, dw_t (C·9, K). The same bits as unfolding x and
-/// calling bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dout_t, K, dw_t, K, 1).
+/// x (C, H, W), dout_t = dOutᵀ (H·W, K) row-major, dw_t (C·9, K); padded: scratch of C·(H+2)·(W+2)
+/// floats (overwritten). The same bits as unfolding x and calling
+/// bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dout_t, K, dw_t, K, 1).
 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
-                                       const float *x, const float *dout_t, float *dw_t);
+                                       const float *x, const float *dout_t, float *dw_t, float *padded);
 
 /// dx(C, H, W) = fold of dcol (C·9, H·W), the adjoint of im2col for a 3×3 convolution (stride 1,
 /// padding 1), OVERWRITING dx: the bits of Im2col.fold3x3 (each pixel's taps added in order from 0).
@@ -39,6 +41,21 @@ void bl_avx512_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, co
 
 /// dst(cols, rows) = srcᵀ for src (rows, cols); leading dimensions lds, ldd. Copies only.
 void bl_avx512_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+
+/// dst(cols, rows) += srcᵀ for src (rows, cols), both packed: one add (dst + src) per element.
+void bl_avx512_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst);
+
+/// pooled(K, H/2, W/2) = maxpool2x2(relu(conv + bias)) for conv (K, H, W) and bias (K), with argmax
+/// (K, H/2, W/2) ∈ 0…3 (first maximum wins) unless argmax is NULL (pool_avx512.c): the bits of
+/// BiasReluPool.forward and .forwardNoIndices. pooled and argmax are overwritten.
+void bl_avx512_bias_relu_pool(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *conv, const float *bias,
+                              float *pooled, unsigned char *argmax);
+
+/// d_conv (K, H, W) from d_pooled (K, H/2, W/2), OVERWRITTEN: the gradient at the argmax position where
+/// the pooled value is > 0, +0 elsewhere; d_bias (K) += each channel's sum in BiasReluPool.backward's
+/// order: the bits of BiasReluPool.backward.
+void bl_avx512_bias_relu_pool_backward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *d_pooled,
+                                       const float *pooled, const unsigned char *argmax, float *d_conv, float *d_bias);
 
 // MARK: - AVX2 + FMA
 
@@ -63,7 +80,8 @@ void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t wid
 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                    const float *w, const float *x, float *out, int tile_rows, int tile_vecs);
 
-/// As bl_avx512_conv3x3_weight_gradient: the bits of unfolding x and calling bl_avx2_sgemm_nn.
+/// As bl_avx512_conv3x3_weight_gradient (building col's rows per pixel block, without scratch): the bits
+/// of unfolding x and calling bl_avx2_sgemm_nn.
 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                      const float *x, const float *dout_t, float *dw_t);
 
@@ -72,6 +90,17 @@ void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, cons
 
 /// As bl_avx512_transpose.
 void bl_avx2_transpose(ptrdiff_t rows, ptrdiff_t cols, const float *src, ptrdiff_t lds, float *dst, ptrdiff_t ldd);
+
+/// As bl_avx512_add_transposed.
+void bl_avx2_add_transposed(ptrdiff_t rows, ptrdiff_t cols, const float *src, float *dst);
+
+/// As bl_avx512_bias_relu_pool (pool_avx2.c).
+void bl_avx2_bias_relu_pool(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *conv, const float *bias,
+                            float *pooled, unsigned char *argmax);
+
+/// As bl_avx512_bias_relu_pool_backward.
+void bl_avx2_bias_relu_pool_backward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *d_pooled,
+                                     const float *pooled, const unsigned char *argmax, float *d_conv, float *d_bias);
 
 // MARK: - The CPU's FMA peak
 
