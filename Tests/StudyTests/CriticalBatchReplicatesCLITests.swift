@@ -75,8 +75,10 @@ final class CriticalBatchReplicatesCLITests: XCTestCase {
         XCTAssertEqual(dag.code, 0, dag.stderr)
         for r in 1...3 {
             let line = try XCTUnwrap(dag.stdout.split(separator: "\n").first { $0.hasPrefix("critical_batch@replicate=\(r) ") })
-            XCTAssertEqual(line.components(separatedBy: ",replicate=\(r)").count - 1, 24, String(line))
+            // train's 12 runs and train_grid's 22 (six lrs at bs 32–256 beyond train's, five at bs 8 and 16)
+            XCTAssertEqual(line.components(separatedBy: ",replicate=\(r)").count - 1, 34, String(line))
             XCTAssertTrue(line.contains("train_grid@batch_size=256,lr=0.32,replicate=\(r)"), String(line))
+            XCTAssertTrue(line.contains("train_grid@batch_size=8,lr=0.01,replicate=\(r)"), String(line))
         }
         let report = try XCTUnwrap(dag.stdout.split(separator: "\n").first { $0.hasPrefix("report ") })
         XCTAssertTrue(report.hasSuffix("critical_batch@replicate=1, critical_batch@replicate=2, critical_batch@replicate=3, "
