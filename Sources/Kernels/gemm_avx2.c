@@ -230,50 +230,114 @@ AVX2 void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_
 
 // MARK: - Weight gradient without im2col
 
+// R rows × 8·V columns of dWᵀ += Σ_p A(r, p)·B(p, ·) over the pixels of one block, given as `segs`
+// runs of pixels within an image row: run s has len[s] pixels and starts at padded offset start[s].
+// A(r, p) is read in place from the zero-padded image, at row_off[r] + the pixel's padded offset; B
+// (the block's rows of dOutᵀ, or a zero-padded panel of them at the right edge) is read row after row,
+// whole vectors. The chain continues from C, pixel by pixel in order (as gemm_avx512.c's wg_block).
+#define WG_TILE(R, V)                                                                                    \
+    AVX2 static void wg_tile_##R##x##V(ptrdiff_t segs, const ptrdiff_t *start, const ptrdiff_t *len,      \
+                                       const float *padded, const ptrdiff_t *row_off, const float *b,     \
+                                       ptrdiff_t ldb, float *c, ptrdiff_t ldc) {                          \
+        __m256 acc[R][V];                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                acc[r][v] = _mm256_loadu_ps(c + r * ldc + 8 * v);                                        \
+        for (ptrdiff_t s = 0; s < segs; s++) {                                                           \
+            const float *ap[R];                                                                          \
+            _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) ap[r] = padded + row_off[r] + start[s]; \
+            const ptrdiff_t n = len[s];                                                                  \
+            for (ptrdiff_t q = 0; q < n; q++) {                                                          \
+                __m256 row[V];                                                                           \
+                _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                            \
+                    row[v] = _mm256_loadu_ps(b + 8 * v);                                                 \
+                b += ldb;                                                                                \
+                _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++) {                          \
+                    const __m256 x = _mm256_broadcast_ss(ap[r] + q);                                     \
+                    _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                        \
+                        acc[r][v] = _mm256_fmadd_ps(x, row[v], acc[r][v]);                               \
+                }                                                                                        \
+            }                                                                                            \
+        }                                                                                                \
+        _Pragma("clang loop unroll(full)") for (int r = 0; r < R; r++)                                    \
+            _Pragma("clang loop unroll(full)") for (int v = 0; v < V; v++)                                \
+                _mm256_storeu_ps(c + r * ldc + 8 * v, acc[r][v]);                                        \
+    }
+WG_TILE(1, 1) WG_TILE(2, 1) WG_TILE(3, 1) WG_TILE(4, 1) WG_TILE(5, 1) WG_TILE(6, 1)
+WG_TILE(1, 2) WG_TILE(2, 2) WG_TILE(3, 2) WG_TILE(4, 2) WG_TILE(5, 2) WG_TILE(6, 2)
+
+typedef void (*wg_tile_fn)(ptrdiff_t, const ptrdiff_t *, const ptrdiff_t *, const float *, const ptrdiff_t *, const float *,
+                           ptrdiff_t, float *, ptrdiff_t);
+static const wg_tile_fn wg_tiles[6][2] = {
+    {wg_tile_1x1, wg_tile_1x2}, {wg_tile_2x1, wg_tile_2x2}, {wg_tile_3x1, wg_tile_3x2},
+    {wg_tile_4x1, wg_tile_4x2}, {wg_tile_5x1, wg_tile_5x2}, {wg_tile_6x1, wg_tile_6x2},
+};
+
 AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
-                                          const float *x, const float *dout_t, float *dw_t) {
-    // As bl_avx512_conv3x3_weight_gradient: dWᵀ(C·9, K) += col·dOutᵀ with col's rows built a tile's
-    // worth at a time for one block of pixels (in L1), not unfolded for the whole image first. The
-    // panels of dOutᵀ for the block (≤ 128 × 64 floats) are packed once and serve every row block.
-    const ptrdiff_t hw = height * width, depth = channels * 9;
+                                          const float *x, const float *dout_t, float *dw_t, float *padded) {
+    // As bl_avx512_conv3x3_weight_gradient: dWᵀ(C·9, K) += col·dOutᵀ without col, x copied once into a
+    // zero-padded image (C, H + 2, W + 2) where row (c, ky, kx) of col at pixel (y, x) is the element at
+    // (c, y + ky, x + kx). Tiles of ≤ 6 rows × 16 columns (12 accumulators); each element's chain runs
+    // over the pixels in order with the values im2col writes (+0 in the padding) and continues from C
+    // across blocks: the bits of unfold3x3 + bl_avx2_sgemm_nn(C·9, K, H·W, col, …, dWᵀ, K, 1).
+    const ptrdiff_t hw = height * width, depth = channels * 9, wp = width + 2, plane = (height + 2) * wp;
+    for (ptrdiff_t c = 0; c < channels; c++) {
+        float *dst = padded + c * plane;
+        const float *src = x + c * hw;
+        for (ptrdiff_t q = 0; q < wp; q++) dst[q] = dst[(height + 1) * wp + q] = 0.0f;
+        for (ptrdiff_t y = 0; y < height; y++) {
+            float *row = dst + (y + 1) * wp;
+            row[0] = row[width + 1] = 0.0f;
+            for (ptrdiff_t q = 0; q < width; q++) row[1 + q] = src[y * width + q];
+        }
+    }
+    ptrdiff_t tap[9];  // padded offset of tap (ky, kx) relative to the pixel's (y, x)
+    for (int t = 0; t < 9; t++) tap[t] = (t / 3) * wp + t % 3;
     const ptrdiff_t kstep = balanced_step(hw);
-    enum { CHUNK = 64 };  // output channels whose panels are packed at once
-    float panels[KC * CHUNK] __attribute__((aligned(32)));
-    float rows[6 * KC] __attribute__((aligned(32)));
+    // Output channels past the last full 16: their columns of dOutᵀ in a zero-padded panel (so the tile
+    // loads whole vectors) and their tile of dWᵀ through a buffer (no masked stores, slow on Zen).
+    const ptrdiff_t full = k_out / 16 * 16, rest = k_out - full;
+    const int rest_v = (int)((rest + 7) / 8);
+    const __m256i lanes0 = first_lanes(rest), lanes1 = first_lanes(rest - 8);
+    float edge_panel[KC * 16] __attribute__((aligned(32)));
+    ptrdiff_t start[KC], len[KC];
     for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
-        const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep, groups = (kc + 7) / 8;
-        __m256i inside[9][KC / 8];  // per tap and 8-pixel group of this block
-        tap_masks(p0, kc, groups, height, width, inside);
-        for (ptrdiff_t j0 = 0; j0 < k_out; j0 += CHUNK) {
-            const ptrdiff_t width_j = k_out - j0 < CHUNK ? k_out - j0 : CHUNK;
-            // Panels of 16 columns (the last narrower), each kc × 8·v floats, zero-padded.
-            for (ptrdiff_t j = 0; j < width_j; j += 16) {
-                const ptrdiff_t cols = width_j - j < 16 ? width_j - j : 16;
-                const int v = (int)((cols + 7) / 8);
-                const __m256i lanes0 = first_lanes(cols), lanes1 = first_lanes(cols - 8);
-                float *panel = panels + j * kc;
-                const float *bp = dout_t + p0 * k_out + j0 + j;
-                for (ptrdiff_t p = 0; p < kc; p++) {
-                    _mm256_store_ps(panel + p * 8 * v, _mm256_maskload_ps(bp + p * k_out, lanes0));
-                    if (v == 2) _mm256_store_ps(panel + p * 16 + 8, _mm256_maskload_ps(bp + p * k_out + 8, lanes1));
-                }
+        const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep;
+        ptrdiff_t segs = 0;  // the block's pixels as runs within image rows
+        for (ptrdiff_t p = p0; p < p0 + kc; segs++) {
+            const ptrdiff_t y = p / width, xx = p % width;
+            const ptrdiff_t n = width - xx < p0 + kc - p ? width - xx : p0 + kc - p;
+            start[segs] = y * wp + xx;
+            len[segs] = n;
+            p += n;
+        }
+        const float *bp = dout_t + p0 * k_out;
+        if (rest)
+            for (ptrdiff_t p = 0; p < kc; p++) {
+                _mm256_store_ps(edge_panel + p * 8 * rest_v, _mm256_maskload_ps(bp + p * k_out + full, lanes0));
+                if (rest_v == 2) _mm256_store_ps(edge_panel + p * 16 + 8, _mm256_maskload_ps(bp + p * k_out + full + 8, lanes1));
             }
-            const ptrdiff_t blocks = (depth + 5) / 6, base = depth / blocks, taller = depth % blocks;
-            for (ptrdiff_t block = 0, i = 0; block < blocks; block++) {
-                const ptrdiff_t r = base + (block < taller ? 1 : 0);
-                for (ptrdiff_t q = 0; q < r; q++) {  // row (c, t) of col over pixels p0 … p0 + kc − 1
-                    const ptrdiff_t c = (i + q) / 9, t = (i + q) % 9;
-                    const float *src = x + c * hw + p0 + (t / 3 - 1) * width + (t % 3 - 1);
-                    for (ptrdiff_t g = 0; g < groups; g++)
-                        _mm256_storeu_ps(rows + q * kc + 8 * g, _mm256_maskload_ps(src + 8 * g, inside[t][g]));
-                }
-                for (ptrdiff_t j = 0; j < width_j; j += 16) {
-                    const ptrdiff_t cols = width_j - j < 16 ? width_j - j : 16;
-                    panel_product(r, cols, (int)((cols + 7) / 8), (int)r, kc, rows, kc, 1, panels + j * kc,
-                                  dw_t + i * k_out + j0 + j, k_out, 1);
-                }
-                i += r;
+        // Row blocks of equal height (≤ 6): a short tile has too few chains to hide the FMA latency.
+        const ptrdiff_t blocks = (depth + 5) / 6, base = depth / blocks, taller = depth % blocks;
+        for (ptrdiff_t block = 0, i = 0; block < blocks; block++) {
+            const ptrdiff_t r = base + (block < taller ? 1 : 0);
+            ptrdiff_t row_off[6], c = i / 9, t = i % 9;
+            for (ptrdiff_t q = 0; q < r; q++) {  // row (c, t) of col
+                row_off[q] = c * plane + tap[t];
+                if (++t == 9) { t = 0; c++; }
             }
+            float *ci = dw_t + i * k_out;
+            for (ptrdiff_t j = 0; j < full; j += 16)
+                wg_tiles[r - 1][1](segs, start, len, padded, row_off, bp + j, k_out, ci + j, k_out);
+            if (rest) {
+                float edge[6 * 16];  // lanes past `rest` start from 0, not from slow garbage
+                for (ptrdiff_t q = 0; q < r; q++)
+                    for (ptrdiff_t j = 0; j < 8 * rest_v; j++) edge[q * 8 * rest_v + j] = j < rest ? ci[q * k_out + full + j] : 0;
+                wg_tiles[r - 1][rest_v - 1](segs, start, len, padded, row_off, edge_panel, 8 * rest_v, edge, 8 * rest_v);
+                for (ptrdiff_t q = 0; q < r; q++)
+                    for (ptrdiff_t j = 0; j < rest; j++) ci[q * k_out + full + j] = edge[q * 8 * rest_v + j];
+            }
+            i += r;
         }
     }
 }

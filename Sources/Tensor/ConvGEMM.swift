@@ -95,17 +95,16 @@ public enum ConvGEMM {
         }
     }
 
-    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: AVX-512
-    /// reads col's elements from a zero-padded copy of x in `scratch` (C·(H+2)·(W+2) floats, overwritten;
-    /// `paddedSize`), AVX2 builds col's rows a tile at a time per block of pixels, in L1. The bits of
-    /// `Im2col.unfold3x3` + `nn`.
+    /// dWᵀ(C·9, K) += col·dOutᵀ for x (C, H, W) and dOutᵀ (H·W, K) without an im2col buffer: both
+    /// engines read col's elements from a zero-padded copy of x in `scratch` (C·(H+2)·(W+2) floats,
+    /// overwritten; `paddedSize`). The bits of `Im2col.unfold3x3` + `nn`.
     @inline(__always)
     public static func conv3x3WeightGradient(_ engine: ConvEngine, channels: Int, height: Int, width: Int, outChannels k: Int,
                                              x: UnsafePointer<Float>, dOutT: UnsafePointer<Float>, dWT: UnsafeMutablePointer<Float>,
                                              scratch: UnsafeMutablePointer<Float>) {
         switch engine {
         case .avx512: bl_avx512_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT, scratch)
-        case .avx2: bl_avx2_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT)
+        case .avx2: bl_avx2_conv3x3_weight_gradient(channels, height, width, k, x, dOutT, dWT, scratch)
         case .openBLAS: preconditionFailure("ConvGEMM has no OpenBLAS path: use Im2col + GEMM.sgemm")
         }
     }

@@ -149,13 +149,14 @@ final class ConvGEMMTests: XCTestCase {
     /// The weight gradient without a whole-image im2col (col's rows built per pixel block)
     /// has the bits of unfold3x3 + the product, on planes narrower than a block, a short last group
     /// (5×7), blocks that start and end inside an image row (5×7, 3×50, 1-pixel-wide planes) and several
-    /// pixel blocks (64×64), for K below, at and above one vector. And with x = −0, dOutᵀ > 0 and dWᵀ
+    /// pixel blocks (64×64), for K below, at and above one vector, and AVX2's right-edge tiles of one and
+    /// two vectors (K = 40, 28). And with x = −0, dOutᵀ > 0 and dWᵀ
     /// starting at −0: every chain stays −0 until a padding product (+0) turns it to +0, so a kernel
     /// that skipped the padding instead of multiplying by +0 would keep −0 where the bits say +0.
     func testWeightGradientWithoutIm2colHasTheBitsOfUnfoldPlusProduct() {
         for engine in engines {
             for (c, h, w, k) in [(4, 8, 8, 32), (16, 32, 32, 32), (3, 5, 7, 40), (64, 4, 4, 64), (32, 16, 16, 64), (15, 64, 64, 20), (2, 2, 2, 17),
-                                 (2, 3, 50, 33), (3, 9, 1, 32)] {
+                                 (2, 3, 50, 33), (3, 9, 1, 32), (5, 6, 11, 28)] {
                 for signedZeros in [false, true] {
                     let hw = h * w, depth = c * 9
                     let x = signedZeros ? [Float](repeating: -0.0, count: c * hw) : values(c * hw, UInt64(c * h))

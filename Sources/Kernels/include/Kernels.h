@@ -80,10 +80,10 @@ void bl_avx2_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t wid
 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
                                    const float *w, const float *x, float *out, int tile_rows, int tile_vecs);
 
-/// As bl_avx512_conv3x3_weight_gradient (building col's rows per pixel block, without scratch): the bits
+/// As bl_avx512_conv3x3_weight_gradient (padded: scratch of C·(H+2)·(W+2) floats, overwritten): the bits
 /// of unfolding x and calling bl_avx2_sgemm_nn.
 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
-                                     const float *x, const float *dout_t, float *dw_t);
+                                     const float *x, const float *dout_t, float *dw_t, float *padded);
 
 /// As bl_avx512_fold3x3.
 void bl_avx2_fold3x3(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, const float *dcol, float *dx);
