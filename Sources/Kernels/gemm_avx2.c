@@ -10,6 +10,7 @@
 // Determinism: every C element is one FMA chain over p = 0…k−1 (Kernels.h), whichever tile, panel
 // or thread computes it: the same bits as the AVX-512 kernel and a scalar fmaf chain.
 #include "Kernels.h"
+#include "conv_pad.h"
 #include <immintrin.h>
 
 #define AVX2 __attribute__((target("avx2,fma")))
@@ -183,12 +184,6 @@ AVX2 static void tap_masks(ptrdiff_t first, ptrdiff_t count, ptrdiff_t groups, p
     }
 }
 
-// The flat offset of tap t = 3·ky + kx's source pixel, (ky − 1)·width + kx − 1: a table, as in
-// gemm_avx512.c, instead of a division by 9 and by 3 per packed row.
-static inline void tap_shifts(ptrdiff_t width, ptrdiff_t shift[9]) {
-    for (int t = 0; t < 9; t++) shift[t] = (t / 3 - 1) * width + (t % 3 - 1);
-}
-
 // MARK: - Convolution forward without im2col
 
 AVX2 void bl_avx2_conv3x3_forward_tiled(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
@@ -281,18 +276,8 @@ AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, 
     // over the pixels in order with the values im2col writes (+0 in the padding) and continues from C
     // across blocks: the bits of unfold3x3 + bl_avx2_sgemm_nn(C·9, K, H·W, col, …, dWᵀ, K, 1).
     const ptrdiff_t hw = height * width, depth = channels * 9, wp = width + 2, plane = (height + 2) * wp;
-    for (ptrdiff_t c = 0; c < channels; c++) {
-        float *dst = padded + c * plane;
-        const float *src = x + c * hw;
-        for (ptrdiff_t q = 0; q < wp; q++) dst[q] = dst[(height + 1) * wp + q] = 0.0f;
-        for (ptrdiff_t y = 0; y < height; y++) {
-            float *row = dst + (y + 1) * wp;
-            row[0] = row[width + 1] = 0.0f;
-            for (ptrdiff_t q = 0; q < width; q++) row[1 + q] = src[y * width + q];
-        }
-    }
     ptrdiff_t tap[9];  // padded offset of tap (ky, kx) relative to the pixel's (y, x)
-    for (int t = 0; t < 9; t++) tap[t] = (t / 3) * wp + t % 3;
+    pad_image3x3(channels, height, width, x, padded, tap);
     const ptrdiff_t kstep = balanced_step(hw);
     // Output channels past the last full 16: their columns of dOutᵀ in a zero-padded panel (so the tile
     // loads whole vectors) and their tile of dWᵀ through a buffer (no masked stores, slow on Zen).

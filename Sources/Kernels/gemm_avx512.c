@@ -13,6 +13,7 @@
 // or thread computes it. (A dot-product kernel along pixels for dWᵀ was tried and dropped: its lane
 // reductions cost more than its multiplies at 64–256 pixels.)
 #include "Kernels.h"
+#include "conv_pad.h"
 #include <immintrin.h>
 
 #define AVX512 __attribute__((target("avx512f,fma")))
@@ -144,12 +145,6 @@ AVX512 static void tap_masks(ptrdiff_t first, ptrdiff_t count, ptrdiff_t groups,
     }
 }
 
-// The flat offset of tap t = 3·ky + kx's source pixel, (ky − 1)·width + kx − 1: a table, because a
-// division by 9 and by 3 per packed row cost ~1/3 of the forward's packing.
-static inline void tap_shifts(ptrdiff_t width, ptrdiff_t shift[9]) {
-    for (int t = 0; t < 9; t++) shift[t] = (t / 3 - 1) * width + (t % 3 - 1);
-}
-
 // MARK: - Convolution forward without im2col
 
 AVX512 void bl_avx512_conv3x3_forward(ptrdiff_t channels, ptrdiff_t height, ptrdiff_t width, ptrdiff_t k_out,
@@ -242,18 +237,8 @@ AVX512 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t heig
     // and continues from C across blocks: the bits of unfold3x3 +
     // bl_avx512_sgemm_nn(C·9, K, H·W, col, H·W, 1, dOutᵀ, K, dWᵀ, K, 1).
     const ptrdiff_t hw = height * width, depth = channels * 9, wp = width + 2, plane = (height + 2) * wp;
-    for (ptrdiff_t c = 0; c < channels; c++) {
-        float *dst = padded + c * plane;
-        const float *src = x + c * hw;
-        for (ptrdiff_t q = 0; q < wp; q++) dst[q] = dst[(height + 1) * wp + q] = 0.0f;
-        for (ptrdiff_t y = 0; y < height; y++) {
-            float *row = dst + (y + 1) * wp;
-            row[0] = row[width + 1] = 0.0f;
-            for (ptrdiff_t q = 0; q < width; q++) row[1 + q] = src[y * width + q];
-        }
-    }
     ptrdiff_t tap[9];  // padded offset of tap (ky, kx) relative to the pixel's (y, x)
-    for (int t = 0; t < 9; t++) tap[t] = (t / 3) * wp + t % 3;
+    pad_image3x3(channels, height, width, x, padded, tap);
     const ptrdiff_t kstep = balanced_step(hw);
     ptrdiff_t start[KC], len[KC];
     for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
