@@ -5,10 +5,10 @@
 import Tensor
 
 public enum Conv3x3 {
-    /// Pixels per OpenBLAS GEMM: larger planes (64×64, 32×32 in the 64×64 model) are cut into column
-    /// tiles of this width, because OpenBLAS ran e.g. 16×4096×27 at ~37 GFLOP/s but 16×1024×27 at ~100
-    /// (session 1's shape table). Part of the arithmetic of the weight gradient (summed tile by tile).
-    /// The own-kernel engines do not tile (their bits do not depend on tiling).
+    /// Pixels per OpenBLAS GEMM (the `openblas` engine): larger planes (64×64, 32×32 in the 64×64 model)
+    /// are cut into column tiles of this width, because OpenBLAS ran e.g. 16×4096×27 at ~37 GFLOP/s but
+    /// 16×1024×27 at ~100 (session 1's shape table). Part of the arithmetic of the weight gradient (summed
+    /// tile by tile). The own-kernel engines do not tile (their bits do not depend on tiling).
     public static let columnTile = 1024
 
     /// out = W ⊛ x (no bias).
@@ -18,8 +18,9 @@ public enum Conv3x3 {
                                col: UnsafeMutablePointer<Float>, out: UnsafeMutablePointer<Float>,
                                engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
-        // The kernel needs chains of ≥ 32 to amortise a block's set-up; the first layer (C·9 = 27) stays on OpenBLAS.
-        if engine.hasOwnKernels && ck >= 32 {
+        // Every layer, the first (C·9 = 27) included: OpenBLAS's 256-bit kernels ran it at a third of the
+        // AVX-512 kernel's rate plus an im2col copy (docs/performance.md, perf8).
+        if engine.hasOwnKernels {
             // No im2col: the kernel packs its panels from the image (same bits as unfold + ConvGEMM.nn).
             ConvGEMM.conv3x3Forward(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: s.outChannels,
                                     weights: w, x: x, out: out)
@@ -43,10 +44,11 @@ public enum Conv3x3 {
                                 engine: ConvEngine = .preferred, tile: Int = columnTile) {
         let hw = s.height * s.width, ck = s.inChannels * 9
         let k = s.outChannels
-        if engine.hasOwnKernels && k > 16 {
+        if engine.hasOwnKernels {
             // dWᵀ += col·dOutᵀ as an outer-product GEMM over dOut transposed to (HW, K), parked in dCol
             // (a dot-product kernel along pixels loses to its lane reductions at these sizes). With one
-            // vector of output channels (K ≤ 16) that kernel is load-bound and OpenBLAS is faster.
+            // vector of output channels (the first layer, K = 16) it is load-bound, yet still ahead of OpenBLAS's
+            // im2col + packing.
             ConvGEMM.transpose(engine, rows: k, cols: hw, src: dOut, lds: hw, dst: dCol, ldd: k)
             ConvGEMM.conv3x3WeightGradient(engine, channels: s.inChannels, height: s.height, width: s.width, outChannels: k,
                                            x: x, dOutT: dCol, dWT: dWT, scratch: col)  // col: C·9·H·W ≥ the padded image

@@ -9,8 +9,8 @@ func dot(_ a: [Double], _ b: [Double]) -> Double { zip(a, b).reduce(0) { $0 + $1
 func doubles(_ a: [Float]) -> [Double] { a.map(Double.init) }
 
 final class GradientCheckTests: XCTestCase {
-    /// Both engines. With the AVX-512 engine, 4 → 20 channels runs every GEMM on its kernels
-    /// (C·9 ≥ 32, K > 16), 2 → 3 channels falls back to OpenBLAS as the first layer does.
+    /// Every engine the CPU has, on a shape with one vector of output channels and short chains (2 → 3,
+    /// C·9 = 18, like the first layer's 27) and one with two vectors (4 → 20).
     func testConv3x3ForwardAndBackward() {
         for engine in ConvEngine.allCases where engine.isAvailable {
             for (c, k) in [(2, 3), (4, 20)] { checkConv3x3(ConvBlockShape(inChannels: c, outChannels: k, height: 4, width: 6), engine: engine) }

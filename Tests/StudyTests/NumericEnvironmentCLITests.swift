@@ -31,13 +31,15 @@ final class NumericEnvironmentCLITests: XCTestCase {
         let openBLAS = ["BATCHLAB_CONV_KERNELS": "openblas"]
         r = try p.run(["status", "-p", "p.yaml"], environment: openBLAS)
         XCTAssertTrue(r.stdout.contains("fresh  data\n") && r.stdout.contains("fresh  split\n"), r.stdout)
-        XCTAssertTrue(r.stdout.contains("stale  train: numeric environment changed: conv_engine \(own.rawValue) → openblas "
+        XCTAssertTrue(r.stdout.contains("stale  train: numeric environment changed: conv_engine \(own.rawValue) → openblas, conv_version 2 → none "
                                         + "(floating-point kernels give other bits)\n"), r.stdout)
         r = try p.run(["reproduce", "p.yaml"], environment: openBLAS)
         XCTAssertEqual(summary(r), "1 executed, 2 cached, 0 failed", "train runs again; data and split are shared\n" + r.stdout)
         let slow = try Data(contentsOf: try p.object(stage: "train", output: "checkpoint"))
         XCTAssertNotEqual(slow, fast, "OpenBLAS adds in another order: the checkpoint's bits differ, under another key")
-        XCTAssertTrue(try p.run("show", "train").stdout.contains("numeric:conv_engine"), "the index keeps the environment")
+        let shown = try p.run("show", "train").stdout
+        XCTAssertTrue(shown.contains("numeric:conv_engine"), "the index keeps the environment")
+        XCTAssertFalse(shown.contains("numeric:conv_version"), "the openblas engine's keys have no own-kernel version")
 
         r = try p.run("reproduce", "p.yaml")
         XCTAssertEqual(summary(r), "0 executed, 3 cached, 0 failed", "back on \(own.rawValue): its object is served\n" + r.stdout)
@@ -57,7 +59,7 @@ final class NumericEnvironmentCLITests: XCTestCase {
         XCTAssertEqual(r.code, 1, r.stdout + r.stderr)
         XCTAssertTrue(r.stdout.contains("failed: train: its 2 MPI ranks failed; nothing was stored"), r.stdout)
         XCTAssertTrue(r.stdout.contains("stage train: its cache key was computed for the numeric environment ")
-                      && r.stdout.contains("(conv_engine \(own.rawValue) → openblas)"), r.stdout)
+                      && r.stdout.contains("(conv_engine \(own.rawValue) → openblas, conv_version 2 → none)"), r.stdout)
         XCTAssertEqual(summary(r), "2 executed, 0 cached, 1 failed")
     }
 }
