@@ -60,14 +60,12 @@ enum ChunkNorms {
         }
     }
 
-    /// Adds Σ_j slot[j]² to norms[c] for each chunk's conv partial sums. slots: (chunks, convCount).
-    static func addConv(slots: UnsafePointer<Float>, convCount: Int, chunks: Int, into norms: UnsafeMutablePointer<Double>) {
-        for c in 0..<chunks {
-            let slot = slots + c * convCount
-            var total = 0.0
-            for j in 0..<convCount { total += Double(slot[j]) * Double(slot[j]) }
-            norms[c] += total
-        }
+    /// Σ_j slot[j]² in order, in Double: a chunk's conv partial sums (Network adds it to the chunk's norm
+    /// after every dense layer's share). slot: (count).
+    static func squaredNorm(_ slot: UnsafePointer<Float>, count: Int) -> Double {
+        var total = 0.0
+        for j in 0..<count { total += Double(slot[j]) * Double(slot[j]) }
+        return total
     }
 
     @inline(__always)

@@ -3,9 +3,13 @@
 // Parallelism and determinism: OpenBLAS is kept single-threaded; the batch is cut into fixed chunks
 // of `chunkSize` images (`ChunkPartition`), each chunk's conv blocks run on one worker, image by
 // image so a block's data stays in cache, and each chunk accumulates its own conv-parameter
-// gradients, which are then summed in chunk order. Dense layers run on the whole batch on the
-// calling thread. The thread count therefore changes only who computes a chunk, never the
-// arithmetic: same parameters, data and BLAS kernel → same bits with 1 or 2 threads.
+// gradients, which are summed in chunk order (folded in by the workers as chunks finish,
+// `ChunkOrderFold`). Dense layers run on the whole batch, each as the same BLAS calls: the calling
+// thread runs them, except the first layer's backward, whose two products (dW and dX) run side by
+// side as the first two tasks of the conv backward loop. The thread count therefore changes only
+// who computes a chunk or a product, never the arithmetic: same parameters, data and BLAS kernel →
+// same bits with 1 or 2 threads.
+import Synchronization
 import Tensor
 
 public final class Network: @unchecked Sendable {
@@ -31,6 +35,8 @@ public final class Network: @unchecked Sendable {
     private let workers: [WorkerSpace]
     private let chunkGradients: FloatBuffer        // (maxChunks, convCount)
     private let chunkSquaredNorms: AlignedBuffer<Double>  // (maxChunks): |g_c|² for the noise scale
+    private let chunkConvSquaredNorms: AlignedBuffer<Double>  // (maxChunks): the conv part of |g_c|², per chunk
+    private let chunkFold: ChunkOrderFold
 
     /// Workspaces for batches of up to `maxBatch` images, run on `threads` workers.
     public init(model: Model, maxBatch: Int, threads: Int = 1, convEngine: ConvEngine = .preferred) {
@@ -60,6 +66,8 @@ public final class Network: @unchecked Sendable {
         let maxChunks = ChunkPartition(count: maxBatch, chunkSize: Network.chunkSize).chunkCount
         chunkGradients = FloatBuffer(count: maxChunks * model.layout.convCount)
         chunkSquaredNorms = AlignedBuffer<Double>(count: maxChunks)
+        chunkConvSquaredNorms = AlignedBuffer<Double>(count: maxChunks)
+        chunkFold = ChunkOrderFold(capacity: maxChunks)
     }
 
     // MARK: - Public entry points
@@ -104,15 +112,10 @@ public final class Network: @unchecked Sendable {
         let logits = activations.last!.pointer
         let dLogits = dActA.pointer
         let stats = BCEWithLogits.evaluate(logits: logits, labels: labels.baseAddress!, count: n, dLogits: dLogits)
-        let convCount = model.layout.convCount
-        (grad + convCount).update(repeating: 0, count: model.layout.count - convCount)
         let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
         norms?.update(repeating: 0, count: part.chunkCount)
         backwardDense(theta, grad, n, norms: norms)
-        backwardConv(theta, x, grad, n)
-        if let norms {
-            ChunkNorms.addConv(slots: chunkGradients.pointer, convCount: convCount, chunks: part.chunkCount, into: norms)
-        }
+        backwardFirstDenseAndConv(theta, x, grad, n, norms: norms)
         return stats
     }
 
@@ -181,12 +184,38 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    private func backwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>,
-                              _ grad: UnsafeMutablePointer<Float>, _ n: Int) {
+    /// The first dense layer's backward (its dX, the conv backward's dFeatures, and its dW, dB and chunk
+    /// norms) and the conv blocks' backward, as one parallel loop: task 0 is dX, task 1 the parameter
+    /// gradient, tasks 2… the chunks, which wait for dX (claimed first, so its worker is running).
+    /// The chunks' conv gradients are folded into grad in chunk order as they finish.
+    /// Expects the first layer's dY (through its ReLU) in `firstDenseDY`; norms as in `backwardDense`.
+    private func backwardFirstDenseAndConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>,
+                                           _ grad: UnsafeMutablePointer<Float>, _ n: Int, norms: UnsafeMutablePointer<Double>?) {
         let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
         let convCount = model.layout.convCount
         let features = model.spec.flattenedFeatures
-        Parallel.forEachChunk(part.chunkCount, threads: threads) { chunk, worker in
+        let first = dense[0], dY = UnsafePointer(firstDenseDY)
+        let x = UnsafePointer(pooled.last!.pointer)
+        let featuresReady = Atomic<Bool>(false)
+        chunkFold.reset(chunks: part.chunkCount)
+        Parallel.forEachChunk(part.chunkCount + 2, threads: threads) { task, worker in
+            if task == 0 {
+                Dense.inputGradient(weights: theta + denseWeightOffset[0], dY: dY, batch: n, inputs: first.inputs, outputs: first.outputs,
+                                    dX: dFeatures.pointer)
+                featuresReady.store(true, ordering: .releasing)
+                return
+            }
+            if task == 1 {
+                // Zeroed here rather than with the other dense layers: the layer's 4·in·out bytes leave the serial path too.
+                (grad + denseWeightOffset[0]).update(repeating: 0, count: first.inputs * first.outputs)
+                (grad + denseBiasOffset[0]).update(repeating: 0, count: first.outputs)
+                Dense.parameterGradients(x, dY: dY, batch: n, inputs: first.inputs, outputs: first.outputs,
+                                         dW: grad + denseWeightOffset[0], dB: grad + denseBiasOffset[0])
+                if let norms { ChunkNorms.addDense(x: x, dY: dY, inputs: first.inputs, outputs: first.outputs, partition: part, into: norms) }
+                return
+            }
+            let chunk = task - 2
+            while !featuresReady.load(ordering: .acquiring) {}  // dX's worker is running: a short wait at most
             let ws = workers[worker]
             let slot = chunkGradients.pointer + chunk * convCount
             slot.update(repeating: 0, count: convCount)
@@ -211,12 +240,21 @@ public final class Network: @unchecked Sendable {
                 Conv3x3.addTransposed(ws.dWT.pointer + convWeightOffset[b], shape: s, into: slot + convWeightOffset[b],
                                       engine: convEngine)
             }
+            if norms != nil { chunkConvSquaredNorms.pointer[chunk] = ChunkNorms.squaredNorm(slot, count: convCount) }
+            // Fixed-order reduction of the chunks' partial sums: grad = slot 0, then += slot 1, 2, … in order.
+            chunkFold.finish(chunk) { c in
+                let slot = UnsafePointer(chunkGradients.pointer + c * convCount)
+                if c == 0 {
+                    grad.update(from: slot, count: convCount)
+                } else {
+                    for j in 0..<convCount { grad[j] += slot[j] }
+                }
+            }
         }
-        // Fixed-order reduction of the chunks' partial sums.
-        grad.update(from: chunkGradients.pointer, count: convCount)
-        for c in 1..<max(1, part.chunkCount) {
-            let slot = chunkGradients.pointer + c * convCount
-            for j in 0..<convCount { grad[j] += slot[j] }
+        precondition(chunkFold.folded == part.chunkCount, "conv gradient reduction incomplete")
+        if let norms {
+            // After every dense layer's share, as before the conv backward ran in parallel with the first one's.
+            for c in 0..<part.chunkCount { norms[c] += chunkConvSquaredNorms.pointer[c] }
         }
     }
 
@@ -232,25 +270,35 @@ public final class Network: @unchecked Sendable {
         }
     }
 
-    /// Expects dLogits (N, 1) in dActA; leaves dFeatures (N, F) filled.
-    /// norms: (chunks) or nil; each layer adds its chunk shares' squared norms (ChunkNorms.addDense).
+    /// The dense layers' backward down to the first layer's dY (through its ReLU), left in `firstDenseDY`;
+    /// the first layer's products run in `backwardFirstDenseAndConv`. Expects dLogits (N, 1) in dActA.
+    /// Zeroes, then fills, the gradient of every dense layer but the first.
+    /// norms: (chunks) or nil; each layer adds its chunk shares' squared norms (ChunkNorms.addDense), last layer first.
     private func backwardDense(_ theta: UnsafePointer<Float>, _ grad: UnsafeMutablePointer<Float>, _ n: Int,
                                norms: UnsafeMutablePointer<Double>?) {
         var dY = dActA.pointer, spare = dActB.pointer
+        if dense.count > 1 {
+            (grad + denseWeightOffset[1]).update(repeating: 0, count: model.layout.count - denseWeightOffset[1])
+        }
         for j in dense.indices.reversed() {
             let d = dense[j]
             if j < dense.count - 1 { Dense.reluBackward(y: activations[j].pointer, dY: dY, count: n * d.outputs) }
-            let x = j == 0 ? UnsafePointer(pooled.last!.pointer) : UnsafePointer(activations[j - 1].pointer)
-            let dX = j == 0 ? dFeatures.pointer : spare
+            if j == 0 { break }
+            let x = UnsafePointer(activations[j - 1].pointer)
             Dense.backward(x, weights: theta + denseWeightOffset[j], dY: dY, batch: n, inputs: d.inputs, outputs: d.outputs,
-                           dW: grad + denseWeightOffset[j], dB: grad + denseBiasOffset[j], dX: dX)
+                           dW: grad + denseWeightOffset[j], dB: grad + denseBiasOffset[j], dX: spare)
             if let norms {
                 ChunkNorms.addDense(x: x, dY: dY, inputs: d.inputs, outputs: d.outputs,
                                     partition: ChunkPartition(count: n, chunkSize: Network.chunkSize), into: norms)
             }
             swap(&dY, &spare)
         }
+        assert(dY == firstDenseDY)
     }
+
+    /// Where `backwardDense` leaves the first dense layer's dY (N, out₀): the ping-pong starts at dActA
+    /// with the last layer and swaps once per layer.
+    private var firstDenseDY: UnsafeMutablePointer<Float> { (dense.count - 1) % 2 == 0 ? dActA.pointer : dActB.pointer }
 }
 
 /// One worker's scratch space for one image's conv blocks, sized for the largest block.
