@@ -37,16 +37,24 @@ public enum Parallel {
             return
         }
         let next = Atomic<Int>(0)
+        // The persistent team (WorkerTeam) unless another loop holds it, e.g. a second Network on another
+        // thread or a loop inside a loop's body; then Dispatch's pool.
+        let ran = WorkerTeam.shared.run(workers: workers) { w in claimChunks(chunks, next: next, worker: w, body) }
+        if ran { return }
         withoutActuallyEscaping(body) { body in
             // Workers touch disjoint chunks and their own workspaces: the caller's contract.
             let box = UncheckedBox(body)
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                while true {
-                    let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
-                    guard c < chunks else { return }
-                    box.value(c, w)
-                }
-            }
+            DispatchQueue.concurrentPerform(iterations: workers) { w in claimChunks(chunks, next: next, worker: w, box.value) }
+        }
+    }
+
+    /// One worker's share: claims the next unclaimed chunk until none is left.
+    @inline(__always)
+    private static func claimChunks(_ chunks: Int, next: borrowing Atomic<Int>, worker: Int, _ body: (Int, Int) -> Void) {
+        while true {
+            let c = next.wrappingAdd(1, ordering: .relaxed).oldValue
+            guard c < chunks else { return }
+            body(c, worker)
         }
     }
 }
