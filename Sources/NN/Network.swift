@@ -1,7 +1,8 @@
 // Runs a Model on batches: forward, backward and evaluation over preallocated workspaces.
 //
 // Parallelism and determinism: OpenBLAS is kept single-threaded; the batch is cut into fixed chunks
-// of `chunkSize` images (`ChunkPartition`), each chunk's conv blocks run on one worker, image by
+// of `chunkSize` images (`ChunkPartition`). The forward conv blocks run image by image on whichever
+// worker claims the image; in the backward pass each chunk's conv blocks run on one worker, image by
 // image so a block's data stays in cache, and each chunk accumulates its own conv-parameter
 // gradients, which are summed in chunk order (folded in by the workers as chunks finish,
 // `ChunkOrderFold`). Dense layers run on the whole batch, each as the same BLAS calls: the calling
@@ -163,23 +164,22 @@ public final class Network: @unchecked Sendable {
         precondition(images == n * model.spec.inputSize, "images have \(images) elements for \(n) labels")
     }
 
-    // MARK: - Conv blocks (per chunk, in parallel)
+    // MARK: - Conv blocks (per image forward, per chunk backward, in parallel)
 
     private func forwardConv(_ theta: UnsafePointer<Float>, _ images: UnsafePointer<Float>, _ n: Int, keepIndices: Bool) {
-        let part = ChunkPartition(count: n, chunkSize: Network.chunkSize)
-        Parallel.forEachChunk(part.chunkCount, threads: threads) { chunk, worker in
+        // Image by image, not chunk by chunk: the forward pass sums nothing across images, so the finer
+        // claims cost no bits and let both workers finish within an image of each other.
+        Parallel.forEachChunk(n, threads: threads) { i, worker in
             let ws = workers[worker]
-            for i in part.range(ofChunk: chunk) {
-                var x = images + i * model.spec.inputSize
-                for (b, s) in blocks.enumerated() {
-                    Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer,
-                                    engine: convEngine)
-                    let out = pooled[b].pointer + i * s.pooledSize
-                    BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels, height: s.height,
-                                         width: s.width, pooled: out, argmax: keepIndices ? argmax[b].pointer + i * s.pooledSize : nil,
-                                         engine: convEngine)
-                    x = UnsafePointer(out)
-                }
+            var x = images + i * model.spec.inputSize
+            for (b, s) in blocks.enumerated() {
+                Conv3x3.forward(x, weights: theta + convWeightOffset[b], shape: s, col: ws.col.pointer, out: ws.conv.pointer,
+                                engine: convEngine)
+                let out = pooled[b].pointer + i * s.pooledSize
+                BiasReluPool.forward(ws.conv.pointer, bias: theta + convBiasOffset[b], channels: s.outChannels, height: s.height,
+                                     width: s.width, pooled: out, argmax: keepIndices ? argmax[b].pointer + i * s.pooledSize : nil,
+                                     engine: convEngine)
+                x = UnsafePointer(out)
             }
         }
     }
