@@ -272,8 +272,8 @@ public final class Trainer {
                     }
                 }
                 // |g/B|² and the step's ‖Δθ‖ are two Double sums over every parameter in order (latency-bound,
-                // ~0.1 ms each at 163k parameters): side by side on two workers, each sum unchanged. Both only
-                // read the gradient, so θ's bits are untouched.
+                // ~0.1 ms each at 163k parameters): side by side on two workers, each sum unchanged. Both read
+                // g and only SGD.step writes (θ), so neither sees the other's work.
                 var big = 0.0, norm = 0.0
                 state.theta.withUnsafeMutableBufferPointer { theta in
                     gradient.withUnsafeBufferPointer { g in
