@@ -288,14 +288,8 @@ AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, 
     ptrdiff_t start[KC], len[KC];
     for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
         const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep;
-        ptrdiff_t segs = 0;  // the block's pixels as runs within image rows
-        for (ptrdiff_t p = p0; p < p0 + kc; segs++) {
-            const ptrdiff_t y = p / width, xx = p % width;
-            const ptrdiff_t n = width - xx < p0 + kc - p ? width - xx : p0 + kc - p;
-            start[segs] = y * wp + xx;
-            len[segs] = n;
-            p += n;
-        }
+        // The block's pixels as runs within image rows.
+        const ptrdiff_t segs = pixel_runs(p0, kc, width, wp, start, len);
         const float *bp = dout_t + p0 * k_out;
         if (rest)
             for (ptrdiff_t p = 0; p < kc; p++) {
@@ -306,11 +300,8 @@ AVX2 void bl_avx2_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t height, 
         const ptrdiff_t blocks = (depth + 5) / 6, base = depth / blocks, taller = depth % blocks;
         for (ptrdiff_t block = 0, i = 0; block < blocks; block++) {
             const ptrdiff_t r = base + (block < taller ? 1 : 0);
-            ptrdiff_t row_off[6], c = i / 9, t = i % 9;
-            for (ptrdiff_t q = 0; q < r; q++) {  // row (c, t) of col
-                row_off[q] = c * plane + tap[t];
-                if (++t == 9) { t = 0; c++; }
-            }
+            ptrdiff_t row_off[6];
+            col_row_offsets(i, r, plane, tap, row_off);
             float *ci = dw_t + i * k_out;
             for (ptrdiff_t j = 0; j < full; j += 16)
                 wg_tiles[r - 1][1](segs, start, len, padded, row_off, bp + j, k_out, ci + j, k_out);

@@ -243,21 +243,12 @@ AVX512 void bl_avx512_conv3x3_weight_gradient(ptrdiff_t channels, ptrdiff_t heig
     ptrdiff_t start[KC], len[KC];
     for (ptrdiff_t p0 = 0; p0 < hw; p0 += kstep) {
         const ptrdiff_t kc = hw - p0 < kstep ? hw - p0 : kstep;
-        ptrdiff_t segs = 0;  // the block's pixels as runs within image rows
-        for (ptrdiff_t p = p0; p < p0 + kc; segs++) {
-            const ptrdiff_t y = p / width, xx = p % width;
-            const ptrdiff_t n = width - xx < p0 + kc - p ? width - xx : p0 + kc - p;
-            start[segs] = y * wp + xx;
-            len[segs] = n;
-            p += n;
-        }
+        // The block's pixels as runs within image rows.
+        const ptrdiff_t segs = pixel_runs(p0, kc, width, wp, start, len);
         for (ptrdiff_t i = 0; i < depth; i += 8) {
             const ptrdiff_t count = depth - i < 8 ? depth - i : 8;
-            ptrdiff_t row_off[8], c = i / 9, t = i % 9;
-            for (ptrdiff_t r = 0; r < count; r++) {  // row (c, t) of col
-                row_off[r] = c * plane + tap[t];
-                if (++t == 9) { t = 0; c++; }
-            }
+            ptrdiff_t row_off[8];
+            col_row_offsets(i, count, plane, tap, row_off);
             for (ptrdiff_t j = 0; j < k_out; j += 32) {
                 const __mmask16 m0 = lane_mask(k_out - j), m1 = lane_mask(k_out - j - 16);
                 wg_blocks[count - 1][m1 ? 1 : 0](segs, start, len, padded, row_off, dout_t + p0 * k_out + j, k_out,

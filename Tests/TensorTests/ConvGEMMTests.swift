@@ -146,7 +146,7 @@ final class ConvGEMMTests: XCTestCase {
         }
     }
 
-    /// The weight gradient without a whole-image im2col (col's rows built per pixel block)
+    /// The weight gradient without im2col (col's elements read from a zero-padded copy of the image)
     /// has the bits of unfold3x3 + the product, on planes narrower than a block, a short last group
     /// (5×7), blocks that start and end inside an image row (5×7, 3×50, 1-pixel-wide planes) and several
     /// pixel blocks (64×64), for K below, at and above one vector, and AVX2's right-edge tiles of one and
